@@ -1,0 +1,438 @@
+import { DecodeError } from './errors.js';
+import { canonicalKey, fromCanonicalKey, type JsonValue } from './json.js';
+import { replicaIdProblem, type ReplicaId } from './replica-id.js';
+
+/**
+ * Hard limits a {@link Reader} enforces on untrusted input. Every length and count
+ * read is checked against them before anything is allocated.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS, type DecodeLimits } from '@convergent/core';
+ *
+ * const strict: DecodeLimits = { ...DEFAULT_LIMITS, maxStringBytes: 256 };
+ * strict.maxStringBytes; // => 256
+ * ```
+ */
+export interface DecodeLimits {
+  /** Longest string, in UTF-8 bytes. */
+  readonly maxStringBytes: number;
+  /** Longest byte array. */
+  readonly maxBytes: number;
+  /** Most entries in any one collection. */
+  readonly maxCount: number;
+}
+
+/**
+ * The limits used when none are given: 16 MiB strings and byte arrays, 16 million
+ * entries per collection. Lower them for input from untrusted peers.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS } from '@convergent/core';
+ *
+ * DEFAULT_LIMITS.maxCount; // => 16777216
+ * ```
+ */
+export const DEFAULT_LIMITS: DecodeLimits = Object.freeze({
+  maxStringBytes: 1 << 24,
+  maxBytes: 1 << 24,
+  maxCount: 1 << 24,
+});
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Appends binary values to a growing buffer: unsigned and signed varints (LEB128,
+ * up to `Number.MAX_SAFE_INTEGER`), bytes, UTF-8 strings. Lengths are written as
+ * varint prefixes.
+ *
+ * @example
+ * ```ts
+ * import { Writer } from '@convergent/core';
+ *
+ * const w = new Writer();
+ * w.byte(1).uint(300).int(-5).string('hi');
+ * Array.from(w.finish()); // => [1, 172, 2, 69, 2, 104, 105]
+ * ```
+ */
+export class Writer {
+  private buffer = new Uint8Array(64);
+  private length = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  /**
+   * Appends one byte.
+   * @param value - an integer from 0 to 255
+   * @returns this writer
+   */
+  byte(value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError(`${value} is not a byte`);
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /**
+   * Appends a non-negative safe integer as an unsigned LEB128 varint.
+   * @param value - an integer from 0 to `Number.MAX_SAFE_INTEGER`
+   * @returns this writer
+   */
+  uint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${value} is not a non-negative safe integer`);
+    this.reserve(8);
+    while (value >= 0x80) {
+      this.buffer[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /**
+   * Appends a safe integer as a signed varint (sign and magnitude: the first byte
+   * holds the sign in bit 6 and six bits of magnitude).
+   * @param value - an integer with absolute value at most `Number.MAX_SAFE_INTEGER`
+   * @returns this writer
+   */
+  int(value: number): this {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
+    const negative = value < 0;
+    let magnitude = Math.abs(value);
+    this.reserve(8);
+    const first = (magnitude % 0x40) | (negative ? 0x40 : 0);
+    magnitude = Math.floor(magnitude / 0x40);
+    this.buffer[this.length++] = first | (magnitude > 0 ? 0x80 : 0);
+    while (magnitude > 0) {
+      const low = magnitude % 0x80;
+      magnitude = Math.floor(magnitude / 0x80);
+      this.buffer[this.length++] = low | (magnitude > 0 ? 0x80 : 0);
+    }
+    return this;
+  }
+
+  /**
+   * Appends a length-prefixed byte array.
+   * @param value - the bytes
+   * @returns this writer
+   */
+  bytes(value: Uint8Array): this {
+    this.uint(value.length);
+    this.reserve(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+    return this;
+  }
+
+  /**
+   * Appends bytes without a length prefix (the reader must know the length).
+   * @param value - the bytes
+   * @returns this writer
+   */
+  raw(value: Uint8Array): this {
+    this.reserve(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+    return this;
+  }
+
+  /**
+   * Appends a length-prefixed UTF-8 string.
+   * @param value - a well-formed string (no lone surrogates)
+   * @returns this writer
+   */
+  string(value: string): this {
+    if (!value.isWellFormed()) throw new RangeError('strings with lone surrogates cannot be encoded');
+    // Worst case three bytes per UTF-16 unit; encodeInto avoids a second copy.
+    const max = value.length * 3;
+    this.reserve(max + 8);
+    const prefixAt = this.length;
+    const prefixSize = uintSize(max);
+    const { written } = encoder.encodeInto(value, this.buffer.subarray(prefixAt + prefixSize));
+    const actual = uintSize(written);
+    if (actual !== prefixSize) this.buffer.copyWithin(prefixAt + actual, prefixAt + prefixSize, prefixAt + prefixSize + written);
+    this.uint(written);
+    this.length = prefixAt + actual + written;
+    return this;
+  }
+
+  /**
+   * Appends a JSON value as its canonical key, so equal values encode identically.
+   * @param value - a JSON value
+   * @returns this writer
+   */
+  json(value: JsonValue): this {
+    return this.string(canonicalKey(value));
+  }
+
+  /**
+   * The bytes written so far, as a new array of exactly that length.
+   * @returns the encoded bytes
+   */
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+function uintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/**
+ * Reads what a {@link Writer} wrote, from untrusted bytes: every read is bounds
+ * checked, every length and count is checked against {@link DecodeLimits} and the
+ * bytes left, varints must be canonical, strings must be valid UTF-8. Any fault
+ * throws {@link DecodeError} with the byte offset.
+ *
+ * @example
+ * ```ts
+ * import { Reader, Writer } from '@convergent/core';
+ *
+ * const bytes = new Writer().uint(300).string('hi').finish();
+ * const r = new Reader(bytes);
+ * r.uint(); // => 300
+ * r.string(); // => 'hi'
+ * r.end();
+ * ```
+ */
+export class Reader {
+  /** Offset of the next byte to read. */
+  offset = 0;
+  /** The limits in force. */
+  readonly limits: DecodeLimits;
+  private readonly data: Uint8Array;
+
+  /**
+   * @param data - the bytes to read
+   * @param limits - hard limits, defaulting to {@link DEFAULT_LIMITS}
+   */
+  constructor(data: Uint8Array, limits: Partial<DecodeLimits> = {}) {
+    if (!(data instanceof Uint8Array)) throw new DecodeError('input is not a Uint8Array', { offset: 0 });
+    this.data = data;
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Number of bytes not read yet. */
+  get remaining(): number {
+    return this.data.length - this.offset;
+  }
+
+  /**
+   * Throws a {@link DecodeError} at the current offset.
+   * @param message - what is wrong
+   */
+  fail(message: string): never {
+    throw new DecodeError(message, { offset: this.offset });
+  }
+
+  /**
+   * Reads one byte.
+   * @returns an integer from 0 to 255
+   */
+  byte(): number {
+    if (this.offset >= this.data.length) this.fail('unexpected end of input');
+    return this.data[this.offset++]!;
+  }
+
+  /**
+   * Reads an unsigned varint.
+   * @param max - the largest value accepted (default `Number.MAX_SAFE_INTEGER`)
+   * @returns the value
+   */
+  uint(max = Number.MAX_SAFE_INTEGER): number {
+    const start = this.offset;
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.byte();
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        if (byte === 0 && scale > 1) throw new DecodeError('non-canonical varint', { offset: start });
+        break;
+      }
+      scale *= 0x80;
+      if (scale > 2 ** 49) throw new DecodeError('varint too long', { offset: start });
+    }
+    if (value > max) throw new DecodeError(`value ${value} exceeds the maximum ${max}`, { offset: start });
+    return value;
+  }
+
+  /**
+   * Reads a signed varint written by {@link Writer.int}.
+   * @returns the value
+   */
+  int(): number {
+    const start = this.offset;
+    const first = this.byte();
+    const negative = (first & 0x40) !== 0;
+    let magnitude = first & 0x3f;
+    if (first & 0x80) {
+      let scale = 0x40;
+      for (;;) {
+        const byte = this.byte();
+        magnitude += (byte & 0x7f) * scale;
+        if (byte < 0x80) {
+          if (byte === 0) throw new DecodeError('non-canonical varint', { offset: start });
+          break;
+        }
+        scale *= 0x80;
+        if (scale > 2 ** 48) throw new DecodeError('varint too long', { offset: start });
+      }
+    }
+    if (!Number.isSafeInteger(magnitude)) throw new DecodeError('integer out of safe range', { offset: start });
+    if (negative && magnitude === 0) throw new DecodeError('non-canonical negative zero', { offset: start });
+    return negative ? -magnitude : magnitude;
+  }
+
+  /**
+   * Reads a collection size, bounded by `limits.maxCount`, by `max` and by the
+   * bytes left (each entry takes at least `minEntryBytes` bytes).
+   * @param max - the largest count accepted
+   * @param minEntryBytes - the fewest bytes one entry can take
+   * @returns the count
+   */
+  count(max = this.limits.maxCount, minEntryBytes = 1): number {
+    const start = this.offset;
+    const n = this.uint();
+    if (n > Math.min(max, this.limits.maxCount)) throw new DecodeError(`count ${n} exceeds the limit`, { offset: start });
+    if (n * minEntryBytes > this.remaining) throw new DecodeError(`count ${n} exceeds the bytes left`, { offset: start });
+    return n;
+  }
+
+  /**
+   * Reads a length-prefixed byte array (a copy).
+   * @param max - the longest length accepted
+   * @returns the bytes
+   */
+  bytes(max = this.limits.maxBytes): Uint8Array {
+    return this.raw(this.length(Math.min(max, this.limits.maxBytes)));
+  }
+
+  /**
+   * Reads `length` bytes without a prefix (a copy).
+   * @param length - how many bytes
+   * @returns the bytes
+   */
+  raw(length: number): Uint8Array {
+    if (length > this.remaining) this.fail('unexpected end of input');
+    const out = this.data.slice(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
+  private length(max: number): number {
+    const start = this.offset;
+    const n = this.uint();
+    if (n > max) throw new DecodeError(`length ${n} exceeds the limit ${max}`, { offset: start });
+    if (n > this.remaining) throw new DecodeError('unexpected end of input', { offset: start });
+    return n;
+  }
+
+  /**
+   * Reads a length-prefixed UTF-8 string.
+   * @param max - the longest length accepted, in bytes
+   * @returns the string
+   */
+  string(max = this.limits.maxStringBytes): string {
+    const start = this.offset;
+    const n = this.length(Math.min(max, this.limits.maxStringBytes));
+    try {
+      const s = decoder.decode(this.data.subarray(this.offset, this.offset + n));
+      this.offset += n;
+      return s;
+    } catch {
+      throw new DecodeError('invalid UTF-8', { offset: start });
+    }
+  }
+
+  /**
+   * Reads a {@link ReplicaId}, validating it.
+   * @returns the id
+   */
+  replicaId(): ReplicaId {
+    const start = this.offset;
+    const id = this.string(256);
+    const problem = replicaIdProblem(id);
+    if (problem !== undefined) throw new DecodeError(problem, { offset: start });
+    return id as ReplicaId;
+  }
+
+  /**
+   * Reads a JSON value written by {@link Writer.json}; it must be in canonical form.
+   * @param max - the longest encoding accepted, in bytes
+   * @returns the value
+   */
+  json(max = this.limits.maxStringBytes): JsonValue {
+    const start = this.offset;
+    const key = this.string(max);
+    try {
+      return fromCanonicalKey(key);
+    } catch {
+      throw new DecodeError('not a canonical JSON value', { offset: start });
+    }
+  }
+
+  /**
+   * Reads the format-version byte and checks it.
+   * @param supported - the versions this decoder understands
+   * @returns the version read
+   */
+  version(...supported: number[]): number {
+    const start = this.offset;
+    const v = this.byte();
+    if (!supported.includes(v)) throw new DecodeError(`unknown format version ${v}`, { offset: start });
+    return v;
+  }
+
+  /** Asserts that every byte has been read. */
+  end(): void {
+    if (this.remaining !== 0) this.fail(`${this.remaining} unexpected trailing bytes`);
+  }
+}
+
+/**
+ * Runs a decoder over untrusted bytes: checks the input type, enforces that every
+ * byte is consumed, and turns any stray exception into a {@link DecodeError}, so a
+ * decoder built on it throws nothing else.
+ *
+ * @param bytes - the input
+ * @param read - reads one value from the reader
+ * @param limits - hard limits for the reader
+ * @returns what `read` returned
+ *
+ * @example
+ * ```ts
+ * import { decodeWith } from '@convergent/core';
+ *
+ * decodeWith(new Uint8Array([1, 5]), (r) => {
+ *   r.version(1);
+ *   return r.uint();
+ * }); // => 5
+ * ```
+ */
+export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, limits?: Partial<DecodeLimits>): T {
+  const reader = new Reader(bytes, limits);
+  try {
+    const value = read(reader);
+    reader.end();
+    return value;
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError(error instanceof Error ? error.message : String(error), { offset: reader.offset });
+  }
+}
+

@@ -1,0 +1,82 @@
+/**
+ * Base class of every error Convergent throws on purpose, so callers can tell
+ * "bad input" from a bug with one `instanceof` check.
+ *
+ * @example
+ * ```ts
+ * import { ConvergentError, asReplicaId } from '@convergent/core';
+ *
+ * let caught: unknown;
+ * try {
+ *   asReplicaId('');
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof ConvergentError; // => true
+ * ```
+ */
+export class ConvergentError extends Error {
+  /** @param message - what went wrong, in words a user can act on */
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Thrown by every decoder (binary or JSON) for input it does not accept:
+ * truncated bytes, an unknown format version, a value out of range, a length past
+ * its limit. The state the caller already holds is never touched.
+ *
+ * @example
+ * ```ts
+ * import { DecodeError, Reader } from '@convergent/core';
+ *
+ * const reader = new Reader(new Uint8Array([0x80])); // a varint that never ends
+ * let caught: unknown;
+ * try {
+ *   reader.uint();
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof DecodeError; // => true
+ * (caught as DecodeError).offset; // => 1
+ * ```
+ */
+export class DecodeError extends ConvergentError {
+  /** Byte offset (binary input) at which decoding failed, or -1 for JSON input. */
+  readonly offset: number;
+  /** Where in a JSON document decoding failed (`$.counts[2][0]`), or `''` for binary input. */
+  readonly path: string;
+
+  /**
+   * @param message - what is wrong with the input
+   * @param where - the byte offset or JSON path of the fault
+   */
+  constructor(message: string, where: { offset?: number; path?: string } = {}) {
+    const at =
+      where.offset !== undefined ? ` (at byte ${where.offset})` : where.path ? ` (at ${where.path})` : '';
+    super(message + at);
+    this.offset = where.offset ?? -1;
+    this.path = where.path ?? '';
+  }
+}
+
+/**
+ * Thrown when a string cannot serve as a {@link ReplicaId}: empty, too long,
+ * holding control characters or lone surrogates, or a reserved property name.
+ *
+ * @example
+ * ```ts
+ * import { InvalidReplicaIdError, asReplicaId } from '@convergent/core';
+ *
+ * let caught: unknown;
+ * try {
+ *   asReplicaId('__proto__');
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof InvalidReplicaIdError; // => true
+ * ```
+ */
+export class InvalidReplicaIdError extends ConvergentError {}

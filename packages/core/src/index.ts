@@ -1,0 +1,20 @@
+export { mergeAll, type Lattice } from './lattice.js';
+export {
+  asReplicaId,
+  compareReplicaIds,
+  MAX_REPLICA_ID_LENGTH,
+  replicaId,
+  replicaIdProblem,
+  type ReplicaId,
+} from './replica-id.js';
+export {
+  canonicalKey,
+  fromCanonicalKey,
+  InvalidValueError,
+  isJsonValue,
+  MAX_JSON_DEPTH,
+  type JsonObject,
+  type JsonValue,
+} from './json.js';
+export { ConvergentError, DecodeError, InvalidReplicaIdError } from './errors.js';
+export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';

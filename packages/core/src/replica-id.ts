@@ -1,0 +1,117 @@
+import { InvalidReplicaIdError } from './errors.js';
+
+declare const replicaIdBrand: unique symbol;
+
+/**
+ * The identity of one replica (a device, a tab, a session). A branded string: get
+ * one from {@link replicaId} or validate your own with {@link asReplicaId}.
+ *
+ * Two live replicas must never share an id, or their histories corrupt each other;
+ * generate a fresh id per session rather than persisting one per user.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, type ReplicaId } from '@convergent/core';
+ *
+ * const alice: ReplicaId = asReplicaId('alice');
+ * alice.length; // => 5
+ * ```
+ */
+export type ReplicaId = string & { readonly [replicaIdBrand]: true };
+
+/** The longest replica id accepted, in UTF-16 code units. */
+export const MAX_REPLICA_ID_LENGTH = 64;
+
+// Names that misbehave if they ever end up as a property key of a plain object.
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why `value` cannot be a replica id, or `undefined` when it can.
+ *
+ * @param value - any value
+ * @returns a human-readable reason, or `undefined` for a valid id
+ *
+ * @example
+ * ```ts
+ * import { replicaIdProblem } from '@convergent/core';
+ *
+ * replicaIdProblem('alice'); // => undefined
+ * replicaIdProblem(''); // => 'a replica id must not be empty'
+ * ```
+ */
+export function replicaIdProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'a replica id must be a string';
+  if (value.length === 0) return 'a replica id must not be empty';
+  if (value.length > MAX_REPLICA_ID_LENGTH)
+    return `a replica id must be at most ${MAX_REPLICA_ID_LENGTH} characters`;
+  if (CONTROL.test(value)) return 'a replica id must not contain control characters';
+  if (!value.isWellFormed()) return 'a replica id must not contain lone surrogates';
+  if (RESERVED.has(value)) return `"${value}" is reserved and cannot be a replica id`;
+  return undefined;
+}
+
+/**
+ * Validates a user-supplied string as a {@link ReplicaId}: non-empty, at most
+ * {@link MAX_REPLICA_ID_LENGTH} characters, no control characters or lone
+ * surrogates, not `__proto__`, `constructor` or `prototype`.
+ *
+ * @param value - the candidate id
+ * @returns the same string, branded
+ * @throws {@link InvalidReplicaIdError} when the string is not a valid id
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ *
+ * asReplicaId('phone-1'); // => 'phone-1'
+ * ```
+ */
+export function asReplicaId(value: string): ReplicaId {
+  const problem = replicaIdProblem(value);
+  if (problem !== undefined) throw new InvalidReplicaIdError(problem);
+  return value as ReplicaId;
+}
+
+/**
+ * A fresh random replica id: 96 bits from `crypto.getRandomValues` (browsers and
+ * Node), written as 16 URL-safe base64 characters.
+ *
+ * @returns a new id, different from every other with overwhelming probability
+ *
+ * @example
+ * ```ts
+ * import { replicaId } from '@convergent/core';
+ *
+ * const id = replicaId();
+ * id.length; // => 16
+ * id === replicaId(); // => false
+ * ```
+ */
+export function replicaId(): ReplicaId {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(12));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_') as ReplicaId;
+}
+
+/**
+ * Orders replica ids by UTF-16 code units, the one order every replica agrees on
+ * (used to break ties and to encode maps canonically).
+ *
+ * @param a - one id
+ * @param b - another id
+ * @returns negative, zero or positive, as for `Array.prototype.sort`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, compareReplicaIds } from '@convergent/core';
+ *
+ * const ids = [asReplicaId('b'), asReplicaId('a')];
+ * ids.sort(compareReplicaIds); // => ['a', 'b']
+ * ```
+ */
+export function compareReplicaIds(a: ReplicaId, b: ReplicaId): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
