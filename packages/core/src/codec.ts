@@ -416,12 +416,13 @@ export class Reader {
  *
  * @example
  * ```ts
- * import { decodeWith } from '@convergent/core';
+ * import { decodeWith, type Reader } from '@convergent/core';
  *
- * decodeWith(new Uint8Array([1, 5]), (r) => {
+ * const readCount = (r: Reader) => {
  *   r.version(1);
  *   return r.uint();
- * }); // => 5
+ * };
+ * decodeWith(new Uint8Array([1, 5]), readCount); // => 5
  * ```
  */
 export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, limits?: Partial<DecodeLimits>): T {

@@ -50,7 +50,19 @@ export interface JsonObject {
  */
 export class InvalidValueError extends ConvergentError {}
 
-/** The deepest nesting of arrays and objects a {@link JsonValue} may have. */
+/**
+ * The deepest nesting of arrays and objects a {@link JsonValue} may have; deeper
+ * values (and cycles) are rejected rather than overflowing the stack.
+ *
+ * @example
+ * ```ts
+ * import { MAX_JSON_DEPTH, isJsonValue, type JsonValue } from '@convergent/core';
+ *
+ * let deep: JsonValue = 0;
+ * for (let i = 0; i <= MAX_JSON_DEPTH; i++) deep = [deep];
+ * isJsonValue(deep); // => false
+ * ```
+ */
 export const MAX_JSON_DEPTH = 64;
 
 function isPlainObject(value: object): boolean {

@@ -17,9 +17,22 @@ declare const replicaIdBrand: unique symbol;
  * alice.length; // => 5
  * ```
  */
-export type ReplicaId = string & { readonly [replicaIdBrand]: true };
+export type ReplicaId = string & {
+  /** Compile-time brand only; no such property exists at run time. */
+  readonly [replicaIdBrand]: true;
+};
 
-/** The longest replica id accepted, in UTF-16 code units. */
+/**
+ * The longest replica id accepted, in UTF-16 code units.
+ *
+ * @example
+ * ```ts
+ * import { MAX_REPLICA_ID_LENGTH, replicaIdProblem } from '@convergent/core';
+ *
+ * replicaIdProblem('x'.repeat(MAX_REPLICA_ID_LENGTH)); // => undefined
+ * replicaIdProblem('x'.repeat(MAX_REPLICA_ID_LENGTH + 1)) !== undefined; // => true
+ * ```
+ */
 export const MAX_REPLICA_ID_LENGTH = 64;
 
 // Names that misbehave if they ever end up as a property key of a plain object.
