@@ -1,5 +1,4 @@
 import { DecodeError } from './errors.js';
-import { canonicalKey, fromCanonicalKey, type JsonValue } from './json.js';
 import { replicaIdProblem, type ReplicaId } from './replica-id.js';
 
 /**
@@ -44,17 +43,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Appends binary values to a growing buffer: unsigned and signed varints (LEB128,
- * up to `Number.MAX_SAFE_INTEGER`), bytes, UTF-8 strings. Lengths are written as
- * varint prefixes.
+ * Appends binary values to a growing buffer: bytes, unsigned varints (LEB128, up
+ * to `Number.MAX_SAFE_INTEGER`) and UTF-8 strings with a varint length prefix.
+ * Signed integers: {@link writeInt}.
  *
  * @example
  * ```ts
  * import { Writer } from '@convergent/core';
  *
  * const w = new Writer();
- * w.byte(1).uint(300).int(-5).string('hi');
- * Array.from(w.finish()); // => [1, 172, 2, 69, 2, 104, 105]
+ * w.byte(1).uint(300).string('hi');
+ * Array.from(w.finish()); // => [1, 172, 2, 2, 104, 105]
  * ```
  */
 export class Writer {
@@ -76,7 +75,7 @@ export class Writer {
    * @returns this writer
    */
   byte(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError(`${value} is not a byte`);
+    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError('not a byte');
     this.reserve(1);
     this.buffer[this.length++] = value;
     return this;
@@ -88,48 +87,13 @@ export class Writer {
    * @returns this writer
    */
   uint(value: number): this {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${value} is not a non-negative safe integer`);
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('not a non-negative safe integer');
     this.reserve(8);
     while (value >= 0x80) {
       this.buffer[this.length++] = (value % 0x80) | 0x80;
       value = Math.floor(value / 0x80);
     }
     this.buffer[this.length++] = value;
-    return this;
-  }
-
-  /**
-   * Appends a safe integer as a signed varint (sign and magnitude: the first byte
-   * holds the sign in bit 6 and six bits of magnitude).
-   * @param value - an integer with absolute value at most `Number.MAX_SAFE_INTEGER`
-   * @returns this writer
-   */
-  int(value: number): this {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
-    const negative = value < 0;
-    let magnitude = Math.abs(value);
-    this.reserve(8);
-    const first = (magnitude % 0x40) | (negative ? 0x40 : 0);
-    magnitude = Math.floor(magnitude / 0x40);
-    this.buffer[this.length++] = first | (magnitude > 0 ? 0x80 : 0);
-    while (magnitude > 0) {
-      const low = magnitude % 0x80;
-      magnitude = Math.floor(magnitude / 0x80);
-      this.buffer[this.length++] = low | (magnitude > 0 ? 0x80 : 0);
-    }
-    return this;
-  }
-
-  /**
-   * Appends a length-prefixed byte array.
-   * @param value - the bytes
-   * @returns this writer
-   */
-  bytes(value: Uint8Array): this {
-    this.uint(value.length);
-    this.reserve(value.length);
-    this.buffer.set(value, this.length);
-    this.length += value.length;
     return this;
   }
 
@@ -151,27 +115,9 @@ export class Writer {
    * @returns this writer
    */
   string(value: string): this {
-    if (!value.isWellFormed()) throw new RangeError('strings with lone surrogates cannot be encoded');
-    // Worst case three bytes per UTF-16 unit; encodeInto avoids a second copy.
-    const max = value.length * 3;
-    this.reserve(max + 8);
-    const prefixAt = this.length;
-    const prefixSize = uintSize(max);
-    const { written } = encoder.encodeInto(value, this.buffer.subarray(prefixAt + prefixSize));
-    const actual = uintSize(written);
-    if (actual !== prefixSize) this.buffer.copyWithin(prefixAt + actual, prefixAt + prefixSize, prefixAt + prefixSize + written);
-    this.uint(written);
-    this.length = prefixAt + actual + written;
-    return this;
-  }
-
-  /**
-   * Appends a JSON value as its canonical key, so equal values encode identically.
-   * @param value - a JSON value
-   * @returns this writer
-   */
-  json(value: JsonValue): this {
-    return this.string(canonicalKey(value));
+    if (!value.isWellFormed()) throw new RangeError('lone surrogate');
+    const bytes = encoder.encode(value);
+    return this.uint(bytes.length).raw(bytes);
   }
 
   /**
@@ -181,15 +127,6 @@ export class Writer {
   finish(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
-}
-
-function uintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    size++;
-  }
-  return size;
 }
 
 /**
@@ -221,7 +158,7 @@ export class Reader {
    * @param limits - hard limits, defaulting to {@link DEFAULT_LIMITS}
    */
   constructor(data: Uint8Array, limits: Partial<DecodeLimits> = {}) {
-    if (!(data instanceof Uint8Array)) throw new DecodeError('input is not a Uint8Array', { offset: 0 });
+    if (!(data instanceof Uint8Array)) throw new DecodeError('not a Uint8Array', { offset: 0 });
     this.data = data;
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
@@ -232,11 +169,12 @@ export class Reader {
   }
 
   /**
-   * Throws a {@link DecodeError} at the current offset.
+   * Throws a {@link DecodeError}.
    * @param message - what is wrong
+   * @param at - the offset of the fault (default: the current offset)
    */
-  fail(message: string): never {
-    throw new DecodeError(message, { offset: this.offset });
+  fail(message: string, at: number = this.offset): never {
+    throw new DecodeError(message, { offset: at });
   }
 
   /**
@@ -244,7 +182,7 @@ export class Reader {
    * @returns an integer from 0 to 255
    */
   byte(): number {
-    if (this.offset >= this.data.length) this.fail('unexpected end of input');
+    if (this.offset >= this.data.length) this.fail('truncated');
     return this.data[this.offset++]!;
   }
 
@@ -261,41 +199,14 @@ export class Reader {
       const byte = this.byte();
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        if (byte === 0 && scale > 1) throw new DecodeError('non-canonical varint', { offset: start });
+        if (byte === 0 && scale > 1) this.fail('non-canonical varint', start);
         break;
       }
       scale *= 0x80;
-      if (scale > 2 ** 49) throw new DecodeError('varint too long', { offset: start });
+      if (scale > 2 ** 49) this.fail('varint too long', start);
     }
-    if (value > max) throw new DecodeError(`value ${value} exceeds the maximum ${max}`, { offset: start });
+    if (value > max) this.fail('value too large', start);
     return value;
-  }
-
-  /**
-   * Reads a signed varint written by {@link Writer.int}.
-   * @returns the value
-   */
-  int(): number {
-    const start = this.offset;
-    const first = this.byte();
-    const negative = (first & 0x40) !== 0;
-    let magnitude = first & 0x3f;
-    if (first & 0x80) {
-      let scale = 0x40;
-      for (;;) {
-        const byte = this.byte();
-        magnitude += (byte & 0x7f) * scale;
-        if (byte < 0x80) {
-          if (byte === 0) throw new DecodeError('non-canonical varint', { offset: start });
-          break;
-        }
-        scale *= 0x80;
-        if (scale > 2 ** 48) throw new DecodeError('varint too long', { offset: start });
-      }
-    }
-    if (!Number.isSafeInteger(magnitude)) throw new DecodeError('integer out of safe range', { offset: start });
-    if (negative && magnitude === 0) throw new DecodeError('non-canonical negative zero', { offset: start });
-    return negative ? -magnitude : magnitude;
   }
 
   /**
@@ -308,18 +219,9 @@ export class Reader {
   count(max = this.limits.maxCount, minEntryBytes = 1): number {
     const start = this.offset;
     const n = this.uint();
-    if (n > Math.min(max, this.limits.maxCount)) throw new DecodeError(`count ${n} exceeds the limit`, { offset: start });
-    if (n * minEntryBytes > this.remaining) throw new DecodeError(`count ${n} exceeds the bytes left`, { offset: start });
+    if (n > Math.min(max, this.limits.maxCount)) this.fail('count too large', start);
+    if (n * minEntryBytes > this.remaining) this.fail('count too large', start);
     return n;
-  }
-
-  /**
-   * Reads a length-prefixed byte array (a copy).
-   * @param max - the longest length accepted
-   * @returns the bytes
-   */
-  bytes(max = this.limits.maxBytes): Uint8Array {
-    return this.raw(this.length(Math.min(max, this.limits.maxBytes)));
   }
 
   /**
@@ -328,18 +230,10 @@ export class Reader {
    * @returns the bytes
    */
   raw(length: number): Uint8Array {
-    if (length > this.remaining) this.fail('unexpected end of input');
+    if (length > this.remaining) this.fail('truncated');
     const out = this.data.slice(this.offset, this.offset + length);
     this.offset += length;
     return out;
-  }
-
-  private length(max: number): number {
-    const start = this.offset;
-    const n = this.uint();
-    if (n > max) throw new DecodeError(`length ${n} exceeds the limit ${max}`, { offset: start });
-    if (n > this.remaining) throw new DecodeError('unexpected end of input', { offset: start });
-    return n;
   }
 
   /**
@@ -349,13 +243,14 @@ export class Reader {
    */
   string(max = this.limits.maxStringBytes): string {
     const start = this.offset;
-    const n = this.length(Math.min(max, this.limits.maxStringBytes));
+    const n = this.uint(Math.min(max, this.limits.maxStringBytes));
+    if (n > this.remaining) this.fail('truncated');
     try {
       const s = decoder.decode(this.data.subarray(this.offset, this.offset + n));
       this.offset += n;
       return s;
     } catch {
-      throw new DecodeError('invalid UTF-8', { offset: start });
+      this.fail('invalid UTF-8', start);
     }
   }
 
@@ -367,23 +262,8 @@ export class Reader {
     const start = this.offset;
     const id = this.string(256);
     const problem = replicaIdProblem(id);
-    if (problem !== undefined) throw new DecodeError(problem, { offset: start });
+    if (problem !== undefined) this.fail(problem, start);
     return id as ReplicaId;
-  }
-
-  /**
-   * Reads a JSON value written by {@link Writer.json}; it must be in canonical form.
-   * @param max - the longest encoding accepted, in bytes
-   * @returns the value
-   */
-  json(max = this.limits.maxStringBytes): JsonValue {
-    const start = this.offset;
-    const key = this.string(max);
-    try {
-      return fromCanonicalKey(key);
-    } catch {
-      throw new DecodeError('not a canonical JSON value', { offset: start });
-    }
   }
 
   /**
@@ -394,13 +274,13 @@ export class Reader {
   version(...supported: number[]): number {
     const start = this.offset;
     const v = this.byte();
-    if (!supported.includes(v)) throw new DecodeError(`unknown format version ${v}`, { offset: start });
+    if (!supported.includes(v)) this.fail(`unknown version ${v}`, start);
     return v;
   }
 
   /** Asserts that every byte has been read. */
   end(): void {
-    if (this.remaining !== 0) this.fail(`${this.remaining} unexpected trailing bytes`);
+    if (this.remaining !== 0) this.fail('trailing bytes');
   }
 }
 

@@ -13,8 +13,22 @@ export {
   InvalidValueError,
   isJsonValue,
   MAX_JSON_DEPTH,
+  readJson,
+  writeJson,
   type JsonObject,
   type JsonValue,
 } from './json.js';
 export { ConvergentError, DecodeError, InvalidReplicaIdError } from './errors.js';
 export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
+export { jsonArray, jsonField, jsonNat, jsonReplicaId, jsonString } from './json-input.js';
+export { readInt, writeInt } from './int.js';
+export {
+  countsEqual,
+  countsFromJSON,
+  countsLeq,
+  countsToJSON,
+  mergeCounts,
+  readCounts,
+  writeCounts,
+  type Counts,
+} from './counts.js';

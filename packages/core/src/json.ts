@@ -1,4 +1,5 @@
-import { ConvergentError } from './errors.js';
+import type { Reader, Writer } from './codec.js';
+import { ConvergentError, DecodeError } from './errors.js';
 
 /**
  * A value that survives JSON unchanged: `null`, a boolean, a finite number, a
@@ -175,4 +176,50 @@ export function fromCanonicalKey(key: string): JsonValue {
   if (!isJsonValue(value) || canonicalKey(value) !== key)
     throw new InvalidValueError('not a canonical key');
   return value;
+}
+
+/**
+ * Writes a JSON value as its canonical key (a length-prefixed UTF-8 string), so
+ * equal values encode to identical bytes.
+ *
+ * @param writer - where to write
+ * @param value - a JSON value
+ * @throws {@link InvalidValueError} if `value` is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { readJson, writeJson, Reader, Writer } from '@convergent/core';
+ *
+ * const w = new Writer();
+ * writeJson(w, { b: [1, 2], a: 'x' });
+ * readJson(new Reader(w.finish())); // => { a: 'x', b: [1, 2] }
+ * ```
+ */
+export function writeJson(writer: Writer, value: JsonValue): void {
+  writer.string(canonicalKey(value));
+}
+
+/**
+ * Reads a JSON value written by {@link writeJson}; it must be in canonical form.
+ *
+ * @param reader - where to read
+ * @param max - the longest encoding accepted, in bytes
+ * @returns the value
+ * @throws {@link DecodeError} on invalid or non-canonical JSON
+ *
+ * @example
+ * ```ts
+ * import { readJson, Reader, Writer } from '@convergent/core';
+ *
+ * readJson(new Reader(new Writer().string('[1,null]').finish())); // => [1, null]
+ * ```
+ */
+export function readJson(reader: Reader, max?: number): JsonValue {
+  const start = reader.offset;
+  const key = reader.string(max);
+  try {
+    return fromCanonicalKey(key);
+  } catch {
+    throw new DecodeError('not a canonical JSON value', { offset: start });
+  }
 }

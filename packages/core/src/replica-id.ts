@@ -51,17 +51,17 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * import { replicaIdProblem } from '@convergent/core';
  *
  * replicaIdProblem('alice'); // => undefined
- * replicaIdProblem(''); // => 'a replica id must not be empty'
+ * replicaIdProblem(''); // => 'empty'
  * ```
  */
 export function replicaIdProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'a replica id must be a string';
-  if (value.length === 0) return 'a replica id must not be empty';
+  if (typeof value !== 'string') return 'not a string';
+  if (value.length === 0) return 'empty';
   if (value.length > MAX_REPLICA_ID_LENGTH)
-    return `a replica id must be at most ${MAX_REPLICA_ID_LENGTH} characters`;
-  if (CONTROL.test(value)) return 'a replica id must not contain control characters';
-  if (!value.isWellFormed()) return 'a replica id must not contain lone surrogates';
-  if (RESERVED.has(value)) return `"${value}" is reserved and cannot be a replica id`;
+    return 'too long';
+  if (CONTROL.test(value)) return 'control character';
+  if (!value.isWellFormed()) return 'lone surrogate';
+  if (RESERVED.has(value)) return 'reserved name';
   return undefined;
 }
 
@@ -83,7 +83,7 @@ export function replicaIdProblem(value: unknown): string | undefined {
  */
 export function asReplicaId(value: string): ReplicaId {
   const problem = replicaIdProblem(value);
-  if (problem !== undefined) throw new InvalidReplicaIdError(problem);
+  if (problem !== undefined) throw new InvalidReplicaIdError(`invalid replica id: ${problem}`);
   return value as ReplicaId;
 }
 

@@ -1,0 +1,189 @@
+import type { Reader, Writer } from './codec.js';
+import { DecodeError } from './errors.js';
+import { jsonArray, jsonNat, jsonReplicaId } from './json-input.js';
+import type { ReplicaId } from './replica-id.js';
+
+/**
+ * A count per replica, with absent replicas at zero: the state of a G-Counter and
+ * of a version vector. Never holds a zero entry.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, type Counts } from '@convergent/core';
+ *
+ * const counts: Counts = new Map([[asReplicaId('a'), 3]]);
+ * counts.get(asReplicaId('a')); // => 3
+ * ```
+ */
+export type Counts = ReadonlyMap<ReplicaId, number>;
+
+/**
+ * Pointwise maximum of two {@link Counts}: their join.
+ *
+ * @param a - one map
+ * @param b - another
+ * @returns the join; `a` or `b` itself when it already dominates
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, mergeCounts } from '@convergent/core';
+ *
+ * const [x, y] = [asReplicaId('x'), asReplicaId('y')];
+ * const merged = mergeCounts(new Map([[x, 2]]), new Map([[x, 1], [y, 1]]));
+ * [...merged]; // => [['x', 2], ['y', 1]]
+ * ```
+ */
+export function mergeCounts(a: Counts, b: Counts): Counts {
+  if (countsLeq(b, a)) return a;
+  if (countsLeq(a, b)) return b;
+  const out = new Map(a);
+  for (const [id, n] of b) if (n > (out.get(id) ?? 0)) out.set(id, n);
+  return out;
+}
+
+/**
+ * Whether every count in `a` is at most the same replica's count in `b`.
+ *
+ * @param a - one map
+ * @param b - another
+ * @returns `true` when `b` dominates or equals `a`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, countsLeq } from '@convergent/core';
+ *
+ * const x = asReplicaId('x');
+ * countsLeq(new Map([[x, 1]]), new Map([[x, 2]])); // => true
+ * countsLeq(new Map([[x, 3]]), new Map()); // => false
+ * ```
+ */
+export function countsLeq(a: Counts, b: Counts): boolean {
+  for (const [id, n] of a) if (n > (b.get(id) ?? 0)) return false;
+  return true;
+}
+
+/**
+ * Whether two {@link Counts} hold the same counts.
+ *
+ * @param a - one map
+ * @param b - another
+ * @returns `true` when equal
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, countsEqual } from '@convergent/core';
+ *
+ * const x = asReplicaId('x');
+ * countsEqual(new Map([[x, 1]]), new Map([[x, 1]])); // => true
+ * ```
+ */
+export function countsEqual(a: Counts, b: Counts): boolean {
+  return a.size === b.size && countsLeq(a, b);
+}
+
+function sortedEntries(counts: Counts): Array<[ReplicaId, number]> {
+  return [...counts].filter(([, n]) => n > 0).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
+}
+
+/**
+ * Writes {@link Counts} canonically: the number of entries, then each id and count,
+ * ids in ascending order, zero counts left out.
+ *
+ * @param writer - where to write
+ * @param counts - the counts
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, readCounts, writeCounts, Reader, Writer } from '@convergent/core';
+ *
+ * const w = new Writer();
+ * writeCounts(w, new Map([[asReplicaId('b'), 2], [asReplicaId('a'), 1]]));
+ * [...readCounts(new Reader(w.finish()))]; // => [['a', 1], ['b', 2]]
+ * ```
+ */
+export function writeCounts(writer: Writer, counts: Counts): void {
+  const entries = sortedEntries(counts);
+  writer.uint(entries.length);
+  for (const [id, n] of entries) writer.string(id).uint(n);
+}
+
+/**
+ * Reads what {@link writeCounts} wrote, rejecting zero counts, duplicate ids and ids
+ * out of order (so every state has exactly one encoding).
+ *
+ * @param reader - where to read
+ * @returns the counts
+ *
+ * @example
+ * ```ts
+ * import { readCounts, Reader } from '@convergent/core';
+ *
+ * readCounts(new Reader(new Uint8Array([0]))).size; // => 0
+ * ```
+ */
+export function readCounts(reader: Reader): Map<ReplicaId, number> {
+  const n = reader.count(undefined, 3);
+  const out = new Map<ReplicaId, number>();
+  let previous: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const at = reader.offset;
+    const id = reader.replicaId();
+    if (previous !== undefined && !(previous < id))
+      throw new DecodeError('replica ids out of order or repeated', { offset: at });
+    const countAt = reader.offset;
+    const count = reader.uint();
+    if (count === 0) throw new DecodeError('zero count', { offset: countAt });
+    out.set(id, count);
+    previous = id;
+  }
+  return out;
+}
+
+/**
+ * {@link Counts} as JSON: `[[id, count], …]` in ascending id order.
+ *
+ * @param counts - the counts
+ * @returns a JSON-compatible array
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId, countsToJSON } from '@convergent/core';
+ *
+ * countsToJSON(new Map([[asReplicaId('b'), 2], [asReplicaId('a'), 1]])); // => [['a', 1], ['b', 2]]
+ * ```
+ */
+export function countsToJSON(counts: Counts): Array<[string, number]> {
+  return sortedEntries(counts);
+}
+
+/**
+ * Reads what {@link countsToJSON} produced, validating every entry.
+ *
+ * @param json - untrusted parsed JSON
+ * @param path - where it is, for error messages
+ * @returns the counts
+ *
+ * @example
+ * ```ts
+ * import { countsFromJSON } from '@convergent/core';
+ *
+ * countsFromJSON([['a', 1]], '$').size; // => 1
+ * ```
+ */
+export function countsFromJSON(json: unknown, path: string): Map<ReplicaId, number> {
+  const out = new Map<ReplicaId, number>();
+  let previous: string | undefined;
+  jsonArray(json, path).forEach((entry, i) => {
+    const at = `${path}[${i}]`;
+    const pair = jsonArray(entry, at, 2);
+    if (pair.length !== 2) throw new DecodeError('expected [replicaId, count]', { path: at });
+    const id = jsonReplicaId(pair[0], `${at}[0]`);
+    const count = jsonNat(pair[1], `${at}[1]`);
+    if (count === 0) throw new DecodeError('zero count', { path: `${at}[1]` });
+    if (previous !== undefined && !(previous < id))
+      throw new DecodeError('replica ids out of order or repeated', { path: `${at}[0]` });
+    out.set(id, count);
+    previous = id;
+  });
+  return out;
+}

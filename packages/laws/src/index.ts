@@ -1,0 +1,4 @@
+export { laws, type Law, type LawName, type LawOptions } from './laws.js';
+export { maxRegisterSpec, type CrdtSpec } from './spec.js';
+export { universe, type Held, type Universe } from './universe.js';
+export { Network, type NetworkOptions, type NetworkStats } from './network.js';
