@@ -61,12 +61,11 @@ export class Writer {
   private length = 0;
 
   private reserve(n: number): void {
-    if (this.length + n <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buffer.subarray(0, this.length));
-    this.buffer = next;
+    if (this.length + n > this.buffer.length) {
+      const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
+      next.set(this.buffer);
+      this.buffer = next;
+    }
   }
 
   /**
@@ -157,10 +156,10 @@ export class Reader {
    * @param data - the bytes to read
    * @param limits - hard limits, defaulting to {@link DEFAULT_LIMITS}
    */
-  constructor(data: Uint8Array, limits: Partial<DecodeLimits> = {}) {
+  constructor(data: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS) {
     if (!(data instanceof Uint8Array)) throw new DecodeError('not a Uint8Array', { offset: 0 });
     this.data = data;
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits = limits;
   }
 
   /** Number of bytes not read yet. */
@@ -219,8 +218,7 @@ export class Reader {
   count(max = this.limits.maxCount, minEntryBytes = 1): number {
     const start = this.offset;
     const n = this.uint();
-    if (n > Math.min(max, this.limits.maxCount)) this.fail('count too large', start);
-    if (n * minEntryBytes > this.remaining) this.fail('count too large', start);
+    if (n > Math.min(max, this.limits.maxCount) || n * minEntryBytes > this.remaining) this.fail('count too large', start);
     return n;
   }
 
@@ -305,7 +303,7 @@ export class Reader {
  * decodeWith(new Uint8Array([1, 5]), readCount); // => 5
  * ```
  */
-export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, limits?: Partial<DecodeLimits>): T {
+export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, limits?: DecodeLimits): T {
   const reader = new Reader(bytes, limits);
   try {
     const value = read(reader);

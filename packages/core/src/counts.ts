@@ -128,11 +128,9 @@ export function readCounts(reader: Reader): Map<ReplicaId, number> {
   for (let i = 0; i < n; i++) {
     const at = reader.offset;
     const id = reader.replicaId();
-    if (previous !== undefined && !(previous < id))
-      throw new DecodeError('replica ids out of order or repeated', { offset: at });
-    const countAt = reader.offset;
     const count = reader.uint();
-    if (count === 0) throw new DecodeError('zero count', { offset: countAt });
+    if (previous !== undefined && !(previous < id)) reader.fail('ids out of order', at);
+    if (count === 0) reader.fail('zero count', at);
     out.set(id, count);
     previous = id;
   }
@@ -175,13 +173,12 @@ export function countsFromJSON(json: unknown, path: string): Map<ReplicaId, numb
   let previous: string | undefined;
   jsonArray(json, path).forEach((entry, i) => {
     const at = `${path}[${i}]`;
+    // At most two items; a missing one fails its own check.
     const pair = jsonArray(entry, at, 2);
-    if (pair.length !== 2) throw new DecodeError('expected [replicaId, count]', { path: at });
-    const id = jsonReplicaId(pair[0], `${at}[0]`);
-    const count = jsonNat(pair[1], `${at}[1]`);
-    if (count === 0) throw new DecodeError('zero count', { path: `${at}[1]` });
-    if (previous !== undefined && !(previous < id))
-      throw new DecodeError('replica ids out of order or repeated', { path: `${at}[0]` });
+    const id = jsonReplicaId(pair[0], at);
+    const count = jsonNat(pair[1], at);
+    if (count === 0 || (previous !== undefined && !(previous < id)))
+      throw new DecodeError('zero count or ids out of order', { path: at });
     out.set(id, count);
     previous = id;
   });

@@ -54,9 +54,7 @@ export class DecodeError extends ConvergentError {
    * @param where - the byte offset or JSON path of the fault
    */
   constructor(message: string, where: { offset?: number; path?: string } = {}) {
-    const at =
-      where.offset !== undefined ? ` (at byte ${where.offset})` : where.path ? ` (at ${where.path})` : '';
-    super(message + at);
+    super(`${message} at ${where.path ?? `byte ${where.offset}`}`);
     this.offset = where.offset ?? -1;
     this.path = where.path ?? '';
   }

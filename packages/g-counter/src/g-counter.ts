@@ -19,6 +19,8 @@ export interface GCounter {
   readonly counts: Counts;
 }
 
+const OVERFLOW = 'counter value past Number.MAX_SAFE_INTEGER';
+
 function of(counts: Counts): GCounter {
   return Object.freeze({ counts });
 }
@@ -60,10 +62,10 @@ export const bottom: GCounter = of(new Map());
  */
 export function increment(state: GCounter, replica: ReplicaId, amount = 1): GCounter {
   if (!Number.isSafeInteger(amount) || amount < 0)
-    throw new RangeError(`increment amount must be a non-negative safe integer, got ${amount}`);
+    throw new RangeError('amount must be a non-negative safe integer');
   if (amount === 0) return bottom;
   if (value(state) + amount > Number.MAX_SAFE_INTEGER)
-    throw new RangeError('counter value would exceed Number.MAX_SAFE_INTEGER');
+    throw new RangeError(OVERFLOW);
   return of(new Map([[replica, (state.counts.get(replica) ?? 0) + amount]]));
 }
 
@@ -87,7 +89,7 @@ export function increment(state: GCounter, replica: ReplicaId, amount = 1): GCou
 export function value(state: GCounter): number {
   let sum = 0;
   for (const n of state.counts.values()) sum += n;
-  if (sum > Number.MAX_SAFE_INTEGER) throw new RangeError('counter value exceeds Number.MAX_SAFE_INTEGER');
+  if (sum > Number.MAX_SAFE_INTEGER) throw new RangeError(OVERFLOW);
   return sum;
 }
 

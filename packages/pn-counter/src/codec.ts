@@ -1,0 +1,126 @@
+import { countsFromJSON, countsToJSON, decodeWith, jsonField, Writer, type Reader } from '@convergent/core';
+import * as GCounter from '@convergent/g-counter';
+import { of, type PNCounter } from './pn-counter.js';
+
+/** Format version of {@link encode}. */
+const VERSION = 1;
+
+/**
+ * Writes a state's body (no version byte), for types that embed a PN-Counter.
+ *
+ * @param writer - where to write
+ * @param state - the state
+ *
+ * @example
+ * ```ts
+ * import { Reader, Writer, asReplicaId } from '@convergent/core';
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * const w = new Writer();
+ * PNCounter.write(w, PNCounter.decrement(PNCounter.bottom, asReplicaId('a'), 2));
+ * PNCounter.value(PNCounter.read(new Reader(w.finish()))); // => -2
+ * ```
+ */
+export function write(writer: Writer, state: PNCounter): void {
+  GCounter.write(writer, state.increments);
+  GCounter.write(writer, state.decrements);
+}
+
+/**
+ * Reads what {@link write} wrote, validating it.
+ *
+ * @param reader - where to read
+ * @returns the state
+ *
+ * @example
+ * ```ts
+ * import { Reader } from '@convergent/core';
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * PNCounter.value(PNCounter.read(new Reader(new Uint8Array([0, 0])))); // => 0
+ * ```
+ */
+export function read(reader: Reader): PNCounter {
+  const increments = GCounter.read(reader);
+  return of(increments, GCounter.read(reader));
+}
+
+/**
+ * Binary encoding: a format-version byte (1), then the increments and the
+ * decrements, each as a G-Counter body (count, then ids ascending with counts).
+ *
+ * @param state - the state
+ * @returns its bytes
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * Array.from(PNCounter.encode(PNCounter.decrement(PNCounter.bottom, asReplicaId('a')))); // => [1, 0, 1, 1, 97, 1]
+ * ```
+ */
+export function encode(state: PNCounter): Uint8Array {
+  const writer = new Writer().byte(VERSION);
+  write(writer, state);
+  return writer.finish();
+}
+
+/**
+ * Decodes untrusted bytes made by {@link encode}.
+ *
+ * @param bytes - the bytes
+ * @returns the state
+ * @throws DecodeError on anything else
+ *
+ * @example
+ * ```ts
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * PNCounter.value(PNCounter.decode(new Uint8Array([1, 0, 1, 1, 97, 1]))); // => -1
+ * ```
+ */
+export function decode(bytes: Uint8Array): PNCounter {
+  return decodeWith(bytes, (reader) => {
+    reader.version(VERSION);
+    return read(reader);
+  });
+}
+
+/**
+ * JSON form: `{ "increments": [[id, n], …], "decrements": [[id, n], …] }`, ids ascending.
+ *
+ * @param state - the state
+ * @returns a JSON-compatible value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * PNCounter.toJSON(PNCounter.increment(PNCounter.bottom, asReplicaId('a'))); // => { increments: [['a', 1]], decrements: [] }
+ * ```
+ */
+export function toJSON(state: PNCounter): { increments: Array<[string, number]>; decrements: Array<[string, number]> } {
+  return { increments: countsToJSON(state.increments.counts), decrements: countsToJSON(state.decrements.counts) };
+}
+
+/**
+ * Reads untrusted parsed JSON made by {@link toJSON}.
+ *
+ * @param json - the parsed JSON
+ * @returns the state
+ * @throws DecodeError on anything else, with the JSON path of the fault
+ *
+ * @example
+ * ```ts
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * PNCounter.value(PNCounter.fromJSON({ increments: [['a', 3]], decrements: [['a', 1]] })); // => 2
+ * ```
+ */
+export function fromJSON(json: unknown): PNCounter {
+  const side = (key: string) =>
+    Object.freeze({ counts: countsFromJSON(jsonField(json, key, '$'), `$.${key}`) });
+  return of(side('increments'), side('decrements'));
+}
