@@ -10,6 +10,22 @@ import {
 } from '@convergent/core';
 import type { GCounter } from './g-counter.js';
 
+/**
+ * The JSON form of a {@link GCounter}.
+ *
+ * @example
+ * ```ts
+ * import * as GCounter from '@convergent/g-counter';
+ *
+ * const json: GCounter.GCounterJSON = { counts: [['a', 3]] };
+ * GCounter.value(GCounter.fromJSON(json)); // => 3
+ * ```
+ */
+export interface GCounterJSON {
+  /** `[replicaId, count]` pairs, ids ascending, counts positive. */
+  counts: Array<[string, number]>;
+}
+
 /** Format version of {@link encode}. */
 const VERSION = 1;
 
@@ -112,7 +128,7 @@ export function decode(bytes: Uint8Array): GCounter {
  * GCounter.toJSON(GCounter.increment(GCounter.bottom, asReplicaId('a'), 3)); // => { counts: [['a', 3]] }
  * ```
  */
-export function toJSON(state: GCounter): { counts: Array<[string, number]> } {
+export function toJSON(state: GCounter): GCounterJSON {
   return { counts: countsToJSON(state.counts) };
 }
 

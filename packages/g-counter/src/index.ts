@@ -1,2 +1,2 @@
 export { bottom, equals, increment, leq, merge, value, type GCounter } from './g-counter.js';
-export { decode, encode, fromJSON, read, toJSON, write } from './codec.js';
+export { decode, encode, fromJSON, read, toJSON, write, type GCounterJSON } from './codec.js';

@@ -2,6 +2,24 @@ import { countsFromJSON, countsToJSON, decodeWith, jsonField, Writer, type Reade
 import * as GCounter from '@convergent/g-counter';
 import { of, type PNCounter } from './pn-counter.js';
 
+/**
+ * The JSON form of a {@link PNCounter}.
+ *
+ * @example
+ * ```ts
+ * import * as PNCounter from '@convergent/pn-counter';
+ *
+ * const json: PNCounter.PNCounterJSON = { increments: [['a', 3]], decrements: [['b', 1]] };
+ * PNCounter.value(PNCounter.fromJSON(json)); // => 2
+ * ```
+ */
+export interface PNCounterJSON {
+  /** `[replicaId, count]` pairs of increments, ids ascending. */
+  increments: Array<[string, number]>;
+  /** `[replicaId, count]` pairs of decrements, ids ascending. */
+  decrements: Array<[string, number]>;
+}
+
 /** Format version of {@link encode}. */
 const VERSION = 1;
 
@@ -101,7 +119,7 @@ export function decode(bytes: Uint8Array): PNCounter {
  * PNCounter.toJSON(PNCounter.increment(PNCounter.bottom, asReplicaId('a'))); // => { increments: [['a', 1]], decrements: [] }
  * ```
  */
-export function toJSON(state: PNCounter): { increments: Array<[string, number]>; decrements: Array<[string, number]> } {
+export function toJSON(state: PNCounter): PNCounterJSON {
   return { increments: countsToJSON(state.increments.counts), decrements: countsToJSON(state.decrements.counts) };
 }
 
