@@ -1,9 +1,9 @@
 import type { Lattice, ReplicaId } from '@convergent/core';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { Links, type LinkOptions, type NetworkStats } from './links.js';
 
 /**
- * How a simulated {@link Network} behaves. Probabilities apply per message.
+ * How a simulated {@link Network} behaves: its replicas and lattice, and how its
+ * links misbehave.
  *
  * @typeParam S - the state type the replicas hold
  *
@@ -21,49 +21,11 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
  * options.replicas.length; // => 2
  * ```
  */
-export interface NetworkOptions<S> {
+export interface NetworkOptions<S> extends LinkOptions {
   /** The replicas' lattice. */
   readonly lattice: Lattice<S>;
   /** Distinct replica ids. */
   readonly replicas: readonly ReplicaId[];
-  /** Seed of the network's own random choices: the same seed replays the same run. */
-  readonly seed: number;
-  /** Probability that a message is lost (default 0). */
-  readonly drop?: number;
-  /** Probability that a message is delivered twice (default 0). */
-  readonly duplicate?: number;
-  /** Most ticks a message may wait before delivery; random delays reorder messages (default 0). */
-  readonly maxDelay?: number;
-}
-
-/**
- * What a {@link Network} has done so far.
- *
- * @example
- * ```ts
- * import type { NetworkStats } from '@convergent/laws';
- *
- * const none: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
- * none.sent; // => 0
- * ```
- */
-export interface NetworkStats {
-  /** Messages sent. */
-  sent: number;
-  /** Messages delivered (a duplicate counts twice). */
-  delivered: number;
-  /** Messages lost to the link or to a partition. */
-  dropped: number;
-  /** Messages delivered twice. */
-  duplicated: number;
-}
-
-interface Message<S> {
-  readonly to: ReplicaId;
-  readonly from: ReplicaId;
-  readonly state: S;
-  readonly at: number;
-  readonly seq: number;
 }
 
 /**
@@ -91,33 +53,21 @@ interface Message<S> {
  * ```
  */
 export class Network<S> {
-  /** Counters of what the network did. */
-  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
   private readonly lattice: Lattice<S>;
   private readonly states = new Map<ReplicaId, S>();
-  private readonly rng;
-  private readonly drop: number;
-  private readonly duplicate: number;
-  private readonly maxDelay: number;
-  private readonly group = new Map<ReplicaId, number>();
-  private queue: Message<S>[] = [];
-  private now = 0;
-  private seq = 0;
+  private readonly links: Links<S>;
 
   /** @param options - replicas, lattice, seed and link behaviour */
   constructor(options: NetworkOptions<S>) {
     if (new Set(options.replicas).size !== options.replicas.length) throw new RangeError('replica ids must be distinct');
-    for (const p of [options.drop, options.duplicate])
-      if (p !== undefined && !(p >= 0 && p < 1)) throw new RangeError('probabilities must be in [0, 1)');
+    this.links = new Links(options);
     this.lattice = options.lattice;
-    this.rng = xoroshiro128plus(options.seed | 0);
-    this.drop = options.drop ?? 0;
-    this.duplicate = options.duplicate ?? 0;
-    this.maxDelay = options.maxDelay ?? 0;
-    for (const id of options.replicas) {
-      this.states.set(id, this.lattice.bottom);
-      this.group.set(id, 0);
-    }
+    for (const id of options.replicas) this.states.set(id, this.lattice.bottom);
+  }
+
+  /** Counters of what the network did. */
+  get stats(): NetworkStats {
+    return this.links.stats;
   }
 
   /** The replica ids, in the order given. */
@@ -127,12 +77,12 @@ export class Network<S> {
 
   /** Ticks elapsed. */
   get time(): number {
-    return this.now;
+    return this.links.time;
   }
 
   /** Messages in flight. */
   get inFlight(): number {
-    return this.queue.length;
+    return this.links.inFlight;
   }
 
   /**
@@ -166,46 +116,15 @@ export class Network<S> {
    * @param state - a delta or a full state
    */
   broadcast(from: ReplicaId, state: S): void {
-    for (const to of this.states.keys()) if (to !== from) this.send(from, to, state);
-  }
-
-  private chance(p: number): boolean {
-    return p > 0 && uniformInt(this.rng, 0, 999_999) < p * 1_000_000;
-  }
-
-  private send(from: ReplicaId, to: ReplicaId, state: S): void {
-    this.stats.sent++;
-    if (this.chance(this.drop)) {
-      this.stats.dropped++;
-      return;
-    }
-    const copies = this.chance(this.duplicate) ? 2 : 1;
-    if (copies === 2) this.stats.duplicated++;
-    for (let c = 0; c < copies; c++) {
-      const delay = this.maxDelay > 0 ? uniformInt(this.rng, 0, this.maxDelay) : 0;
-      this.queue.push({ from, to, state, at: this.now + 1 + delay, seq: this.seq++ });
-    }
+    for (const to of this.states.keys()) if (to !== from) this.links.send(from, to, state);
   }
 
   /**
-   * Advances time, delivering every message that is due (and losing those that
-   * would cross a partition).
+   * Advances time, merging every message that is due into its recipient.
    * @param ticks - how many ticks (default 1)
    */
   tick(ticks = 1): void {
-    for (let t = 0; t < ticks; t++) {
-      this.now++;
-      const due = this.queue.filter((m) => m.at <= this.now).sort((p, q) => p.at - q.at || p.seq - q.seq);
-      this.queue = this.queue.filter((m) => m.at > this.now);
-      for (const m of due) {
-        if (this.group.get(m.from) !== this.group.get(m.to)) {
-          this.stats.dropped++;
-          continue;
-        }
-        this.stats.delivered++;
-        this.states.set(m.to, this.lattice.merge(this.state(m.to), m.state));
-      }
-    }
+    this.links.tick((to, state) => this.states.set(to as ReplicaId, this.lattice.merge(this.state(to as ReplicaId), state)), ticks);
   }
 
   /**
@@ -214,13 +133,12 @@ export class Network<S> {
    * @param groups - disjoint groups of replica ids
    */
   partition(...groups: ReplicaId[][]): void {
-    for (const id of this.states.keys()) this.group.set(id, groups.length);
-    groups.forEach((members, g) => members.forEach((id) => this.group.set(id, g)));
+    this.links.partition(...groups);
   }
 
   /** Ends every partition. */
   heal(): void {
-    for (const id of this.states.keys()) this.group.set(id, 0);
+    this.links.heal();
   }
 
   /** One anti-entropy round: every replica sends its full state to every other. */
@@ -244,9 +162,9 @@ export class Network<S> {
     this.heal();
     for (let round = 1; round <= maxRounds; round++) {
       this.gossip();
-      this.tick(this.maxDelay + 1);
+      this.tick(this.links.latency);
       if (this.converged()) {
-        this.tick(this.maxDelay + 1);
+        this.tick(this.links.latency);
         if (this.converged()) return round;
       }
     }

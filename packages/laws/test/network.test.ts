@@ -1,7 +1,7 @@
 import { asReplicaId, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { maxRegisterSpec, Network } from '../src/index.js';
+import { Links, maxRegisterSpec, Network } from '../src/index.js';
 
 const ids = ['a', 'b', 'c'].map(asReplicaId) as [ReplicaId, ReplicaId, ReplicaId];
 const [a, b, c] = ids;
@@ -63,5 +63,35 @@ describe('Network', () => {
   test('rejects duplicate replica ids and bad probabilities', () => {
     expect(() => new Network({ lattice, replicas: [a, a], seed: 1 })).toThrow(RangeError);
     expect(() => new Network({ lattice, replicas: ids, seed: 1, drop: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('Links', () => {
+  test('carry any message; a partition loses what crosses it, healing restores the link', () => {
+    const links = new Links<Uint8Array>({ seed: 9 });
+    const got: string[] = [];
+    const deliver = (to: string, m: Uint8Array, from: string) => got.push(`${from}>${to}:${m[0]}`);
+    links.partition(['a'], ['b', 'c']);
+    expect(links.connected('b', 'c')).toBe(true);
+    expect(links.connected('a', 'b')).toBe(false);
+    expect(links.connected('a', 'x')).toBe(false); // unnamed nodes form their own group
+    links.send('a', 'b', new Uint8Array([1]));
+    links.send('b', 'c', new Uint8Array([2]));
+    links.tick(deliver);
+    links.heal();
+    links.send('a', 'b', new Uint8Array([3]));
+    links.tick(deliver);
+    expect(got).toEqual(['b>c:2', 'a>b:3']);
+    expect(links.stats).toEqual({ sent: 3, delivered: 2, dropped: 1, duplicated: 0 });
+  });
+
+  test('delays reorder messages but every message arrives within latency ticks', () => {
+    const links = new Links<number>({ seed: 4, maxDelay: 5 });
+    const got: number[] = [];
+    for (let i = 0; i < 50; i++) links.send('a', 'b', i);
+    links.tick((_to, m) => got.push(m), links.latency);
+    expect(got).toHaveLength(50);
+    expect(got).not.toEqual([...got].sort((x, y) => x - y));
+    expect(links.inFlight).toBe(0);
   });
 });
