@@ -1,0 +1,1043 @@
+import {
+  canonicalKey,
+  fromCanonicalKey,
+  InvalidReplicaIdError,
+  InvalidValueError,
+  replicaIdProblem,
+  type JsonValue,
+  type ReplicaId,
+} from '@convergent/core';
+
+declare const rgaBrand: unique symbol;
+
+/**
+ * A replicated growable array (Roh et al. 2011): a list of {@link JsonValue}
+ * elements, or text when every element is a one-character string. An immutable
+ * value: every function returns a new state and leaves its arguments unchanged.
+ *
+ * Every element has an identity ({@link ElementId}) and remembers the element it was
+ * inserted after (its origin). Concurrent inserts after the same origin are ordered
+ * by identity, newest first; a run typed forwards by one replica stays together.
+ * Deleted elements keep only their identity and origin (a tombstone), never their
+ * content.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const alice = asReplicaId('alice');
+ * let doc: RGA.RGA = RGA.bottom;
+ * doc = RGA.merge(doc, RGA.insertText(doc, alice, 0, 'hello'));
+ * RGA.text(doc); // => 'hello'
+ * ```
+ */
+export interface RGA {
+  /** Type brand: states are built only by this module's functions. */
+  readonly [rgaBrand]: true;
+}
+
+/**
+ * The identity of one element: the replica that inserted it and that replica's
+ * counter at the time (a Lamport clock, so an element's counter is greater than the
+ * counter of every element its replica had seen). Stable for the life of the
+ * document: use it to keep a caret or selection attached to text while remote edits
+ * arrive ({@link idAt}, {@link indexOf}).
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
+ * const id: RGA.ElementId = RGA.idAt(doc, 1);
+ * [id.replica, id.counter]; // => ['a', 2]
+ * ```
+ */
+export interface ElementId {
+  /** The replica that inserted the element. */
+  readonly replica: ReplicaId;
+  /** Its counter, a positive integer. */
+  readonly counter: number;
+}
+
+// ---------------------------------------------------------------------------
+// Internal representation
+//
+// A piece is a run of `n` elements inserted by replica `r` with consecutive counters
+// `c .. c+n-1`, each element's origin being the previous one; the first element's
+// origin is (`or`, `oc`), `or === null` meaning the head of the list. Content `v` is a
+// string (one element per UTF-16 unit, no surrogates: text), an array of other JSON
+// values, or null for deleted elements (tombstones keep no content).
+//
+// The sequence is a two-level structure: a copied-on-write array of immutable chunks,
+// each holding up to MAX_PIECES pieces with its visible length and counter range. A
+// merge copies the top array once and each chunk it touches once, so old states share
+// everything they did not change.
+
+/** @internal */
+export interface Piece {
+  readonly r: ReplicaId;
+  readonly c: number;
+  readonly n: number;
+  readonly or: ReplicaId | null;
+  readonly oc: number;
+  readonly v: string | readonly JsonValue[] | null;
+}
+
+/** @internal */
+export interface Chunk {
+  pieces: Piece[];
+  vis: number;
+  lo: number;
+  hi: number;
+  own: number;
+}
+
+/** @internal */
+export interface Doc {
+  readonly chunks: readonly Chunk[];
+  /** Visible elements. */
+  readonly length: number;
+  /** Largest counter in the sequence (0 if none). */
+  readonly seqMax: number;
+  /** Largest counter anywhere, pending included (0 if none). */
+  readonly max: number;
+  /** Elements whose origin has not arrived: sorted by (replica, counter), maximal runs. */
+  readonly pending: readonly Piece[];
+  /** Pieces in the sequence. */
+  readonly count: number;
+  /** A cursor cache (not part of the value): a chunk index and its first visible index. */
+  readonly cache: { ci: number; start: number };
+}
+
+const MAX_PIECES = 64;
+
+/** @internal */
+export function mk(r: ReplicaId, c: number, n: number, or: ReplicaId | null, oc: number, v: string | readonly JsonValue[] | null): Piece {
+  return { r, c, n, or, oc, v };
+}
+
+/** @internal */
+export function makeDoc(
+  chunks: readonly Chunk[],
+  length: number,
+  seqMax: number,
+  max: number,
+  pending: readonly Piece[],
+  count: number,
+  ci = 0,
+  start = 0,
+): Doc {
+  return Object.freeze({ chunks, length, seqMax, max, pending, count, cache: { ci, start } });
+}
+
+/** @internal */
+export const asDoc = (state: RGA): Doc => state as unknown as Doc;
+const asRGA = (doc: Doc): RGA => doc as unknown as RGA;
+
+/** @internal 0 tombstone, 1 text, 2 other JSON values */
+export const kindOf = (v: Piece['v']): number => (v === null ? 0 : typeof v === 'string' ? 1 : 2);
+
+const visOf = (p: Piece): number => (p.v === null ? 0 : p.n);
+
+/** Whether `(c1, r1)` orders after `(c2, r2)`: higher counter, then higher replica id. */
+const greater = (c1: number, r1: string, c2: number, r2: string): boolean => c1 > c2 || (c1 === c2 && r1 > r2);
+
+/** @internal Elements `[from, to)` of a piece. */
+export function slice(p: Piece, from: number, to: number): Piece {
+  if (from === 0 && to === p.n) return p;
+  const v = p.v;
+  return mk(
+    p.r,
+    p.c + from,
+    to - from,
+    from === 0 ? p.or : p.r,
+    from === 0 ? p.oc : p.c + from - 1,
+    v === null ? null : typeof v === 'string' ? v.slice(from, to) : v.slice(from, to),
+  );
+}
+
+const tombOf = (p: Piece): Piece => mk(p.r, p.c, p.n, p.or, p.oc, null);
+
+/** @internal Whether `b` continues `a`'s chain with the same kind of content. */
+export function canJoin(a: Piece, b: Piece): boolean {
+  return a.r === b.r && b.c === a.c + a.n && b.or === a.r && b.oc === b.c - 1 && kindOf(a.v) === kindOf(b.v);
+}
+
+/** @internal */
+export function join(a: Piece, b: Piece): Piece {
+  const v =
+    a.v === null ? null : typeof a.v === 'string' ? a.v + (b.v as string) : [...a.v, ...(b.v as readonly JsonValue[])];
+  return mk(a.r, a.c, a.n + b.n, a.or, a.oc, v);
+}
+
+function joinAll(parts: Piece[]): Piece {
+  if (parts.length === 1) return parts[0]!;
+  const first = parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.n;
+  let v: Piece['v'];
+  if (first.v === null) v = null;
+  else if (typeof first.v === 'string') v = parts.map((p) => p.v as string).join('');
+  else v = parts.flatMap((p) => p.v as readonly JsonValue[]);
+  return mk(first.r, first.c, n, first.or, first.oc, v);
+}
+
+/** @internal Pieces in a list, coalesced into maximal runs (the canonical form). */
+export function maximal(pieces: Iterable<Piece>): Piece[] {
+  const out: Piece[] = [];
+  let group: Piece[] = [];
+  for (const p of pieces) {
+    if (group.length > 0 && !canJoin(group[group.length - 1]!, p)) {
+      out.push(joinAll(group));
+      group = [];
+    }
+    group.push(p);
+  }
+  if (group.length > 0) out.push(joinAll(group));
+  return out;
+}
+
+/** @internal The sequence's pieces in order. */
+export function* sequence(doc: Doc): Generator<Piece> {
+  for (const ch of doc.chunks) yield* ch.pieces;
+}
+
+/** @internal Builds chunks from pieces in document order. */
+export function chunksOf(pieces: readonly Piece[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  const size = MAX_PIECES >> 1;
+  for (let i = 0; i < pieces.length; i += size) chunks.push(chunkOf(pieces.slice(i, i + size), 0));
+  return chunks;
+}
+
+function chunkOf(pieces: Piece[], own: number): Chunk {
+  let vis = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of pieces) {
+    vis += visOf(p);
+    if (p.c < lo) lo = p.c;
+    if (p.c + p.n - 1 > hi) hi = p.c + p.n - 1;
+  }
+  return { pieces, vis, lo, hi, own };
+}
+
+const compareRC = (a: Piece, b: Piece): number => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.c - b.c);
+
+/**
+ * @internal Normalizes pending pieces: sorted by (replica, counter), overlaps removed
+ * (a tombstone wins over content), maximal runs.
+ */
+export function normalizePending(pieces: Piece[]): Piece[] {
+  if (pieces.length === 0) return pieces;
+  pieces.sort(compareRC);
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (last === undefined || last.r !== p.r || p.c >= last.c + last.n) {
+      out.push(p);
+      continue;
+    }
+    const lastEnd = last.c + last.n;
+    const overlapEnd = Math.min(lastEnd, p.c + p.n);
+    if (p.v === null && last.v !== null) {
+      out.pop();
+      if (p.c > last.c) out.push(slice(last, 0, p.c - last.c));
+      out.push(tombOf(slice(last, p.c - last.c, overlapEnd - last.c)));
+      if (lastEnd > overlapEnd) out.push(slice(last, overlapEnd - last.c, last.n));
+    }
+    if (p.c + p.n > overlapEnd) out.push(slice(p, overlapEnd - p.c, p.n));
+  }
+  return maximal(out);
+}
+
+let token = 0;
+// Where the last lookup succeeded: a starting point for the next search. A pure
+// heuristic (any value gives the same results), set by the mutators for the merge
+// that usually follows them.
+let searchHint = 0;
+
+/** A merge in progress: owns a copy of the top array and the chunks it touched. */
+class Work {
+  readonly chunks: Chunk[];
+  length: number;
+  seqMax: number;
+  count: number;
+  cursorCi: number;
+  cursorStart: number;
+  hint: number;
+  /** Piece index of the last successful `find`. */
+  fpi = 0;
+  readonly tok = ++token;
+
+  constructor(doc: Doc) {
+    this.chunks = doc.chunks.slice();
+    this.length = doc.length;
+    this.seqMax = doc.seqMax;
+    this.count = doc.count;
+    this.cursorCi = doc.cache.ci;
+    this.cursorStart = doc.cache.start;
+    if (this.cursorCi >= this.chunks.length) this.cursorCi = this.cursorStart = 0;
+    this.hint = searchHint;
+  }
+
+  own(ci: number): Chunk {
+    const ch = this.chunks[ci]!;
+    if (ch.own === this.tok) return ch;
+    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, lo: ch.lo, hi: ch.hi, own: this.tok };
+    this.chunks[ci] = copy;
+    return copy;
+  }
+
+  private scan(ci: number, r: ReplicaId, c: number): boolean {
+    const ch = this.chunks[ci]!;
+    if (c < ch.lo || c > ch.hi) return false;
+    const ps = ch.pieces;
+    for (let pi = 0; pi < ps.length; pi++) {
+      const p = ps[pi]!;
+      if (p.r === r && c >= p.c && c < p.c + p.n) {
+        this.fpi = pi;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Chunk index of the piece holding element (r, c) (piece index in `fpi`), or -1. */
+  find(r: ReplicaId, c: number): number {
+    const n = this.chunks.length;
+    if (n === 0 || c > this.seqMax) return -1;
+    const h = this.hint < n ? this.hint : n - 1;
+    for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
+      if (lo >= 0 && this.scan(lo, r, c)) return (this.hint = lo);
+      if (hi < n && this.scan(hi, r, c)) return (this.hint = hi);
+    }
+    return -1;
+  }
+
+  private changed(ci: number, ch: Chunk, delta: number, item: Piece | null): void {
+    ch.vis += delta;
+    this.length += delta;
+    if (ci < this.cursorCi) this.cursorStart += delta;
+    if (item !== null) {
+      if (item.c < ch.lo) ch.lo = item.c;
+      if (item.c + item.n - 1 > ch.hi) ch.hi = item.c + item.n - 1;
+      if (item.c + item.n - 1 > this.seqMax) this.seqMax = item.c + item.n - 1;
+    }
+    if (ch.pieces.length > MAX_PIECES) this.split(ci);
+  }
+
+  private split(ci: number): void {
+    const ps = this.chunks[ci]!.pieces;
+    const half = ps.length >> 1;
+    this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
+    if (ci < this.cursorCi) this.cursorCi++;
+    if (this.hint > ci) this.hint++;
+  }
+
+  /** Integrates a piece whose ids are all new; false when its origin is missing. */
+  insert(item: Piece): boolean {
+    let ci = 0;
+    let pi = 0;
+    if (item.or !== null) {
+      ci = this.find(item.or, item.oc);
+      if (ci < 0) return false;
+      pi = this.fpi;
+      const p = this.chunks[ci]!.pieces[pi]!;
+      const k = item.oc - p.c;
+      if (k < p.n - 1 && greater(item.c, item.r, p.c + k + 1, p.r)) {
+        // The item goes between elements k and k+1 of p.
+        const ch = this.own(ci);
+        ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
+        this.count += 2;
+        this.changed(ci, ch, visOf(item), item);
+        return true;
+      }
+      pi++;
+    }
+    // RGA: skip everything ordered after the item (newer siblings and their subtrees).
+    const chunks = this.chunks;
+    while (ci < chunks.length) {
+      const ps = chunks[ci]!.pieces;
+      if (pi >= ps.length) {
+        if (ci + 1 < chunks.length) {
+          ci++;
+          pi = 0;
+          continue;
+        }
+        break;
+      }
+      const q = ps[pi]!;
+      if (!greater(q.c, q.r, item.c, item.r)) break;
+      pi++;
+    }
+    this.insertBefore(ci, pi, item);
+    return true;
+  }
+
+  private insertBefore(ci: number, pi: number, item: Piece): void {
+    if (this.chunks.length === 0) {
+      const ch = chunkOf([item], this.tok);
+      this.chunks.push(ch);
+      this.count++;
+      this.length += ch.vis;
+      if (item.c + item.n - 1 > this.seqMax) this.seqMax = item.c + item.n - 1;
+      return;
+    }
+    if (pi === 0 && ci > 0) {
+      ci--;
+      pi = this.chunks[ci]!.pieces.length;
+    }
+    const ch = this.own(ci);
+    const ps = ch.pieces;
+    const left = pi > 0 ? ps[pi - 1]! : undefined;
+    if (left !== undefined && canJoin(left, item)) ps[pi - 1] = join(left, item);
+    else {
+      ps.splice(pi, 0, item);
+      this.count++;
+    }
+    this.changed(ci, ch, visOf(item), item);
+  }
+
+  /** Deletes elements `[from, to)` of piece (ci, pi). */
+  tombstone(ci: number, pi: number, from: number, to: number): void {
+    const ch = this.own(ci);
+    const ps = ch.pieces;
+    const p = ps[pi]!;
+    if (p.v === null) return;
+    let mid = tombOf(slice(p, from, to));
+    let start = pi;
+    let remove = 1;
+    const parts: Piece[] = [];
+    if (from > 0) parts.push(slice(p, 0, from));
+    else if (pi > 0 && canJoin(ps[pi - 1]!, mid)) {
+      mid = join(ps[pi - 1]!, mid);
+      start--;
+      remove++;
+    }
+    const right = to < p.n ? slice(p, to, p.n) : null;
+    if (right === null && pi + 1 < ps.length && canJoin(mid, ps[pi + 1]!)) {
+      mid = join(mid, ps[pi + 1]!);
+      remove++;
+    }
+    parts.push(mid);
+    if (right !== null) parts.push(right);
+    ps.splice(start, remove, ...parts);
+    this.count += parts.length - remove;
+    this.changed(ci, ch, from - to, null);
+  }
+
+  /** Merges one incoming piece: marks known elements deleted, integrates new ones. */
+  add(item: Piece, pending: Piece[]): void {
+    let off = 0;
+    while (off < item.n) {
+      const cc = item.c + off;
+      const ci = this.find(item.r, cc);
+      if (ci < 0) break;
+      const pi = this.fpi;
+      const p = this.chunks[ci]!.pieces[pi]!;
+      const k = cc - p.c;
+      const m = Math.min(p.n - k, item.n - off);
+      if (item.v === null && p.v !== null) this.tombstone(ci, pi, k, k + m);
+      off += m;
+    }
+    if (off === item.n) return;
+    // An element absent here has no known successor in its chain: the rest is new.
+    const rest = slice(item, off, item.n);
+    if (!this.insert(rest)) pending.push(rest);
+  }
+
+  finish(pending: Piece[], max: number): Doc {
+    searchHint = this.hint;
+    return makeDoc(this.chunks, this.length, this.seqMax, max, normalizePending(pending), this.count, this.cursorCi, this.cursorStart);
+  }
+}
+
+const EMPTY: Doc = makeDoc([], 0, 0, 0, [], 0);
+
+const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.pending.length === 0;
+
+const byCounter = (a: Piece, b: Piece): number => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
+
+// ---------------------------------------------------------------------------
+// Lattice
+
+/**
+ * The empty list: the state of a replica that has seen nothing.
+ *
+ * @example
+ * ```ts
+ * import * as RGA from '@convergent/rga';
+ *
+ * RGA.length(RGA.bottom); // => 0
+ * RGA.toArray(RGA.bottom); // => []
+ * ```
+ */
+export const bottom: RGA = asRGA(EMPTY);
+
+/**
+ * The join of two states: every element either has seen, deleted where either
+ * deleted it, in the one order all replicas agree on. Elements whose origin is in
+ * neither state stay pending (invisible) until it arrives. Never mutates its
+ * arguments; unchanged parts are shared with them.
+ *
+ * @param a - one state
+ * @param b - another state
+ * @returns their least upper bound
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'Hello');
+ * const b = RGA.insertText(RGA.bottom, asReplicaId('b'), 0, 'World');
+ * RGA.text(RGA.merge(a, b)); // => 'WorldHello'
+ * RGA.text(RGA.merge(b, a)); // => 'WorldHello'
+ * ```
+ */
+export function merge(a: RGA, b: RGA): RGA {
+  const x = asDoc(a);
+  const y = asDoc(b);
+  if (x === y || isEmpty(y)) return a;
+  if (isEmpty(x)) return b;
+  let base = x;
+  let other = y;
+  if (y.count + y.pending.length > x.count + x.pending.length) {
+    base = y;
+    other = x;
+  }
+  const items: Piece[] = [];
+  if (other.chunks.length > 0) {
+    // Chunks both states share (one derived from the other) hold nothing new.
+    const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
+    for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
+  }
+  for (const p of other.pending) items.push(p);
+  for (const p of base.pending) items.push(p);
+  if (items.length === 0) return asRGA(base);
+  // Counter order is causal order: an element's origin always has a smaller counter.
+  if (items.length > 1) items.sort(byCounter);
+  const work = new Work(base);
+  const pending: Piece[] = [];
+  for (const item of items) work.add(item, pending);
+  return asRGA(work.finish(pending, Math.max(x.max, y.max)));
+}
+
+function piecesEqual(p: Piece, q: Piece): boolean {
+  if (p.r !== q.r || p.c !== q.c || p.n !== q.n || p.or !== q.or || p.oc !== q.oc) return false;
+  if (p.v === null || q.v === null || typeof p.v === 'string' || typeof q.v === 'string') return p.v === q.v;
+  for (let i = 0; i < p.n; i++) {
+    const u = p.v[i]!;
+    const w = q.v[i]!;
+    if (u !== w && (typeof u !== 'object' || typeof w !== 'object' || canonicalKey(u) !== canonicalKey(w))) return false;
+  }
+  return true;
+}
+
+function listsEqual(a: readonly Piece[], b: readonly Piece[]): boolean {
+  return a.length === b.length && a.every((p, i) => piecesEqual(p, b[i]!));
+}
+
+/**
+ * Structural equality: the same elements (identities, origins, contents, deletions)
+ * in the same order, and the same pending elements.
+ *
+ * @param a - one state
+ * @param b - another state
+ * @returns whether they are the same value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = RGA.insertAt(RGA.bottom, asReplicaId('a'), 0, ['x']);
+ * RGA.equals(a, RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'x')); // => true
+ * RGA.equals(a, RGA.bottom); // => false
+ * ```
+ */
+export function equals(a: RGA, b: RGA): boolean {
+  const x = asDoc(a);
+  const y = asDoc(b);
+  if (x === y) return true;
+  if (x.length !== y.length || x.max !== y.max || x.seqMax !== y.seqMax) return false;
+  return listsEqual(x.pending, y.pending) && listsEqual(maximal(sequence(x)), maximal(sequence(y)));
+}
+
+/**
+ * The lattice order: whether `b` has seen everything `a` has.
+ *
+ * @param a - one state
+ * @param b - another state
+ * @returns `true` when `merge(a, b)` equals `b`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'x');
+ * RGA.leq(RGA.bottom, a); // => true
+ * RGA.leq(a, RGA.bottom); // => false
+ * ```
+ */
+export function leq(a: RGA, b: RGA): boolean {
+  return equals(merge(a, b), b);
+}
+
+// ---------------------------------------------------------------------------
+// Mutators
+
+let checkedReplica: string | undefined;
+function checkReplica(replica: ReplicaId): void {
+  if (replica === checkedReplica) return;
+  const problem = replicaIdProblem(replica);
+  if (problem !== undefined) throw new InvalidReplicaIdError(problem);
+  checkedReplica = replica;
+}
+
+function checkIndex(value: number, max: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max)
+    throw new RangeError(`${what} ${String(value)} is out of range 0..${max}`);
+}
+
+// Module-level results of locate(), to avoid allocating.
+let locCi = 0;
+let locPi = 0;
+let locK = 0;
+
+/** Finds the visible element at `index` (0 <= index < length). */
+function locate(d: Doc, index: number): void {
+  const chunks = d.chunks;
+  const cache = d.cache;
+  let ci = cache.ci;
+  let start = cache.start;
+  if (ci >= chunks.length) ci = start = 0;
+  while (index < start) {
+    ci--;
+    start -= chunks[ci]!.vis;
+  }
+  while (index >= start + chunks[ci]!.vis) {
+    start += chunks[ci]!.vis;
+    ci++;
+  }
+  cache.ci = ci;
+  cache.start = start;
+  let rem = index - start;
+  const ps = chunks[ci]!.pieces;
+  for (let pi = 0; ; pi++) {
+    const p = ps[pi]!;
+    if (p.v === null) continue;
+    if (rem < p.n) {
+      locCi = ci;
+      locPi = pi;
+      locK = rem;
+      return;
+    }
+    rem -= p.n;
+  }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** @internal Whether a value is stored as text: a one-unit string, not a surrogate. */
+export const isChar = (v: unknown): v is string =>
+  typeof v === 'string' && v.length === 1 && (v.charCodeAt(0) < 0xd800 || v.charCodeAt(0) > 0xdfff);
+
+function deepFreeze(value: JsonValue): JsonValue {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item as JsonValue);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** @internal A stored copy of a JSON value: canonical, deeply frozen. */
+export function storedValue(value: JsonValue): JsonValue {
+  if (typeof value !== 'object' || value === null) {
+    canonicalKey(value); // validates numbers
+    return Object.is(value, -0) ? 0 : value;
+  }
+  return deepFreeze(fromCanonicalKey(canonicalKey(value)));
+}
+
+function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<string | JsonValue[]>, n: number): RGA {
+  if (n === 0) return bottom;
+  if (d.max + n > Number.MAX_SAFE_INTEGER) throw new RangeError('element counter would pass MAX_SAFE_INTEGER');
+  let or: ReplicaId | null = null;
+  let oc = 0;
+  if (index > 0) {
+    locate(d, index - 1);
+    const p = d.chunks[locCi]!.pieces[locPi]!;
+    or = p.r;
+    oc = p.c + locK;
+    searchHint = locCi;
+  } else searchHint = 0;
+  const head = or === null;
+  let c = d.max + 1;
+  const pieces: Piece[] = [];
+  for (const seg of segments) {
+    pieces.push(mk(replica, c, seg.length, or, oc, seg));
+    or = replica;
+    oc = c + seg.length - 1;
+    c += seg.length;
+  }
+  const max = c - 1;
+  // Without its origin the delta cannot place the run: it holds it pending.
+  if (!head) return asRGA(makeDoc([], 0, 0, max, pieces, 0));
+  return asRGA(makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length));
+}
+
+/**
+ * Inserts values so that the first lands at `index`: the delta holding the new
+ * elements. Merge it into the state (and send it to other replicas).
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica
+ * @param index - where to insert, from 0 to `length(state)`
+ * @param values - the JSON values to insert (copied; single characters are stored as text)
+ * @returns the delta
+ * @throws RangeError when `index` is out of range
+ * @throws {@link InvalidValueError} when a value is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let list = RGA.merge(RGA.bottom, RGA.insertAt(RGA.bottom, a, 0, [1, 3]));
+ * list = RGA.merge(list, RGA.insertAt(list, a, 1, [{ two: 2 }]));
+ * RGA.toArray(list); // => [1, { two: 2 }, 3]
+ * ```
+ */
+export function insertAt(state: RGA, replica: ReplicaId, index: number, values: readonly JsonValue[]): RGA {
+  const d = asDoc(state);
+  checkReplica(replica);
+  checkIndex(index, d.length, 'index');
+  if (!Array.isArray(values)) throw new InvalidValueError('values must be an array of JSON values');
+  const segments: Array<string | JsonValue[]> = [];
+  let text = '';
+  let other: JsonValue[] = [];
+  for (const value of values as unknown[]) {
+    if (isChar(value)) {
+      if (other.length > 0) segments.push(other), (other = []);
+      text += value;
+    } else {
+      if (text.length > 0) segments.push(text), (text = '');
+      other.push(storedValue(value as JsonValue));
+    }
+  }
+  if (text.length > 0) segments.push(text);
+  if (other.length > 0) segments.push(other);
+  for (const seg of segments) if (typeof seg !== 'string') Object.freeze(seg);
+  return makeInsert(d, replica, index, segments, values.length);
+}
+
+/**
+ * Inserts a string so that its first character lands at `index`. Indexes count
+ * elements, and a text element is one Unicode code point.
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica
+ * @param index - where to insert, from 0 to `length(state)`
+ * @param text - the text (well-formed: no lone surrogates)
+ * @returns the delta
+ * @throws RangeError when `index` is out of range
+ * @throws {@link InvalidValueError} when `text` is not a well-formed string
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'Hllo'));
+ * doc = RGA.merge(doc, RGA.insertText(doc, a, 1, 'e'));
+ * RGA.text(doc); // => 'Hello'
+ * ```
+ */
+export function insertText(state: RGA, replica: ReplicaId, index: number, text: string): RGA {
+  const d = asDoc(state);
+  checkReplica(replica);
+  checkIndex(index, d.length, 'index');
+  if (typeof text !== 'string' || !text.isWellFormed())
+    throw new InvalidValueError('text must be a well-formed string');
+  if (!SURROGATE.test(text)) return makeInsert(d, replica, index, text.length > 0 ? [text] : [], text.length);
+  const segments: Array<string | JsonValue[]> = [];
+  let run = '';
+  let n = 0;
+  for (const ch of text) {
+    n++;
+    if (ch.length === 1) run += ch;
+    else {
+      if (run.length > 0) segments.push(run), (run = '');
+      const last = segments[segments.length - 1];
+      if (Array.isArray(last)) last.push(ch);
+      else segments.push([ch]);
+    }
+  }
+  if (run.length > 0) segments.push(run);
+  for (const seg of segments) if (typeof seg !== 'string') Object.freeze(seg);
+  return makeInsert(d, replica, index, segments, n);
+}
+
+/**
+ * Deletes `count` elements starting at `index`: the delta that marks them deleted.
+ * The deleted elements keep only their identity and origin, so that concurrent
+ * inserts next to them still find their place.
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica (validated; deletion creates no new identities)
+ * @param index - the first element to delete
+ * @param count - how many elements (default 1); `index + count` must not pass `length(state)`
+ * @returns the delta
+ * @throws RangeError when the range is out of bounds
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let list = RGA.merge(RGA.bottom, RGA.insertAt(RGA.bottom, a, 0, [1, 2, 3, 4]));
+ * list = RGA.merge(list, RGA.deleteAt(list, a, 1, 2));
+ * RGA.toArray(list); // => [1, 4]
+ * ```
+ */
+export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 1): RGA {
+  const d = asDoc(state);
+  checkReplica(replica);
+  checkIndex(index, d.length, 'index');
+  checkIndex(count, d.length - index, 'count');
+  if (count === 0) return bottom;
+  locate(d, index);
+  searchHint = locCi;
+  const tombs: Piece[] = [];
+  let ci = locCi;
+  let pi = locPi;
+  let k = locK;
+  let left = count;
+  const chunks = d.chunks;
+  while (left > 0) {
+    const ps = chunks[ci]!.pieces;
+    if (pi >= ps.length) {
+      ci++;
+      pi = 0;
+      continue;
+    }
+    const p = ps[pi++]!;
+    if (p.v === null) continue;
+    const t = Math.min(p.n - k, left);
+    tombs.push(tombOf(slice(p, k, k + t)));
+    left -= t;
+    k = 0;
+  }
+  let max = 0;
+  for (const t of tombs) if (t.c + t.n - 1 > max) max = t.c + t.n - 1;
+  return asRGA(deltaOf(tombs, max));
+}
+
+/** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
+function deltaOf(pieces: Piece[], max: number): Doc {
+  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, max, normalizePending(pieces), 0);
+  const work = new Work(EMPTY);
+  const pending: Piece[] = [];
+  for (const p of pieces.sort(byCounter)) work.add(p, pending);
+  return work.finish(pending, max);
+}
+
+/**
+ * Deletes `count` characters (code points) of text starting at `index`; the text
+ * spelling of {@link deleteAt}.
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica
+ * @param index - the first character to delete
+ * @param count - how many characters
+ * @returns the delta
+ * @throws RangeError when the range is out of bounds
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'Hello, world'));
+ * doc = RGA.merge(doc, RGA.deleteText(doc, a, 5, 7));
+ * RGA.text(doc); // => 'Hello'
+ * ```
+ */
+export function deleteText(state: RGA, replica: ReplicaId, index: number, count: number): RGA {
+  return deleteAt(state, replica, index, count);
+}
+
+// ---------------------------------------------------------------------------
+// Queries
+
+/**
+ * The number of visible elements (for text: code points).
+ *
+ * @param state - a state
+ * @returns its length
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * RGA.length(RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'abc')); // => 3
+ * ```
+ */
+export function length(state: RGA): number {
+  return asDoc(state).length;
+}
+
+function valueAt(p: Piece, k: number): JsonValue {
+  return typeof p.v === 'string' ? p.v[k]! : (p.v as readonly JsonValue[])[k]!;
+}
+
+/**
+ * The element at `index`.
+ *
+ * @param state - a state
+ * @param index - from 0 to `length(state) - 1`
+ * @returns the element (frozen)
+ * @throws RangeError when `index` is out of range
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const list = RGA.insertAt(RGA.bottom, asReplicaId('a'), 0, ['x', { y: 1 }]);
+ * RGA.get(list, 1); // => { y: 1 }
+ * ```
+ */
+export function get(state: RGA, index: number): JsonValue {
+  const d = asDoc(state);
+  checkIndex(index, d.length - 1, 'index');
+  locate(d, index);
+  return valueAt(d.chunks[locCi]!.pieces[locPi]!, locK);
+}
+
+/**
+ * All visible elements, in order, as a new array (of frozen elements).
+ *
+ * @param state - a state
+ * @returns the elements
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * RGA.toArray(RGA.insertAt(RGA.bottom, asReplicaId('a'), 0, [true, null, 'z'])); // => [true, null, 'z']
+ * ```
+ */
+export function toArray(state: RGA): JsonValue[] {
+  const out: JsonValue[] = [];
+  for (const ch of asDoc(state).chunks)
+    for (const p of ch.pieces) {
+      if (p.v === null) continue;
+      if (typeof p.v === 'string') for (const c of p.v) out.push(c);
+      else for (const v of p.v) out.push(v);
+    }
+  return out;
+}
+
+/**
+ * The text: every visible element concatenated.
+ *
+ * @param state - a state whose elements are all strings
+ * @returns the text
+ * @throws {@link InvalidValueError} when an element is not a string
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * RGA.text(RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'héllo 👋')); // => 'héllo 👋'
+ * ```
+ */
+export function text(state: RGA): string {
+  const parts: string[] = [];
+  for (const ch of asDoc(state).chunks)
+    for (const p of ch.pieces) {
+      if (p.v === null) continue;
+      if (typeof p.v === 'string') parts.push(p.v);
+      else
+        for (const v of p.v) {
+          if (typeof v !== 'string') throw new InvalidValueError('the list holds an element that is not a string');
+          parts.push(v);
+        }
+    }
+  return parts.join('');
+}
+
+/**
+ * The identity of the element at `index`, stable across every later edit.
+ *
+ * @param state - a state
+ * @param index - from 0 to `length(state) - 1`
+ * @returns the element's identity
+ * @throws RangeError when `index` is out of range
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'world'));
+ * const w = RGA.idAt(doc, 0);
+ * doc = RGA.merge(doc, RGA.insertText(doc, a, 0, 'hello '));
+ * RGA.indexOf(doc, w); // => 6
+ * ```
+ */
+export function idAt(state: RGA, index: number): ElementId {
+  const d = asDoc(state);
+  checkIndex(index, d.length - 1, 'index');
+  locate(d, index);
+  const p = d.chunks[locCi]!.pieces[locPi]!;
+  return Object.freeze({ replica: p.r, counter: p.c + locK });
+}
+
+/**
+ * Where an element is now.
+ *
+ * @param state - a state
+ * @param id - an element identity, from {@link idAt}
+ * @returns its index, or -1 when the element is deleted or not (yet) visible here
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'abc'));
+ * const b = RGA.idAt(doc, 1);
+ * RGA.indexOf(doc, b); // => 1
+ * doc = RGA.merge(doc, RGA.deleteText(doc, a, 1, 1));
+ * RGA.indexOf(doc, b); // => -1
+ * ```
+ */
+export function indexOf(state: RGA, id: ElementId): number {
+  const d = asDoc(state);
+  let index = 0;
+  for (const ch of d.chunks) {
+    if (id.counter >= ch.lo && id.counter <= ch.hi)
+      for (const p of ch.pieces) {
+        if (p.r === id.replica && id.counter >= p.c && id.counter < p.c + p.n) return p.v === null ? -1 : index + id.counter - p.c;
+        index += visOf(p);
+      }
+    else index += ch.vis;
+  }
+  return -1;
+}
