@@ -1,0 +1,62 @@
+import type { Counts, Lattice } from '@convergent/core';
+
+/**
+ * What the sync protocol needs to know about a type: its lattice and binary codec
+ * (enough for full-state sync), and optionally its causal capabilities, which let a
+ * reconnecting peer receive only what it lacks.
+ *
+ * A Convergent type module satisfies the full-state part as it is
+ * (`import * as GCounter from '@convergent/g-counter'` is a `SyncAdapter`). Causal
+ * types add `seen` and `missing`, both or neither.
+ *
+ * Contract for `seen` and `missing`: `seen(s)` is a version vector such that `s` holds
+ * every event `(replica, 1..n)` it names; `missing(s, v)` is a state (usually small)
+ * with `merge(t, missing(s, v))` holding everything `s` holds whenever `seen(t)` covers
+ * `v`. Sending `s` itself is always a correct, if large, answer.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import type { Counts } from '@convergent/core';
+ * import * as GCounter from '@convergent/g-counter';
+ * import type { SyncAdapter } from '@convergent/sync';
+ *
+ * // Full state: the module as it is.
+ * const plain: SyncAdapter<GCounter.GCounter> = GCounter;
+ * // Causal: a G-Counter's counts are its own version vector.
+ * const causal: SyncAdapter<GCounter.GCounter> = {
+ *   ...GCounter,
+ *   seen: (state) => state.counts,
+ *   missing: (state, seen: Counts) => ({ counts: new Map([...state.counts].filter(([id, n]) => n > (seen.get(id) ?? 0))) }),
+ * };
+ * plain.leq(plain.bottom, causal.bottom); // => true
+ * ```
+ */
+export interface SyncAdapter<S> extends Lattice<S> {
+  /**
+   * Binary encoding.
+   * @param state - a state
+   * @returns its bytes
+   */
+  encode(state: S): Uint8Array;
+  /**
+   * Decoding of untrusted bytes; must throw only `DecodeError`.
+   * @param bytes - the bytes
+   * @returns the state
+   */
+  decode(bytes: Uint8Array): S;
+  /**
+   * Causal types only: what a state has seen, as a version vector.
+   * @param state - a state
+   * @returns the version vector
+   */
+  seen?(state: S): Counts;
+  /**
+   * Causal types only: the part of `state` that a peer which has seen `peerSeen` lacks.
+   * @param state - this replica's state
+   * @param peerSeen - the peer's version vector
+   * @returns a state holding at least what the peer lacks
+   */
+  missing?(state: S, peerSeen: Counts): S;
+}

@@ -1,0 +1,16 @@
+export type { SyncAdapter } from './adapter.js';
+export type { Transport, TransportHandlers } from './transport.js';
+export {
+  decodeMessage,
+  DEFAULT_SYNC_LIMITS,
+  encodeMessage,
+  type StateMessage,
+  type SyncLimits,
+  type SyncMessage,
+  type SyncRequest,
+} from './message.js';
+export { Replica, type ReplicaOptions, type ReplicaStats } from './replica.js';
+export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
+export { BroadcastChannelTransport } from './broadcast-channel.js';
+export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
+export { startRelay, type Relay, type RelayOptions } from './relay.js';

@@ -1,0 +1,353 @@
+import { asReplicaId, countsLeq, DecodeError, type Counts, type ReplicaId } from '@convergent/core';
+import type { SyncAdapter } from './adapter.js';
+import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
+import type { Transport } from './transport.js';
+
+/**
+ * How to build a {@link Replica}.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as GCounter from '@convergent/g-counter';
+ * import type { ReplicaOptions } from '@convergent/sync';
+ *
+ * const options: ReplicaOptions<GCounter.GCounter> = { id: asReplicaId('phone'), type: GCounter, doc: 'likes' };
+ * options.doc; // => 'likes'
+ * ```
+ */
+export interface ReplicaOptions<S> {
+  /** This replica's id: unique per replica and session (`replicaId()` from core makes one). */
+  readonly id: ReplicaId;
+  /** The type: its lattice, codec and optional causal capabilities. */
+  readonly type: SyncAdapter<S>;
+  /** Document name: lets several documents share one transport (default `''`). */
+  readonly doc?: string;
+  /** Starting state, e.g. loaded from storage (default the type's `bottom`). */
+  readonly initial?: S;
+  /** Size limits (default {@link DEFAULT_SYNC_LIMITS}). */
+  readonly limits?: Partial<SyncLimits>;
+  /**
+   * Called with every message a transport delivered that was rejected (a
+   * `DecodeError`) or that could not be answered; the state is left as it was.
+   * Default: ignore.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * What a {@link Replica} has done so far.
+ *
+ * @example
+ * ```ts
+ * import type { ReplicaStats } from '@convergent/sync';
+ *
+ * const stats: ReplicaStats = { sent: 0, bytesSent: 0, received: 0, bytesReceived: 0, rejected: 0, heldBack: 0 };
+ * stats.rejected; // => 0
+ * ```
+ */
+export interface ReplicaStats {
+  /** Messages sent (one per transport). */
+  sent: number;
+  /** Bytes sent. */
+  bytesSent: number;
+  /** Messages received and accepted (including ignored ones for other documents). */
+  received: number;
+  /** Bytes of those messages. */
+  bytesReceived: number;
+  /** Messages rejected as malformed or oversized. */
+  rejected: number;
+  /** Deltas held back because they arrived before their causes. */
+  heldBack: number;
+}
+
+interface Pending<S> {
+  readonly deps: Counts;
+  readonly state: S;
+}
+
+/**
+ * One replica of one document, kept in sync with its peers over any number of
+ * {@link Transport}s by an anti-entropy protocol:
+ *
+ * - a local {@link Replica.update} merges the delta at once and broadcasts it;
+ * - when a link comes up, and on every {@link Replica.sync}, the replica sends what it
+ *   has seen (a version vector for causal types); each peer answers with what the
+ *   replica lacks (`missing`), or its full state for types without a version vector;
+ * - a delta whose causes have not arrived is held back and a sync is requested.
+ *
+ * Session guarantees (tested properties):
+ * - **read-your-writes**: `state` includes an update as soon as `update` returns;
+ * - **monotonic reads**: `state` never goes back in the lattice order, whatever
+ *   arrives (every change is a merge, and a rejected message changes nothing);
+ * - **causal visibility** (causal types): a delta is merged only once the replica
+ *   has seen everything its sender had seen when it made it, so an effect never
+ *   shows before its cause.
+ *
+ * Convergence: once the links carry messages again, a round of `sync` from every
+ * replica (or from one, whose peers then ask back) makes all replicas equal.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as GCounter from '@convergent/g-counter';
+ * import { MemoryNetwork, Replica } from '@convergent/sync';
+ *
+ * const net = new MemoryNetwork();
+ * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter });
+ * const laptop = new Replica({ id: asReplicaId('laptop'), type: GCounter });
+ * phone.connect(net.transport('phone'));
+ * laptop.connect(net.transport('laptop'));
+ * phone.update((state, id) => GCounter.increment(state, id, 2));
+ * GCounter.value(phone.state); // => 2
+ * net.flush();
+ * GCounter.value(laptop.state); // => 2
+ * ```
+ */
+export class Replica<S> {
+  /** This replica's id. */
+  readonly id: ReplicaId;
+  /** The document name. */
+  readonly doc: string;
+  /** Counters of what this replica sent and received. */
+  readonly stats: ReplicaStats = { sent: 0, bytesSent: 0, received: 0, bytesReceived: 0, rejected: 0, heldBack: 0 };
+  private readonly type: SyncAdapter<S>;
+  private readonly limits: SyncLimits;
+  private readonly onError: (error: unknown) => void;
+  private readonly links = new Map<Transport, () => void>();
+  private readonly listeners = new Set<(state: S) => void>();
+  private current: S;
+  private seenOf: { state: S; seen: Counts } | undefined;
+  private pending: Array<Pending<S>> = [];
+  private asked = false;
+
+  /** @param options - id, type, document name, limits */
+  constructor(options: ReplicaOptions<S>) {
+    this.id = asReplicaId(options.id);
+    this.type = options.type;
+    if ((options.type.seen === undefined) !== (options.type.missing === undefined))
+      throw new TypeError('a causal adapter needs both seen and missing');
+    this.doc = options.doc ?? '';
+    if (new TextEncoder().encode(this.doc).length > 256) throw new RangeError('document name too long');
+    this.limits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
+    this.onError = options.onError ?? (() => {});
+    this.current = options.initial ?? options.type.bottom;
+  }
+
+  /** The current state. */
+  get state(): S {
+    return this.current;
+  }
+
+  /** Whether the type exchanges version vectors and deltas (else full states). */
+  get causal(): boolean {
+    return this.type.seen !== undefined;
+  }
+
+  /**
+   * Calls `listener` with the new state after every change.
+   * @param listener - the callback
+   * @returns a function that unsubscribes it
+   */
+  subscribe(listener: (state: S) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A local write: calls the delta mutator on the current state, merges the delta
+   * (visible in {@link Replica.state} at once) and broadcasts it.
+   * @param mutate - a delta mutator, given the state and this replica's id
+   * @returns the delta
+   * @throws RangeError, before anything changes, if the delta's message would pass the size limits
+   */
+  update(mutate: (state: S, id: ReplicaId) => S): S {
+    const delta = mutate(this.current, this.id);
+    this.apply(delta);
+    return delta;
+  }
+
+  /**
+   * A local write of a ready-made delta (or of a state from storage): merges it and
+   * broadcasts it.
+   * @param delta - a state of the type
+   * @throws RangeError, before anything changes, if the delta's message would pass the size limits
+   */
+  apply(delta: S): void {
+    if (this.type.leq(delta, this.current)) return;
+    const deps = this.causal ? this.seen() : undefined;
+    const bytes = this.stateMessage(delta, undefined, deps);
+    if (bytes === undefined) throw new RangeError('delta past the size limits');
+    this.set(this.type.merge(this.current, delta));
+    this.broadcast(bytes);
+  }
+
+  /**
+   * Attaches a transport: from now on the replica sends on it and listens to it,
+   * and syncs whenever it comes up (at once if it is up).
+   * @param transport - the link
+   * @returns a function that detaches it again (the "offline" switch)
+   */
+  connect(transport: Transport): () => void {
+    if (this.links.has(transport)) return () => this.disconnect(transport);
+    const stop = transport.listen({
+      message: (bytes) => {
+        try {
+          this.receive(bytes, transport);
+        } catch (error) {
+          this.onError(error);
+        }
+      },
+      status: (up) => {
+        if (up) this.sync(transport);
+      },
+    });
+    this.links.set(transport, stop);
+    if (transport.connected) this.sync(transport);
+    return () => this.disconnect(transport);
+  }
+
+  /**
+   * Detaches a transport.
+   * @param transport - a link passed to {@link Replica.connect}
+   */
+  disconnect(transport: Transport): void {
+    this.links.get(transport)?.();
+    this.links.delete(transport);
+  }
+
+  /** Detaches every transport and forgets the listeners. */
+  close(): void {
+    for (const transport of [...this.links.keys()]) this.disconnect(transport);
+    this.listeners.clear();
+  }
+
+  /**
+   * Starts an anti-entropy round: sends what this replica has seen, asking peers for
+   * what it lacks (and peers that lack something ask back). Call it periodically to
+   * repair lost messages; it is also sent whenever a link comes up.
+   * @param transport - only this link (default: all)
+   */
+  sync(transport?: Transport): void {
+    this.asked = false;
+    const request: SyncRequest = { kind: 'sync', doc: this.doc, from: this.id, seen: this.causal ? this.seen() : undefined, ask: true };
+    const bytes = encodeMessage(request);
+    if (transport) this.sendOn(transport, bytes);
+    else this.broadcast(bytes);
+  }
+
+  /**
+   * Handles one incoming message. Transports call it; call it yourself to feed
+   * messages from elsewhere.
+   * @param bytes - the message, untrusted
+   * @param from - the link it came by, where answers go (default: all links)
+   * @throws DecodeError if the message or its payload is malformed or past the
+   * limits; the state is then unchanged
+   */
+  receive(bytes: Uint8Array, from?: Transport): void {
+    let message: SyncMessage;
+    let delta: S | undefined;
+    try {
+      message = decodeMessage(bytes, this.limits);
+      if (message.kind === 'state' && message.doc === this.doc) delta = this.type.decode(message.payload);
+    } catch (error) {
+      this.stats.rejected++;
+      throw error instanceof DecodeError ? error : new DecodeError(String(error), { offset: 0 });
+    }
+    this.stats.received++;
+    this.stats.bytesReceived += bytes.length;
+    if (message.doc !== this.doc || message.from === this.id) return;
+    if (message.kind === 'sync') this.answer(message, from);
+    else this.accept(message, delta as S);
+  }
+
+  private answer(request: SyncRequest, via: Transport | undefined): void {
+    const reply = (bytes: Uint8Array | undefined) => {
+      if (bytes === undefined) this.onError(new RangeError('state past the size limits: cannot answer a sync request'));
+      else if (via) this.sendOn(via, bytes);
+      else this.broadcast(bytes);
+    };
+    if (this.causal && request.seen) {
+      const mine = this.seen();
+      const delta = this.type.missing!(this.current, request.seen);
+      if (!this.type.equals(delta, this.type.bottom)) reply(this.stateMessage(delta, request.from, undefined));
+      if (request.ask && !countsLeq(request.seen, mine))
+        reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: mine, ask: false }));
+    } else {
+      if (!this.type.equals(this.current, this.type.bottom)) reply(this.stateMessage(this.current, request.from, undefined));
+      if (request.ask && !this.causal)
+        reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: undefined, ask: false }));
+    }
+  }
+
+  private accept(message: StateMessage, delta: S): void {
+    // An answer to someone else's sync request (on a broadcast medium) was cut to
+    // what they lacked: it may miss causes we lack too, so only its addressee merges it.
+    if (message.to !== undefined && message.to !== this.id) return;
+    if (this.type.leq(delta, this.current)) return;
+    if (this.causal && message.deps && !countsLeq(message.deps, this.seen())) {
+      this.pending.push({ deps: message.deps, state: delta });
+      this.stats.heldBack++;
+      if (this.pending.length > this.limits.maxPending) this.pending.shift();
+      if (!this.asked) {
+        this.sync();
+        this.asked = true;
+      }
+      return;
+    }
+    this.set(this.type.merge(this.current, delta));
+    this.drain();
+  }
+
+  private drain(): void {
+    for (let progress = true; progress && this.pending.length > 0; ) {
+      progress = false;
+      const seen = this.seen();
+      const still: Array<Pending<S>> = [];
+      let next = this.current;
+      for (const p of this.pending) {
+        if (this.type.leq(p.state, next)) continue;
+        if (countsLeq(p.deps, seen)) {
+          next = this.type.merge(next, p.state);
+          progress = true;
+        } else still.push(p);
+      }
+      this.pending = still;
+      this.set(next);
+    }
+  }
+
+  private set(next: S): void {
+    if (this.type.equals(next, this.current)) return;
+    this.current = next;
+    this.asked = false;
+    for (const listener of [...this.listeners]) listener(next);
+  }
+
+  private seen(): Counts {
+    if (this.seenOf?.state !== this.current) this.seenOf = { state: this.current, seen: this.type.seen!(this.current) };
+    return this.seenOf.seen;
+  }
+
+  private stateMessage(state: S, to: ReplicaId | undefined, deps: Counts | undefined): Uint8Array | undefined {
+    const payload = this.type.encode(state);
+    if (payload.length > this.limits.maxStateBytes) return undefined;
+    const bytes = encodeMessage({ kind: 'state', doc: this.doc, from: this.id, to, deps, payload });
+    return bytes.length > this.limits.maxMessageBytes ? undefined : bytes;
+  }
+
+  private broadcast(bytes: Uint8Array): void {
+    for (const transport of this.links.keys()) this.sendOn(transport, bytes);
+  }
+
+  private sendOn(transport: Transport, bytes: Uint8Array): void {
+    if (!transport.connected) return;
+    this.stats.sent++;
+    this.stats.bytesSent += bytes.length;
+    transport.send(bytes);
+  }
+}

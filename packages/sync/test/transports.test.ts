@@ -1,0 +1,121 @@
+import { asReplicaId, DecodeError } from '@convergent/core';
+import * as GCounter from '@convergent/g-counter';
+import { afterEach, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
+import { BroadcastChannelTransport, Replica, startRelay, WebSocketTransport, type Relay, type SyncAdapter } from '../src/index.js';
+import { causalGCounter } from './support/types.js';
+
+/** Polls `condition` until it holds; fails after `ms` so a test always stops. */
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+describe('BroadcastChannel', () => {
+  test('three replicas on one channel converge, including one that was offline', async () => {
+    const name = `bc-test-${Math.random()}`;
+    const links = [0, 1, 2].map(() => new BroadcastChannelTransport(name));
+    cleanup.push(() => links.forEach((l) => l.close()));
+    const replicas = ['a', 'b', 'c'].map((id) => new Replica({ id: asReplicaId(id), type: causalGCounter }));
+    const offline = replicas.map((r, i) => r.connect(links[i]!));
+    offline[2]!();
+    replicas.forEach((r, i) => r.update((s, id) => GCounter.increment(s, id, i + 1)));
+    await until(() => GCounter.value(replicas[0]!.state) === 3 && GCounter.value(replicas[1]!.state) === 3, 'a and b');
+    expect(GCounter.value(replicas[2]!.state)).toBe(3); // only its own edit
+    replicas[2]!.connect(links[2]!);
+    await until(() => replicas.every((r) => GCounter.value(r.state) === 6), 'all three');
+  });
+
+  test('a non-byte message on the channel is ignored', async () => {
+    const name = `bc-test-${Math.random()}`;
+    const link = new BroadcastChannelTransport(name);
+    const raw = new BroadcastChannel(name);
+    cleanup.push(() => { link.close(); raw.close(); });
+    const got: Uint8Array[] = [];
+    link.listen({ message: (b) => got.push(b), status: () => {} });
+    raw.postMessage('hello');
+    raw.postMessage(new Uint8Array([1]).buffer);
+    await until(() => got.length === 1, 'the ArrayBuffer');
+    expect(Array.from(got[0]!)).toEqual([1]);
+  });
+});
+
+describe('WebSocket relay on 127.0.0.1', () => {
+  let relay: Relay;
+
+  for (const [name, type] of [['full state', GCounter], ['causal', causalGCounter]] as Array<[string, SyncAdapter<GCounter.GCounter>]>) {
+    test(`${name}: four clients edit concurrently, one drops and reconnects, all converge`, async () => {
+      relay = await startRelay({ host: '127.0.0.1', port: 0 });
+      cleanup.push(() => relay.close());
+      const ids = ['w', 'x', 'y', 'z'];
+      const errors: unknown[] = [];
+      const replicas = ids.map((id) => new Replica({ id: asReplicaId(id), type, doc: 'likes', onError: (e) => errors.push(e) }));
+      let links = ids.map(() => new WebSocketTransport(`${relay.url}/room-1`, { WebSocket, reconnectMs: 50 }));
+      cleanup.push(() => links.forEach((l) => l.close()));
+      replicas.forEach((r, i) => r.connect(links[i]!));
+      await Promise.all(links.map((l) => l.opened));
+      await until(() => relay.clients === 4, 'four connections');
+
+      // Everyone edits concurrently.
+      const editing = replicas.map(async (r) => {
+        for (let k = 0; k < 20; k++) {
+          r.update((s, id) => GCounter.increment(s, id, 1));
+          await sleep(Math.random() * 5);
+        }
+      });
+      // Meanwhile z drops off (its transport closes), keeps editing offline, then reconnects with a new socket.
+      await sleep(20);
+      const z = replicas[3]!;
+      z.disconnect(links[3]!);
+      links[3]!.close();
+      await Promise.all(editing);
+      for (let k = 0; k < 10; k++) z.update((s, id) => GCounter.increment(s, id, 1));
+      await sleep(50);
+      expect(GCounter.value(replicas[0]!.state)).toBeLessThan(90);
+      links = [...links.slice(0, 3), new WebSocketTransport(`${relay.url}/room-1`, { WebSocket, reconnectMs: 50 })];
+      z.connect(links[3]!);
+      await until(() => replicas.every((r) => GCounter.value(r.state) === 90), 'convergence after z reconnects');
+
+      // The relay cuts everyone; the transports reconnect by themselves and catch up.
+      relay.dropClients();
+      await until(() => links.every((l) => !l.connected), 'the drop');
+      replicas[1]!.update((s, id) => GCounter.increment(s, id, 5)); // lost: nobody is connected
+      await until(() => links.every((l) => l.connected), 'automatic reconnection');
+      await until(() => replicas.every((r) => GCounter.value(r.state) === 95), 'convergence after the relay drop');
+      expect(replicas.every((r) => GCounter.equals(r.state, replicas[0]!.state))).toBe(true);
+      expect(errors).toEqual([]);
+    });
+  }
+
+  test('rooms are separate, and a hostile client is rejected without harm', async () => {
+    relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const errors: unknown[] = [];
+    const a = new Replica({ id: asReplicaId('a'), type: GCounter, onError: (e) => errors.push(e) });
+    const b = new Replica({ id: asReplicaId('b'), type: GCounter });
+    const la = new WebSocketTransport(`${relay.url}/one`, { WebSocket });
+    const lb = new WebSocketTransport(`${relay.url}/two`, { WebSocket });
+    cleanup.push(() => { la.close(); lb.close(); });
+    a.connect(la);
+    b.connect(lb);
+    await Promise.all([la.opened, lb.opened]);
+    const evil = new WebSocket(`${relay.url}/one`);
+    cleanup.push(() => evil.close());
+    await new Promise((resolve) => evil.once('open', resolve));
+    b.update((s, id) => GCounter.increment(s, id, 1));
+    evil.send(new Uint8Array([1, 2, 0xff, 0xff, 0xff]));
+    await until(() => errors.length === 1, 'the hostile message');
+    expect(errors[0]).toBeInstanceOf(DecodeError);
+    await sleep(50);
+    expect(GCounter.value(a.state)).toBe(0);
+  });
+});
