@@ -363,7 +363,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 1, 1, 0, 2, 1, 0, 2, 104, 105]
+ * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 1, 1, 0, 1, 1, 0, 2, 104, 105]
  * ```
  */
 export function encode(state: RGA): Uint8Array {

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@convergent/core';
 import { laws, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
@@ -6,7 +7,7 @@ import * as RGA from '../src/index.js';
 /** An edit, applied relative to the state's length so that every edit applies. */
 export type Op =
   | { kind: 'text'; at: number; text: string }
-  | { kind: 'values'; at: number; values: RGA.RGAJSON['runs'][number][3] & unknown[] }
+  | { kind: 'values'; at: number; values: JsonValue[] }
   | { kind: 'delete'; at: number; count: number };
 
 export const operation: fc.Arbitrary<Op> = fc.oneof(

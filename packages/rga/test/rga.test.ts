@@ -1,0 +1,379 @@
+import { asReplicaId, DecodeError, InvalidReplicaIdError, InvalidValueError, type JsonValue, type ReplicaId } from '@convergent/core';
+import * as fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as RGA from '../src/index.js';
+
+const [A, B, C] = ['A', 'B', 'C'].map(asReplicaId) as [ReplicaId, ReplicaId, ReplicaId];
+
+/** A replica: applies its own deltas locally and records them for shipping. */
+class Replica {
+  state: RGA.RGA = RGA.bottom;
+  readonly sent: RGA.RGA[] = [];
+  constructor(readonly id: ReplicaId) {}
+  private apply(delta: RGA.RGA): this {
+    this.state = RGA.merge(this.state, delta);
+    this.sent.push(delta);
+    return this;
+  }
+  type(index: number, text: string): this {
+    // One character at a time, as an editor would.
+    [...text].forEach((ch, i) => this.apply(RGA.insertText(this.state, this.id, index + i, ch)));
+    return this;
+  }
+  insert(index: number, text: string): this {
+    return this.apply(RGA.insertText(this.state, this.id, index, text));
+  }
+  remove(index: number, count: number): this {
+    return this.apply(RGA.deleteText(this.state, this.id, index, count));
+  }
+  receive(...others: Replica[]): this {
+    for (const other of others) for (const delta of other.sent) this.state = RGA.merge(this.state, delta);
+    return this;
+  }
+  get text(): string {
+    return RGA.text(this.state);
+  }
+}
+
+describe('seed example: concurrent "Hello" and "World" at position 0', () => {
+  test.each([
+    ['typed at once', (r: Replica, s: string) => r.insert(0, s)],
+    ['typed character by character', (r: Replica, s: string) => r.type(0, s)],
+  ])('%s: every replica ends with the same one of HelloWorld / WorldHello', (_name, write) => {
+    const a = new Replica(A);
+    const b = new Replica(B);
+    write(a, 'Hello');
+    write(b, 'World');
+    const ab = RGA.merge(a.state, b.state);
+    const ba = RGA.merge(b.state, a.state);
+    expect(RGA.equals(ab, ba)).toBe(true);
+    expect(['HelloWorld', 'WorldHello']).toContain(RGA.text(ab));
+    // Deltas delivered one by one, in either direction, give the same text.
+    expect(new Replica(C).receive(a, b).text).toBe(RGA.text(ab));
+    expect(new Replica(C).receive(b, a).text).toBe(RGA.text(ab));
+    // Ties between equal counters go to the higher replica id: B's run first.
+    expect(RGA.text(ab)).toBe('WorldHello');
+  });
+});
+
+describe('intent', () => {
+  test('runs typed forwards at one position by 2 or 3 replicas never interleave', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 2, maxLength: 3 }), fc.string({ unit: fc.constantFrom('x', 'y'), maxLength: 4 }), fc.nat(), fc.boolean(), (words, base, at, shuffle) => {
+        const seed = new Replica(asReplicaId('seed')).insert(0, base);
+        const replicas = words.map((_, i) => new Replica(asReplicaId(`r${i}`)).receive(seed));
+        // Every replica types its word, character by character, at the same position.
+        const pos = at % (base.length + 1);
+        replicas.forEach((r, i) => r.type(pos, words[i]!.toUpperCase()));
+        const order = shuffle ? [...replicas].reverse() : replicas;
+        const merged = new Replica(asReplicaId('z')).receive(seed, ...order);
+        const inserted = merged.text.slice(pos, pos + words.join('').length);
+        // The inserted region is a concatenation of the whole words, in some order.
+        const upper = words.map((w) => w.toUpperCase());
+        const permutations = (xs: string[]): string[] =>
+          xs.length <= 1 ? xs : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => x + rest));
+        expect(permutations(upper)).toContain(inserted);
+        expect(merged.text.slice(0, pos) + merged.text.slice(pos + inserted.length)).toBe(base);
+        // Everyone converges.
+        for (const r of replicas) expect(RGA.equals(r.receive(seed, ...replicas).state, merged.state)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('runs typed backwards (each character before the previous one) may interleave', () => {
+    // Typing "abc" backwards is three inserts at the same index: c, then b, then a.
+    // Each has the same origin, so concurrent backwards runs are ordered character by
+    // character, by counter. This is RGA's documented behaviour.
+    const a = new Replica(A);
+    const b = new Replica(B);
+    for (const ch of ['c', 'b', 'a']) a.insert(0, ch);
+    for (const ch of ['3', '2', '1']) b.insert(0, ch);
+    expect(a.text).toBe('abc');
+    expect(new Replica(C).receive(a, b).text).toBe('1a2b3c');
+  });
+
+  test('a caret after a word stays after it while another replica inserts before it', () => {
+    const a = new Replica(A).insert(0, 'hello world');
+    const b = new Replica(B).receive(a);
+    // B's caret sits after "hello": remember the identity of the "o".
+    const anchor = RGA.idAt(b.state, 4);
+    const caret = () => RGA.indexOf(b.state, anchor) + 1;
+    expect(caret()).toBe(5);
+    a.sent.length = 0;
+    a.insert(0, 'say: ').type(0, '> ');
+    b.receive(a);
+    expect(b.text).toBe('> say: hello world');
+    expect(b.text.slice(0, caret())).toBe('> say: hello');
+    // Remote insertions after the caret do not move it.
+    a.sent.length = 0;
+    a.insert(a.text.length, '!');
+    b.receive(a);
+    expect(b.text.slice(0, caret())).toBe('> say: hello');
+  });
+
+  test('concurrent insert next to a concurrently deleted character lands in place', () => {
+    const a = new Replica(A).insert(0, 'abcd');
+    const b = new Replica(B).receive(a);
+    a.sent.length = 0;
+    a.remove(1, 2); // "ad"
+    b.sent.length = 0;
+    b.insert(2, 'X'); // "abXcd"
+    expect(a.receive(b).text).toBe('aXd');
+    expect(b.receive(a).text).toBe('aXd');
+  });
+});
+
+describe('delivery', () => {
+  test('a delta whose predecessor is missing stays invisible until it arrives', () => {
+    const a = new Replica(A).type(0, 'abc');
+    const [first, second, third] = a.sent as [RGA.RGA, RGA.RGA, RGA.RGA];
+    let b = RGA.merge(RGA.bottom, third);
+    expect(RGA.text(b)).toBe('');
+    b = RGA.merge(b, second);
+    expect(RGA.text(b)).toBe('');
+    expect(RGA.length(b)).toBe(0);
+    b = RGA.merge(b, first);
+    expect(RGA.text(b)).toBe('abc');
+    expect(RGA.equals(b, a.state)).toBe(true);
+  });
+
+  test('a deletion that arrives before the insert it deletes wins when the insert arrives', () => {
+    const a = new Replica(A).insert(0, 'ab').remove(0, 1);
+    const [insert, del] = a.sent as [RGA.RGA, RGA.RGA];
+    const b = RGA.merge(RGA.merge(RGA.bottom, del), insert);
+    expect(RGA.text(b)).toBe('b');
+    expect(RGA.equals(b, a.state)).toBe(true);
+  });
+
+  test('duplicated deltas change nothing', () => {
+    const a = new Replica(A).type(0, 'hey').remove(1, 1);
+    const b = new Replica(B).receive(a, a, a);
+    expect(RGA.equals(b.state, a.state)).toBe(true);
+  });
+
+  test('a replica counter passes every counter it has seen (Lamport)', () => {
+    const a = new Replica(A).insert(0, 'abcdef');
+    const b = new Replica(B).receive(a).insert(6, 'g');
+    expect(RGA.idAt(b.state, 6)).toEqual({ replica: 'B', counter: 7 });
+  });
+});
+
+describe('storage', () => {
+  test('deleted content is not kept: a tombstone is a count', () => {
+    const a = new Replica(A).insert(0, 'secret password').remove(0, 7);
+    expect(RGA.toJSON(a.state).runs).toEqual([
+      ['A', 1, null, 7],
+      ['A', 8, ['A', 7], 'password'],
+    ]);
+    expect(Buffer.from(RGA.encode(a.state)).toString('latin1')).not.toContain('secret');
+  });
+
+  test('a run typed one character at a time is one run', () => {
+    const a = new Replica(A).type(0, 'x'.repeat(500));
+    expect(RGA.toJSON(a.state).runs).toEqual([['A', 1, null, 'x'.repeat(500)]]);
+    expect(RGA.encode(a.state).length).toBeLessThan(520);
+    // Deleting backwards (backspace) leaves one tombstone run.
+    for (let i = 0; i < 100; i++) a.remove(RGA.length(a.state) - 1, 1);
+    expect(RGA.toJSON(a.state).runs).toEqual([['A', 1, null, 'x'.repeat(400)], ['A', 401, ['A', 400], 100]]);
+  });
+
+  test('single characters given as values are text, so both APIs agree', () => {
+    const viaValues = RGA.insertAt(RGA.bottom, A, 0, ['h', 'i']);
+    const viaText = RGA.insertText(RGA.bottom, A, 0, 'hi');
+    expect(RGA.equals(viaValues, viaText)).toBe(true);
+    expect(RGA.encode(viaValues)).toEqual(RGA.encode(viaText));
+  });
+
+  test('code points outside the BMP are single elements', () => {
+    const doc = RGA.insertText(RGA.bottom, A, 0, 'a😀b');
+    expect(RGA.length(doc)).toBe(3);
+    expect(RGA.get(doc, 1)).toBe('😀');
+    const d2 = RGA.merge(doc, RGA.deleteText(doc, A, 1, 1));
+    expect(RGA.text(d2)).toBe('ab');
+  });
+});
+
+describe('JSON values', () => {
+  test('values are copied and frozen; callers cannot change the state', () => {
+    const value = { list: [1, 2], nested: { x: 'y' } };
+    const doc = RGA.insertAt(RGA.bottom, A, 0, [value, 5, null, 'two chars']);
+    value.list.push(3);
+    const stored = RGA.get(doc, 0) as { list: number[] };
+    expect(stored).toEqual({ list: [1, 2], nested: { x: 'y' } });
+    expect(Object.isFrozen(stored) && Object.isFrozen(stored.list)).toBe(true);
+    expect(RGA.toArray(doc)).toEqual([{ list: [1, 2], nested: { x: 'y' } }, 5, null, 'two chars']);
+    expect(() => RGA.text(doc)).toThrow(InvalidValueError);
+  });
+});
+
+describe('bad input throws typed errors and changes nothing', () => {
+  const doc = RGA.insertText(RGA.bottom, A, 0, 'abc');
+  const before = RGA.encode(doc);
+  test.each([
+    ['insert index past the end', () => RGA.insertText(doc, A, 4, 'x'), RangeError],
+    ['negative insert index', () => RGA.insertAt(doc, A, -1, [1]), RangeError],
+    ['fractional index', () => RGA.insertAt(doc, A, 0.5, [1]), RangeError],
+    ['delete past the end', () => RGA.deleteAt(doc, A, 2, 2), RangeError],
+    ['negative count', () => RGA.deleteAt(doc, A, 0, -1), RangeError],
+    ['get past the end', () => RGA.get(doc, 3), RangeError],
+    ['idAt past the end', () => RGA.idAt(doc, 3), RangeError],
+    ['NaN value', () => RGA.insertAt(doc, A, 0, [Number.NaN]), InvalidValueError],
+    ['undefined value', () => RGA.insertAt(doc, A, 0, [undefined as unknown as JsonValue]), InvalidValueError],
+    ['class instance', () => RGA.insertAt(doc, A, 0, [new Date() as unknown as JsonValue]), InvalidValueError],
+    ['lone surrogate in text', () => RGA.insertText(doc, A, 0, '\uD800'), InvalidValueError],
+    ['values not an array', () => RGA.insertAt(doc, A, 0, 'abc' as unknown as JsonValue[]), InvalidValueError],
+    ['bad replica id', () => RGA.insertText(doc, '' as ReplicaId, 0, 'x'), InvalidReplicaIdError],
+  ])('%s', (_name, run, error) => {
+    expect(run).toThrow(error);
+    expect(RGA.encode(doc)).toEqual(before);
+  });
+
+  test('empty edits are the bottom delta', () => {
+    expect(RGA.equals(RGA.insertText(doc, A, 1, ''), RGA.bottom)).toBe(true);
+    expect(RGA.equals(RGA.deleteAt(doc, A, 1, 0), RGA.bottom)).toBe(true);
+  });
+});
+
+test('model check: one replica matches Array.splice, through the codecs', () => {
+  const edit = fc.oneof(
+    fc.record({ at: fc.nat(), insert: fc.array(fc.oneof(fc.constantFrom('a', 'b', '😀'), fc.integer(), fc.constant(null)), { maxLength: 4 }) }),
+    fc.record({ at: fc.nat(), remove: fc.nat(5) }),
+  );
+  fc.assert(
+    fc.property(fc.array(edit, { maxLength: 40 }), (edits) => {
+      let doc = RGA.bottom;
+      const model: JsonValue[] = [];
+      for (const e of edits) {
+        const at = e.at % (model.length + 1);
+        if ('insert' in e) {
+          doc = RGA.merge(doc, RGA.insertAt(doc, A, at, e.insert));
+          model.splice(at, 0, ...e.insert);
+        } else {
+          const count = Math.min(e.remove, model.length - at);
+          doc = RGA.merge(doc, RGA.deleteAt(doc, A, at, count));
+          model.splice(at, count);
+        }
+        expect(RGA.length(doc)).toBe(model.length);
+      }
+      expect(RGA.toArray(doc)).toEqual(model);
+      model.forEach((v, i) => expect(RGA.indexOf(doc, RGA.idAt(doc, i))).toBe(i));
+      expect(RGA.equals(RGA.decode(RGA.encode(doc)), doc)).toBe(true);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('old states are untouched by later edits (immutability)', () => {
+  const r = new Replica(A).type(0, 'abcdef');
+  const snapshots = [r.state];
+  const texts = [r.text];
+  for (let i = 0; i < 200; i++) {
+    r.insert(i % (RGA.length(r.state) + 1), String.fromCharCode(97 + (i % 26)));
+    if (i % 3 === 0) r.remove(0, 1);
+    snapshots.push(r.state);
+    texts.push(r.text);
+  }
+  snapshots.forEach((s, i) => expect(RGA.text(s)).toBe(texts[i]));
+  expect(Object.isFrozen(r.state)).toBe(true);
+});
+
+// Checked-in bytes: a format change that breaks stored data fails here.
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
+  { name: 'bottom', state: () => RGA.bottom, hex: '0100000000' },
+  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '01010141010100010100026869' },
+  {
+    name: 'HelloWorld with an edit and a deletion',
+    state: () => {
+      const a = new Replica(A).type(0, 'Hello');
+      const b = new Replica(B).insert(0, 'World');
+      a.receive(b).remove(0, 2).insert(3, '!');
+      return a.state;
+    },
+    hex: '0102014101420400010101150002050000001146040009726c642148656c6c6f',
+  },
+  {
+    name: 'values and a pending run',
+    state: () => {
+      const a = new Replica(A).insert(0, 'ab');
+      const doc = RGA.merge(a.state, RGA.insertAt(a.state, A, 1, [1, { k: [true] }]));
+      // C's "z" follows a "q" this state never received: it is held pending.
+      const c = new Replica(C).insert(0, 'q').insert(1, 'z');
+      return RGA.merge(doc, c.sent[1]!);
+    },
+    hex: '010201410143030100010016010101310c7b226b223a5b747275655d7d19430001090102000361627a',
+  },
+];
+
+describe('golden vectors', () => {
+  test.each(golden)('$name', ({ state, hex: expected }) => {
+    expect(hex(RGA.encode(state()))).toBe(expected);
+    expect(RGA.equals(RGA.decode(unhex(expected)), state())).toBe(true);
+  });
+});
+
+test('the pending run of the golden vector is visible in JSON', () => {
+  const doc = golden[3]!.state();
+  expect(RGA.toJSON(doc)).toEqual({
+    runs: [['A', 1, null, 'a'], ['A', 3, ['A', 1], [1, { k: [true] }]], ['A', 2, ['A', 1], 'b']],
+    pending: [['C', 2, ['C', 1], 'z']],
+  });
+  expect(RGA.toArray(doc)).toEqual(['a', 1, { k: [true] }, 'b']);
+});
+
+describe('fromJSON rejects bad input with DecodeError', () => {
+  const run = (r: string, c: number, origin: [string, number] | null, content: unknown) => [r, c, origin, content];
+  const cases: Array<[string, unknown]> = [
+    ['null', null],
+    ['missing pending', { runs: [] }],
+    ['run not an array', { runs: [5], pending: [] }],
+    ['run of 3', { runs: [['A', 1, null]], pending: [] }],
+    ['counter 0', { runs: [run('A', 0, null, 'a')], pending: [] }],
+    ['empty text', { runs: [run('A', 1, null, '')], pending: [] }],
+    ['zero deleted', { runs: [run('A', 1, null, 0)], pending: [] }],
+    ['bad replica', { runs: [run('__proto__', 1, null, 'a')], pending: [] }],
+    ['not RGA order (B ties after A)', { runs: [run('A', 1, null, 'a'), run('B', 1, null, 'b')], pending: [] }],
+    ['newer sibling after older', { runs: [run('A', 1, null, 'a'), run('A', 2, null, 'b')], pending: [] }],
+    ['not maximal', { runs: [run('A', 1, null, 'a'), run('A', 2, ['A', 1], 'b')], pending: [] }],
+    ['origin after the run', { runs: [run('A', 2, ['A', 1], 'b'), run('A', 1, null, 'a')], pending: [] }],
+    ['origin missing', { runs: [run('A', 2, ['B', 1], 'b')], pending: [] }],
+    ['origin not older', { runs: [run('B', 1, null, 'b'), run('A', 1, ['B', 1], 'a')], pending: [] }],
+    ['duplicate identity', { runs: [run('A', 1, null, 'ab'), run('A', 2, ['A', 1], 1)], pending: [] }],
+    ['pending with a known origin', { runs: [run('A', 1, null, 'a')], pending: [run('B', 5, ['A', 1], 'x')] }],
+    ['pending at the head', { runs: [], pending: [run('B', 5, null, 'x')] }],
+    ['pending not sorted', { runs: [], pending: [run('B', 5, ['Q', 1], 'x'), run('A', 5, ['Q', 1], 'x')] }],
+    ['a character stored as a value', { runs: [run('A', 1, null, ['a'])], pending: [] }],
+    ['surrogates in text', { runs: [run('A', 1, null, '😀')], pending: [] }],
+    ['not a JSON value', { runs: [run('A', 1, null, [{ a: undefined }])], pending: [] }],
+  ];
+  test.each(cases)('%s', (_name, json) => {
+    expect(() => RGA.fromJSON(json)).toThrow(DecodeError);
+  });
+});
+
+describe('decode rejects bad input with DecodeError', () => {
+  const good = RGA.encode(golden[2]!.state());
+  const cases: Array<[string, Uint8Array]> = [
+    ['empty input', new Uint8Array()],
+    ['unknown version', unhex('0200000000')],
+    ['trailing bytes', unhex('010000000000')],
+    ['truncated', good.slice(0, good.length - 1)],
+    ['unused replica id', unhex('01010141000000')],
+    ['replica ids not sorted', unhex('010201420141' + '0100010101' + '00' + '0161')],
+    ['run kind 3', unhex('01010141' + '0103000101' + '00' + '0161')],
+    ['text length mismatch', unhex('01010141' + '0101000101' + '00' + '03616263')],
+    ['non-canonical origin (explicit where implied)', unhex('01010141' + '02' + '0100010101' + '0d0101000000' + '00' + '026162')],
+  ];
+  test.each(cases)('%s', (_name, bytes) => {
+    expect(() => RGA.decode(bytes)).toThrow(DecodeError);
+  });
+  test('the well-formed sibling of these cases decodes', () => {
+    expect(RGA.text(RGA.decode(unhex('01010141' + '0101000101' + '00' + '026162')))).toBe('ab');
+  });
+  test('not a Uint8Array', () => {
+    expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
+  });
+});
