@@ -136,7 +136,7 @@ function merge(a: DotContext, b: DotContext): DotContext {
 }
 
 function equals(a: DotContext, b: DotContext): boolean {
-  return a.cloud.size === b.cloud.size && VV.equals(a.vector, b.vector) && leq(a, b);
+  return leq(a, b) && leq(b, a);
 }
 
 const sortedCloud = (ctx: DotContext): Array<[ReplicaId, number[]]> =>

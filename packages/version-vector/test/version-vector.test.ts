@@ -53,6 +53,12 @@ describe('VersionVector', () => {
     expect(() => VersionVector.increment(full, id('A'))).toThrow(RangeError);
   });
 
+  test('regression (core countsEqual): vectors with the same replicas and different counts are not equal', () => {
+    expect(VersionVector.equals(vv({ A: 1 }), vv({ A: 2 }))).toBe(false);
+    expect(VersionVector.equals(vv({ A: 2 }), vv({ A: 1 }))).toBe(false);
+    expect(VersionVector.equals(vv({ A: 1, B: 2 }), vv({ A: 1, B: 2 }))).toBe(true);
+  });
+
   test('get of an absent replica is 0', () => {
     expect(VersionVector.get(vv({ A: 1 }), id('B'))).toBe(0);
   });
@@ -117,6 +123,14 @@ describe('DotContext', () => {
     expect(DotContext.leq(big, small)).toBe(false);
     expect(DotContext.equals(small, big)).toBe(false);
     expect(DotContext.equals(big, DotContext.merge(small, big))).toBe(true);
+  });
+
+  test('regression: contexts with equal vectors but different clouds of one replica are not equal', () => {
+    const small = DotContext.fromDots([dot('A', 3)]);
+    const big = DotContext.fromDots([dot('A', 3), dot('A', 5)]);
+    expect(DotContext.equals(small, big)).toBe(false);
+    expect(DotContext.equals(big, small)).toBe(false);
+    expect(DotContext.equals(DotContext.fromDots([dot('A', 1)]), DotContext.fromDots([dot('A', 1), dot('A', 2)]))).toBe(false);
   });
 
   test('contexts are frozen and functions leave inputs untouched', () => {
