@@ -1,0 +1,325 @@
+import { canonicalKey, countsLeq, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
+import { DotContext, type Dot } from '@convergent/version-vector';
+
+/**
+ * An observed-remove set of JSON values, add-wins and tombstone-free (the
+ * optimized OR-Set of Bieniusa et al. 2012, riak_dt's ORSWOT, as a delta CRDT).
+ * Every add is tagged with a fresh {@link Dot}; an element is in the set while
+ * some add of it is live. A remove deletes the adds its replica has observed and
+ * keeps no tombstone: the causal context remembers which dots were seen, so a
+ * dot that is in the context but not in the entries was removed. An immutable
+ * value.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const phone = asReplicaId('phone');
+ * const cart: ORSet.ORSet = ORSet.merge(ORSet.bottom, ORSet.add(ORSet.bottom, phone, 'tv'));
+ * ORSet.elements(cart); // => ['tv']
+ * ```
+ */
+export interface ORSet {
+  /**
+   * The live elements, keyed by their canonical key (`canonicalKey` of
+   * `@convergent/core`): per element, the dots of its live adds, as a map from
+   * replica to that replica's dot counter. Never holds an empty map.
+   */
+  readonly entries: ReadonlyMap<string, Counts>;
+  /** Every dot this state has seen, live or removed. Holds every live dot. */
+  readonly context: DotContext;
+}
+
+/** Equality of two dot maps (core's `countsEqual` only checks `a <= b` and the sizes). */
+const sameDots = (a: Counts, b: Counts): boolean => a.size === b.size && countsLeq(a, b) && countsLeq(b, a);
+
+/** @internal */
+export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): ORSet {
+  return Object.freeze({ entries, context });
+}
+
+/**
+ * The empty set, of a replica that has seen nothing.
+ *
+ * @example
+ * ```ts
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * ORSet.size(ORSet.bottom); // => 0
+ * ```
+ */
+export const bottom: ORSet = of(new Map(), DotContext.bottom);
+
+const dotsOf = (dots: Counts | undefined): Dot[] =>
+  dots ? [...dots].map(([replica, counter]) => ({ replica, counter })) : [];
+
+/**
+ * Delta mutator: adds `value`. The delta holds one fresh dot of `replica` for the
+ * element, and in its context the dots of the adds of `value` this replica has
+ * seen, which the new add replaces. Adding a present element is allowed (it
+ * refreshes the element, so that it survives a concurrent remove).
+ *
+ * @param state - the replica's current state
+ * @param replica - the replica adding; must be this replica's own id
+ * @param value - a JSON value; equal values (by canonical key) are one element
+ * @returns the delta
+ * @throws InvalidValueError if `value` is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * let state = ORSet.bottom;
+ * state = ORSet.merge(state, ORSet.add(state, a, { b: 2, a: 1 }));
+ * ORSet.has(state, { a: 1, b: 2 }); // => true
+ * ```
+ */
+export function add(state: ORSet, replica: ReplicaId, value: JsonValue): ORSet {
+  const key = canonicalKey(value);
+  const dot = DotContext.next(state.context, replica);
+  const seen = dotsOf(state.entries.get(key));
+  return of(new Map([[key, new Map([[replica, dot.counter]])]]), DotContext.fromDots([dot, ...seen]));
+}
+
+/**
+ * Delta mutator: removes `value`, that is, every add of it this replica has
+ * observed. An add elsewhere that this replica has not seen survives (add wins).
+ * Removing an element the replica does not hold returns {@link bottom}, a delta
+ * that changes nothing.
+ *
+ * @param state - the replica's current state
+ * @param replica - the replica removing (unused: a remove makes no dot; kept so
+ * every mutator has the same shape)
+ * @param value - a JSON value
+ * @returns the delta: no entries, and the removed dots as its context
+ * @throws InvalidValueError if `value` is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * let state = ORSet.merge(ORSet.bottom, ORSet.add(ORSet.bottom, a, 'x'));
+ * state = ORSet.merge(state, ORSet.remove(state, a, 'x'));
+ * ORSet.has(state, 'x'); // => false
+ * ```
+ */
+export function remove(state: ORSet, replica: ReplicaId, value: JsonValue): ORSet {
+  void replica;
+  const key = canonicalKey(value);
+  const dots = state.entries.get(key);
+  return dots ? of(new Map(), DotContext.fromDots(dotsOf(dots))) : bottom;
+}
+
+/**
+ * Delta mutator: removes every element this replica holds (each observed add).
+ * Elements added concurrently elsewhere survive.
+ *
+ * @param state - the replica's current state
+ * @param replica - the replica clearing (unused, as for {@link remove})
+ * @returns the delta: no entries, every live dot as its context
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * let state = ORSet.merge(ORSet.bottom, ORSet.add(ORSet.bottom, a, 'x'));
+ * state = ORSet.merge(state, ORSet.add(state, a, 'y'));
+ * state = ORSet.merge(state, ORSet.clear(state, a));
+ * ORSet.size(state); // => 0
+ * ```
+ */
+export function clear(state: ORSet, replica: ReplicaId): ORSet {
+  void replica;
+  const dots: Dot[] = [];
+  for (const entry of state.entries.values()) dots.push(...dotsOf(entry));
+  return dots.length === 0 ? bottom : of(new Map(), DotContext.fromDots(dots));
+}
+
+/**
+ * Whether `value` is in the set.
+ *
+ * @param state - a state
+ * @param value - a JSON value
+ * @returns `true` when some add of it is live
+ * @throws InvalidValueError if `value` is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const state = ORSet.add(ORSet.bottom, asReplicaId('a'), [1, 2]);
+ * ORSet.has(state, [1, 2]); // => true
+ * ORSet.has(state, [2, 1]); // => false
+ * ```
+ */
+export function has(state: ORSet, value: JsonValue): boolean {
+  return state.entries.has(canonicalKey(value));
+}
+
+/**
+ * The elements, in ascending order of their canonical keys (the same order on
+ * every replica). Each call returns fresh copies, so changing them changes
+ * nothing in the set.
+ *
+ * @param state - a state
+ * @returns the elements
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * let state = ORSet.merge(ORSet.bottom, ORSet.add(ORSet.bottom, a, 'pear'));
+ * state = ORSet.merge(state, ORSet.add(state, a, 'apple'));
+ * ORSet.elements(state); // => ['apple', 'pear']
+ * ```
+ */
+export function elements(state: ORSet): JsonValue[] {
+  return [...state.entries.keys()].sort().map((key) => JSON.parse(key) as JsonValue);
+}
+
+/**
+ * The number of elements.
+ *
+ * @param state - a state
+ * @returns how many elements are in the set
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * ORSet.size(ORSet.add(ORSet.bottom, asReplicaId('a'), 'x')); // => 1
+ * ```
+ */
+export function size(state: ORSet): number {
+  return state.entries.size;
+}
+
+/**
+ * Join of two states: a dot stays live if both sides hold it, or if one side
+ * holds it and the other has never seen it; a dot one side has seen but no longer
+ * holds was removed. Contexts are united.
+ *
+ * @param a - one state
+ * @param b - another
+ * @returns the least upper bound
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const phone = ORSet.add(ORSet.bottom, asReplicaId('phone'), 'tv');
+ * const laptop = ORSet.add(ORSet.bottom, asReplicaId('laptop'), 'laptop');
+ * ORSet.elements(ORSet.merge(phone, laptop)); // => ['laptop', 'tv']
+ * ```
+ */
+export function merge(a: ORSet, b: ORSet): ORSet {
+  if (a === b) return a;
+  // Start from a copy of `a` and change only what `b` affects; unchanged entries are shared.
+  const entries = new Map(a.entries);
+  for (const [key, da] of a.entries) {
+    const db = b.entries.get(key);
+    const kept = db ? join(da, db, a, b) : survivors(da, b.context);
+    if (kept !== da) update(entries, key, kept);
+  }
+  for (const [key, db] of b.entries) if (!a.entries.has(key)) update(entries, key, survivors(db, a.context));
+  return of(entries, DotContext.merge(a.context, b.context));
+}
+
+function update(entries: Map<string, Counts>, key: string, dots: Counts | undefined): void {
+  if (dots) entries.set(key, dots);
+  else entries.delete(key);
+}
+
+/** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
+function survivors(dots: Counts, context: DotContext): Counts | undefined {
+  let out: Map<ReplicaId, number> | undefined;
+  for (const [replica, counter] of dots)
+    if (DotContext.has(context, { replica, counter })) {
+      out ??= new Map();
+    }
+  if (!out) return dots;
+  for (const [replica, counter] of dots) if (!DotContext.has(context, { replica, counter })) out.set(replica, counter);
+  return out.size > 0 ? out : undefined;
+}
+
+/** An element both sides hold: dots held by both, or by one side and unseen by the other. */
+function join(da: Counts, db: Counts, a: ORSet, b: ORSet): Counts | undefined {
+  if (sameDots(da, db)) return da;
+  const out = new Map<ReplicaId, number>();
+  const keep = (mine: Counts, theirs: Counts, other: ORSet) => {
+    for (const [replica, counter] of mine)
+      if (theirs.get(replica) === counter || !DotContext.has(other.context, { replica, counter }))
+        // Two live dots of one replica for one element are not reachable; keep the later.
+        out.set(replica, Math.max(counter, out.get(replica) ?? 0));
+  };
+  keep(da, db, b);
+  keep(db, da, a);
+  return out.size > 0 ? out : undefined;
+}
+
+/**
+ * Whether `b` has seen everything `a` has: `a`'s context is in `b`'s, and every
+ * live dot of `b` that `a` has seen is live in `a` too.
+ *
+ * @param a - one state
+ * @param b - another
+ * @returns `true` iff `merge(a, b)` equals `b`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const one = ORSet.add(ORSet.bottom, asReplicaId('a'), 'x');
+ * ORSet.leq(ORSet.bottom, one); // => true
+ * ORSet.leq(one, ORSet.bottom); // => false
+ * ```
+ */
+export function leq(a: ORSet, b: ORSet): boolean {
+  if (!DotContext.leq(a.context, b.context)) return false;
+  for (const [key, db] of b.entries) {
+    const da = a.entries.get(key);
+    for (const [replica, counter] of db)
+      if (da?.get(replica) !== counter && DotContext.has(a.context, { replica, counter })) return false;
+  }
+  return true;
+}
+
+/**
+ * Structural equality of two states: the same live dots per element and the same
+ * context.
+ *
+ * @param a - one state
+ * @param b - another
+ * @returns `true` when equal
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * ORSet.equals(ORSet.add(ORSet.bottom, a, 'x'), ORSet.add(ORSet.bottom, a, 'x')); // => true
+ * ORSet.equals(ORSet.add(ORSet.bottom, a, 'x'), ORSet.add(ORSet.bottom, a, 'y')); // => false
+ * ```
+ */
+export function equals(a: ORSet, b: ORSet): boolean {
+  if (a.entries.size !== b.entries.size || !DotContext.equals(a.context, b.context)) return false;
+  for (const [key, da] of a.entries) {
+    const db = b.entries.get(key);
+    if (!db || !sameDots(da, db)) return false;
+  }
+  return true;
+}
