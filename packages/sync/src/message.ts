@@ -28,11 +28,13 @@ export interface SyncLimits {
   readonly maxReplicas: number;
   /** Most early deltas held back until their causes arrive; past it the oldest is dropped (anti-entropy repairs it). */
   readonly maxPending: number;
+  /** Most bytes of deltas a replica with a delta log keeps to answer peers; past it the oldest go (peers further behind get the full state). */
+  readonly maxLogBytes: number;
 }
 
 /**
  * The limits used when none are given: 16 MiB messages and states, 65,536 replicas
- * per version vector, 1,024 held-back deltas.
+ * per version vector, 1,024 held-back deltas, a 4 MiB delta log.
  *
  * @example
  * ```ts
@@ -46,6 +48,7 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = Object.freeze({
   maxStateBytes: 1 << 24,
   maxReplicas: 1 << 16,
   maxPending: 1024,
+  maxLogBytes: 1 << 22,
 });
 
 /**
@@ -84,7 +87,7 @@ export interface SyncRequest {
  * import { decodeMessage, encodeMessage, type StateMessage } from '@convergent/sync';
  *
  * const message: StateMessage = {
- *   kind: 'state', doc: 'likes', from: asReplicaId('a'), to: undefined, deps: undefined, payload: new Uint8Array([1, 0]),
+ *   kind: 'state', doc: 'likes', from: asReplicaId('a'), to: undefined, deps: undefined, covers: undefined, payload: new Uint8Array([1, 0]),
  * };
  * decodeMessage(encodeMessage(message)).kind; // => 'state'
  * ```
@@ -98,8 +101,10 @@ export interface StateMessage {
   readonly from: ReplicaId;
   /** The one replica it answers (only that one merges it), or `undefined` for a broadcast delta. */
   readonly to: ReplicaId | undefined;
-  /** For causal types: what a receiver must have seen before it may merge the payload. */
+  /** What a receiver must have seen before it may merge the payload (causal types and delta logs). */
   readonly deps: Counts | undefined;
+  /** Delta logs: the events the payload brings; after merging it the receiver has seen `deps` joined with `covers`. */
+  readonly covers: Counts | undefined;
   /** The state, encoded by the type's own `encode`. */
   readonly payload: Uint8Array;
 }
@@ -122,8 +127,8 @@ export type SyncMessage = SyncRequest | StateMessage;
  * Binary form of a message: a format-version byte (1), a kind byte (1 sync, 2
  * state), the document name and the sender id (length-prefixed UTF-8), a flags
  * byte, then for `sync` the optional version vector (bit 0) with bit 1 holding
- * `ask`; for `state` the optional addressee (bit 1) and dependency vector (bit 0),
- * then the payload's length and bytes. Version vectors are written canonically
+ * `ask`; for `state` the optional addressee (bit 1), dependency vector (bit 0) and
+ * covered vector (bit 2), then the payload's length and bytes. Version vectors are written canonically
  * (`writeCounts`), so equal messages encode to identical bytes.
  *
  * @param message - the message
@@ -148,9 +153,10 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
     writer.byte((message.seen ? 1 : 0) | (message.ask ? 2 : 0));
     if (message.seen) writeCounts(writer, message.seen);
   } else {
-    writer.byte((message.deps ? 1 : 0) | (message.to !== undefined ? 2 : 0));
+    writer.byte((message.deps ? 1 : 0) | (message.to !== undefined ? 2 : 0) | (message.covers ? 4 : 0));
     if (message.to !== undefined) writer.string(message.to);
     if (message.deps) writeCounts(writer, message.deps);
+    if (message.covers) writeCounts(writer, message.covers);
     writer.uint(message.payload.length).raw(message.payload);
   }
   return writer.finish();
@@ -200,18 +206,19 @@ export function decodeMessage(bytes: Uint8Array, limits: SyncLimits = DEFAULT_SY
       const from = r.replicaId();
       const flagsAt = r.offset;
       const flags = r.byte();
-      if (flags > 3) r.fail('unknown flags', flagsAt);
+      if (flags > (kind === KIND_SYNC ? 3 : 7)) r.fail('unknown flags', flagsAt);
       if (kind === KIND_SYNC) {
         const seen = flags & 1 ? readCounts(r) : undefined;
         return { kind: 'sync', doc, from, seen, ask: (flags & 2) !== 0 };
       }
       const to = flags & 2 ? r.replicaId() : undefined;
       const deps = flags & 1 ? readCounts(r) : undefined;
+      const covers = flags & 4 ? readCounts(r) : undefined;
       const lengthAt = r.offset;
       const length = r.uint();
       if (length > limits.maxStateBytes) r.fail(`state of ${length} bytes past the limit of ${limits.maxStateBytes}`, lengthAt);
       const payload = r.raw(length);
-      return { kind: 'state', doc, from, to, deps, payload };
+      return { kind: 'state', doc, from, to, deps, covers, payload };
     },
     readerLimits,
   );

@@ -1,4 +1,4 @@
-import { asReplicaId, countsLeq, DecodeError, type Counts, type ReplicaId } from '@convergent/core';
+import { asReplicaId, countsLeq, DecodeError, mergeCounts, type Counts, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
 import type { Transport } from './transport.js';
@@ -27,6 +27,15 @@ export interface ReplicaOptions<S> {
   readonly doc?: string;
   /** Starting state, e.g. loaded from storage (default the type's `bottom`). */
   readonly initial?: S;
+  /**
+   * Keep a log of recent deltas, numbered per replica, so that a type without
+   * `seen`/`missing` still sends a reconnecting peer only the deltas it lacks (the
+   * delta-interval anti-entropy of Almeida et al.), and still gets causal delivery.
+   * Bounded by `limits.maxLogBytes`; a peer further behind than the log gets the
+   * full state. Ignored for causal adapters. Every replica of a document should use
+   * the same setting. Default `false`: full-state sync.
+   */
+  readonly deltaLog?: boolean;
   /** Size limits (default {@link DEFAULT_SYNC_LIMITS}). */
   readonly limits?: Partial<SyncLimits>;
   /**
@@ -65,7 +74,16 @@ export interface ReplicaStats {
 
 interface Pending<S> {
   readonly deps: Counts;
+  readonly covers: Counts | undefined;
   readonly state: S;
+  readonly bytes: number;
+}
+
+interface LogEntry<S> {
+  readonly delta: S;
+  readonly bytes: number;
+  /** Every event the delta brings is at most this vector. */
+  readonly upTo: Counts;
 }
 
 /**
@@ -124,6 +142,14 @@ export class Replica<S> {
   private seenOf: { state: S; seen: Counts } | undefined;
   private pending: Array<Pending<S>> = [];
   private asked = false;
+  private readonly mode: 'causal' | 'log' | 'full';
+  // Delta log: deltas merged so far, per replica (contiguous); the log; and the
+  // vector below which the log may have gaps (evicted entries).
+  private applied: Counts = new Map();
+  private log: Array<LogEntry<S>> = [];
+  private logStart = 0;
+  private logBytes = 0;
+  private logFloor: Counts = new Map();
 
   /** @param options - id, type, document name, limits */
   constructor(options: ReplicaOptions<S>) {
@@ -136,6 +162,10 @@ export class Replica<S> {
     this.limits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
     this.onError = options.onError ?? (() => {});
     this.current = options.initial ?? options.type.bottom;
+    this.mode = options.type.seen ? 'causal' : options.deltaLog ? 'log' : 'full';
+    // With a delta log, a starting state becomes this replica's first numbered delta.
+    if (this.mode === 'log' && !options.type.equals(this.current, options.type.bottom))
+      this.record(this.current, options.type.encode(this.current).length, new Map([[this.id, 1]]));
   }
 
   /** The current state. */
@@ -143,9 +173,14 @@ export class Replica<S> {
     return this.current;
   }
 
-  /** Whether the type exchanges version vectors and deltas (else full states). */
+  /** Whether the replica exchanges version vectors and deltas (a causal adapter or a delta log), or else full states. */
   get causal(): boolean {
-    return this.type.seen !== undefined;
+    return this.mode !== 'full';
+  }
+
+  /** What this replica has seen: the adapter's version vector, or the deltas merged per replica (delta log); empty for full-state sync. */
+  get seen(): Counts {
+    return this.mode === 'full' ? new Map() : this.vector();
   }
 
   /**
@@ -178,11 +213,14 @@ export class Replica<S> {
    * @throws RangeError, before anything changes, if the delta's message would pass the size limits
    */
   apply(delta: S): void {
-    if (this.type.leq(delta, this.current)) return;
-    const deps = this.causal ? this.seen() : undefined;
-    const bytes = this.stateMessage(delta, undefined, deps);
+    if (this.type.equals(delta, this.type.bottom)) return;
+    const deps = this.causal ? this.vector() : undefined;
+    const covers = this.mode === 'log' ? new Map([[this.id, (this.applied.get(this.id) ?? 0) + 1]]) : undefined;
+    const payload = this.type.encode(delta);
+    const bytes = this.stateMessage(payload, undefined, deps, covers);
     if (bytes === undefined) throw new RangeError('delta past the size limits');
     this.set(this.type.merge(this.current, delta));
+    if (covers) this.record(delta, payload.length, mergeCounts(deps!, covers));
     this.broadcast(bytes);
   }
 
@@ -234,7 +272,7 @@ export class Replica<S> {
    */
   sync(transport?: Transport): void {
     this.asked = false;
-    const request: SyncRequest = { kind: 'sync', doc: this.doc, from: this.id, seen: this.causal ? this.seen() : undefined, ask: true };
+    const request: SyncRequest = { kind: 'sync', doc: this.doc, from: this.id, seen: this.causal ? this.vector() : undefined, ask: true };
     const bytes = encodeMessage(request);
     if (transport) this.sendOn(transport, bytes);
     else this.broadcast(bytes);
@@ -271,26 +309,41 @@ export class Replica<S> {
       else if (via) this.sendOn(via, bytes);
       else this.broadcast(bytes);
     };
-    if (this.causal && request.seen) {
-      const mine = this.seen();
-      const delta = this.type.missing!(this.current, request.seen);
-      if (!this.type.equals(delta, this.type.bottom)) reply(this.stateMessage(delta, request.from, undefined));
-      if (request.ask && !countsLeq(request.seen, mine))
-        reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: mine, ask: false }));
-    } else {
-      if (!this.type.equals(this.current, this.type.bottom)) reply(this.stateMessage(this.current, request.from, undefined));
-      if (request.ask && !this.causal)
-        reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: undefined, ask: false }));
+    const fullState = (covers: Counts | undefined) => {
+      if (!this.type.equals(this.current, this.type.bottom)) reply(this.stateMessage(this.type.encode(this.current), request.from, undefined, covers));
+    };
+    const seen = request.seen;
+    if (this.mode === 'full' || seen === undefined) {
+      fullState(this.mode === 'log' ? this.applied : undefined);
+      if (request.ask && this.mode === 'full') reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: undefined, ask: false }));
+      return;
     }
+    const mine = this.vector();
+    if (this.mode === 'causal') {
+      const delta = this.type.missing!(this.current, seen);
+      if (!this.type.equals(delta, this.type.bottom)) reply(this.stateMessage(this.type.encode(delta), request.from, undefined, undefined));
+    } else if (!countsLeq(mine, seen)) {
+      if (countsLeq(this.logFloor, seen)) {
+        // Every event the peer lacks is in an entry it has not fully seen.
+        let delta = this.type.bottom;
+        for (let i = this.logStart; i < this.log.length; i++) {
+          const entry = this.log[i]!;
+          if (!countsLeq(entry.upTo, seen)) delta = this.type.merge(delta, entry.delta);
+        }
+        reply(this.stateMessage(this.type.encode(delta), request.from, undefined, mine));
+      } else fullState(mine);
+    }
+    if (request.ask && !countsLeq(seen, mine)) reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: mine, ask: false }));
   }
 
   private accept(message: StateMessage, delta: S): void {
     // An answer to someone else's sync request (on a broadcast medium) was cut to
     // what they lacked: it may miss causes we lack too, so only its addressee merges it.
     if (message.to !== undefined && message.to !== this.id) return;
-    if (this.type.leq(delta, this.current)) return;
-    if (this.causal && message.deps && !countsLeq(message.deps, this.seen())) {
-      this.pending.push({ deps: message.deps, state: delta });
+    const covers = this.mode === 'log' ? message.covers : undefined;
+    if (covers ? countsLeq(covers, this.applied) : this.type.leq(delta, this.current)) return;
+    if (this.causal && message.deps && !countsLeq(message.deps, this.vector())) {
+      this.pending.push({ deps: message.deps, covers, state: delta, bytes: message.payload.length });
       this.stats.heldBack++;
       if (this.pending.length > this.limits.maxPending) this.pending.shift();
       if (!this.asked) {
@@ -299,44 +352,64 @@ export class Replica<S> {
       }
       return;
     }
-    this.set(this.type.merge(this.current, delta));
+    this.take(delta, message.deps, covers, message.payload.length);
     this.drain();
+  }
+
+  /** Merges a delta whose causes are all here. */
+  private take(delta: S, deps: Counts | undefined, covers: Counts | undefined, bytes: number): void {
+    this.set(this.type.merge(this.current, delta));
+    if (covers) this.record(delta, bytes, deps ? mergeCounts(deps, covers) : covers);
+  }
+
+  private record(delta: S, bytes: number, upTo: Counts): void {
+    if (this.mode !== 'log') return;
+    this.applied = mergeCounts(this.applied, upTo);
+    this.log.push({ delta, bytes, upTo });
+    this.logBytes += bytes;
+    while (this.logBytes > this.limits.maxLogBytes && this.logStart < this.log.length) {
+      const old = this.log[this.logStart++]!;
+      this.logBytes -= old.bytes;
+      this.logFloor = mergeCounts(this.logFloor, old.upTo);
+    }
+    if (this.logStart > 1024 && this.logStart * 2 > this.log.length) {
+      this.log = this.log.slice(this.logStart);
+      this.logStart = 0;
+    }
   }
 
   private drain(): void {
     for (let progress = true; progress && this.pending.length > 0; ) {
       progress = false;
-      const seen = this.seen();
       const still: Array<Pending<S>> = [];
-      let next = this.current;
       for (const p of this.pending) {
-        if (this.type.leq(p.state, next)) continue;
-        if (countsLeq(p.deps, seen)) {
-          next = this.type.merge(next, p.state);
+        if (p.covers ? countsLeq(p.covers, this.applied) : this.type.leq(p.state, this.current)) continue;
+        if (countsLeq(p.deps, this.vector())) {
+          this.take(p.state, p.deps, p.covers, p.bytes);
           progress = true;
         } else still.push(p);
       }
       this.pending = still;
-      this.set(next);
     }
   }
 
   private set(next: S): void {
-    if (this.type.equals(next, this.current)) return;
+    // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
+    if (next === this.current) return;
     this.current = next;
     this.asked = false;
     for (const listener of [...this.listeners]) listener(next);
   }
 
-  private seen(): Counts {
+  private vector(): Counts {
+    if (this.mode === 'log') return this.applied;
     if (this.seenOf?.state !== this.current) this.seenOf = { state: this.current, seen: this.type.seen!(this.current) };
     return this.seenOf.seen;
   }
 
-  private stateMessage(state: S, to: ReplicaId | undefined, deps: Counts | undefined): Uint8Array | undefined {
-    const payload = this.type.encode(state);
+  private stateMessage(payload: Uint8Array, to: ReplicaId | undefined, deps: Counts | undefined, covers: Counts | undefined): Uint8Array | undefined {
     if (payload.length > this.limits.maxStateBytes) return undefined;
-    const bytes = encodeMessage({ kind: 'state', doc: this.doc, from: this.id, to, deps, payload });
+    const bytes = encodeMessage({ kind: 'state', doc: this.doc, from: this.id, to, deps, covers, payload });
     return bytes.length > this.limits.maxMessageBytes ? undefined : bytes;
   }
 

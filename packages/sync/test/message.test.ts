@@ -17,12 +17,17 @@ const golden: Array<{ name: string; message: SyncMessage; hex: string }> = [
   },
   {
     name: 'broadcast delta with deps',
-    message: { kind: 'state', doc: '', from: A, to: undefined, deps: new Map([[B, 2]]), payload: unhex('0100') },
+    message: { kind: 'state', doc: '', from: A, to: undefined, deps: new Map([[B, 2]]), covers: undefined, payload: unhex('0100') },
     hex: '0102000141' + '01' + '01014202' + '02' + '0100',
   },
   {
+    name: 'broadcast delta from a delta log',
+    message: { kind: 'state', doc: '', from: A, to: undefined, deps: new Map([[A, 1]]), covers: new Map([[A, 2]]), payload: unhex('0100') },
+    hex: '0102000141' + '05' + '01014101' + '01014102' + '02' + '0100',
+  },
+  {
     name: 'addressed answer',
-    message: { kind: 'state', doc: '', from: A, to: B, deps: undefined, payload: unhex('0100') },
+    message: { kind: 'state', doc: '', from: A, to: B, deps: undefined, covers: undefined, payload: unhex('0100') },
     hex: '0102000141' + '02' + '0142' + '02' + '0100',
   },
 ];
@@ -40,6 +45,7 @@ describe('decodeMessage rejects bad input with DecodeError', () => {
     ['unknown version', unhex('0201000141' + '02')],
     ['unknown kind', unhex('0103000141' + '02')],
     ['unknown flags', unhex('0101000141' + '04')],
+    ['unknown state flags', unhex('0102000141' + '08' + '00')],
     ['truncated', unhex('01010001')],
     ['invalid sender id', new Writer().byte(1).byte(1).string('').string('__proto__').byte(0).finish()],
     ['empty sender id', unhex('01010000' + '00')],
@@ -59,7 +65,7 @@ describe('decodeMessage rejects bad input with DecodeError', () => {
   });
 
   test('limits: message size, state size, vector length', () => {
-    const big = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, payload: new Uint8Array(100) });
+    const big = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, covers: undefined, payload: new Uint8Array(100) });
     expect(() => decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxMessageBytes: 50 })).toThrow(DecodeError);
     expect(() => decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxStateBytes: 99 })).toThrow(DecodeError);
     expect(decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxStateBytes: 100 }).kind).toBe('state');
