@@ -75,10 +75,11 @@ export function countsLeq(a: Counts, b: Counts): boolean {
  *
  * const x = asReplicaId('x');
  * countsEqual(new Map([[x, 1]]), new Map([[x, 1]])); // => true
+ * countsEqual(new Map([[x, 1]]), new Map([[x, 2]])); // => false
  * ```
  */
 export function countsEqual(a: Counts, b: Counts): boolean {
-  return a.size === b.size && countsLeq(a, b);
+  return a.size === b.size && countsLeq(a, b) && countsLeq(b, a);
 }
 
 function sortedEntries(counts: Counts): Array<[ReplicaId, number]> {

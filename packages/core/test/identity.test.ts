@@ -84,3 +84,11 @@ test('mergeAll folds from bottom', () => {
   const union = { bottom: 0, merge: (a: number, b: number) => a | b, leq: (a: number, b: number) => (a | b) === b, equals: (a: number, b: number) => a === b };
   expect(mergeAll(union, [1, 2, 8])).toBe(11);
 });
+
+test('regression: countsEqual compared sizes and one direction only ({A:1} "equalled" {A:2})', async () => {
+  const { countsEqual } = await import('../src/index.js');
+  const A = asReplicaId('A');
+  expect(countsEqual(new Map([[A, 1]]), new Map([[A, 2]]))).toBe(false);
+  expect(countsEqual(new Map([[A, 2]]), new Map([[A, 1]]))).toBe(false);
+  expect(countsEqual(new Map([[A, 2]]), new Map([[A, 2]]))).toBe(true);
+});

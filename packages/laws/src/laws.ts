@@ -190,8 +190,14 @@ export function laws<S, Op>(spec: CrdtSpec<S, Op>, options: LawOptions = {}): La
       const b = pick(u, y).state;
       const bytes = spec.encode(a);
       const back = spec.decode(bytes);
-      // Equal states, built in different orders, must encode to identical bytes.
-      return equals(back, a) && bytesEqual(spec.encode(back), bytes) && bytesEqual(spec.encode(merge(a, b)), spec.encode(merge(b, a)));
+      // Encodings are canonical: states are equal exactly when their bytes are, whatever
+      // order built them. This also catches an `equals` that is too lenient.
+      return (
+        equals(back, a) &&
+        bytesEqual(spec.encode(back), bytes) &&
+        bytesEqual(spec.encode(merge(a, b)), spec.encode(merge(b, a))) &&
+        equals(a, b) === bytesEqual(bytes, spec.encode(b))
+      );
     })),
     'json codec': check(() => fc.property(worlds, i, (u, x) => {
       const a = pick(u, x).state;

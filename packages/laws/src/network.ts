@@ -91,9 +91,8 @@ export class Network<S> {
    * @returns its state
    */
   state(replica: ReplicaId): S {
-    const state = this.states.get(replica);
-    if (state === undefined) throw new RangeError(`unknown replica ${replica}`);
-    return state;
+    if (!this.states.has(replica)) throw new RangeError(`unknown replica ${replica}`);
+    return this.states.get(replica) as S;
   }
 
   /**

@@ -140,3 +140,11 @@ test('universes hold distinct replica ids and consistent histories', () => {
     }),
   );
 });
+
+test('an equals that is too lenient is caught by the codec law', () => {
+  const lenient: CrdtSpec<number, number> = {
+    ...maxRegisterSpec,
+    lattice: { ...maxRegisterSpec.lattice, equals: () => true },
+  };
+  expect(outcome(lenient, 'codec')).toBe('fails');
+});
