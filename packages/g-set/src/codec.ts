@@ -161,7 +161,7 @@ export function toJSON(state: GSet): GSetJSON {
  * ```ts
  * import * as GSet from '@convergent/g-set';
  *
- * GSet.has(GSet.fromJSON({ elements: [1, 'a'] }), 'a'); // => true
+ * GSet.has(GSet.fromJSON({ elements: ['a', 1] }), 'a'); // => true
  * ```
  */
 export function fromJSON(json: unknown, path = '$'): GSet {
