@@ -1,0 +1,142 @@
+// Each tab is one replica of four documents, synced over one BroadcastChannel.
+import { replicaId, type JsonValue } from '@convergent/core';
+import * as MVRegister from '@convergent/mv-register';
+import * as ORSet from '@convergent/or-set';
+import * as PNCounter from '@convergent/pn-counter';
+import * as RGA from '@convergent/rga';
+import { BroadcastChannelTransport, Replica } from '@convergent/sync';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const me = replicaId(); // fresh per tab and page load: two tabs never share an id
+const channel = new BroadcastChannelTransport('convergent-web-demo');
+const onError = (error: unknown) => console.warn('sync:', error);
+
+const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onError });
+const cart = new Replica({ id: me, type: ORSet, doc: 'cart', deltaLog: true, onError });
+const likes = new Replica({ id: me, type: PNCounter, doc: 'likes', onError });
+const name = new Replica({ id: me, type: MVRegister, doc: 'name', deltaLog: true, onError });
+const replicas: Array<Pick<Replica<unknown>, 'connect' | 'sync'>> = [text, cart, likes, name];
+
+// ---- online / offline switch: detaching every replica from the channel is a partition.
+let detach: Array<() => void> = [];
+function setOnline(online: boolean): void {
+  detach.forEach((stop) => stop());
+  detach = online ? replicas.map((r) => r.connect(channel)) : [];
+  document.body.classList.toggle('offline', !online);
+  $('status').textContent = online ? 'online' : 'offline — edits stay here until you reconnect';
+}
+$<HTMLInputElement>('online').addEventListener('change', (e) => setOnline((e.target as HTMLInputElement).checked));
+// Repair anything lost, now and then (BroadcastChannel rarely loses; a relay could).
+setInterval(() => {
+  if (detach.length > 0) replicas.forEach((r) => r.sync());
+}, 5000);
+$('replica-id').textContent = me;
+
+// ---- shared text: the textarea's edits become RGA deltas (one diff per input event).
+const area = $<HTMLTextAreaElement>('text');
+let shown = text.state;
+area.addEventListener('input', () => {
+  const before = RGA.text(text.state);
+  const after = area.value;
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  try {
+    if (before.length - start - end > 0) text.update((s, id) => RGA.deleteText(s, id, start, before.length - start - end));
+    if (after.length - start - end > 0) text.update((s, id) => RGA.insertText(s, id, start, after.slice(start, after.length - end)));
+    $('text-note').textContent = '';
+  } catch (error) {
+    $('text-note').textContent = `not applied: ${(error as Error).message}`;
+  }
+  shown = text.state;
+  if (area.value !== RGA.text(shown)) area.value = RGA.text(shown);
+});
+text.subscribe((state) => {
+  const value = RGA.text(state);
+  if (value === area.value) {
+    shown = state;
+    return;
+  }
+  // Keep the caret on the same character: find its element in the old state, then where it is now.
+  const focused = document.activeElement === area;
+  const [from, to] = [area.selectionStart, area.selectionEnd].map((i) => {
+    if (i === 0) return 0;
+    const id = RGA.idAt(shown, i - 1);
+    const at = RGA.indexOf(state, id);
+    return at >= 0 ? at + 1 : Math.min(i, value.length);
+  }) as [number, number];
+  area.value = value;
+  if (focused) area.setSelectionRange(from, to);
+  shown = state;
+});
+
+// ---- shopping cart: OR-Set of item names; a concurrent add wins over a remove.
+const list = $<HTMLUListElement>('cart');
+$<HTMLFormElement>('cart-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = $<HTMLInputElement>('item');
+  const item = input.value.trim();
+  if (item !== '') cart.update((s, id) => ORSet.add(s, id, item));
+  input.value = '';
+});
+function renderCart(state: ORSet.ORSet): void {
+  const items = ORSet.elements(state).map(String).sort();
+  list.replaceChildren(
+    ...items.map((item) => {
+      const li = document.createElement('li');
+      const label = document.createElement('span');
+      label.textContent = item;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = '✕';
+      remove.title = `remove ${item}`;
+      remove.addEventListener('click', () => cart.update((s, id) => ORSet.remove(s, id, item)));
+      li.append(label, remove);
+      return li;
+    }),
+  );
+}
+cart.subscribe(renderCart);
+
+// ---- likes: PN-Counter, full-state sync (it is tiny).
+$('like').addEventListener('click', () => likes.update((s, id) => PNCounter.increment(s, id)));
+$('unlike').addEventListener('click', () => likes.update((s, id) => PNCounter.decrement(s, id)));
+likes.subscribe((state) => ($('likes').textContent = String(PNCounter.value(state))));
+
+// ---- profile name: MV-Register; concurrent writes from two tabs show as siblings.
+$<HTMLFormElement>('name-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = $<HTMLInputElement>('name');
+  const value = input.value.trim();
+  if (value !== '') name.update((s, id) => MVRegister.set(s, id, value));
+  input.value = '';
+});
+function renderName(state: MVRegister.MVRegister): void {
+  const values: JsonValue[] = MVRegister.values(state);
+  const box = $('names');
+  box.replaceChildren();
+  if (values.length === 0) {
+    box.textContent = '(no name yet)';
+    return;
+  }
+  if (values.length > 1) {
+    const note = document.createElement('div');
+    note.className = 'conflict';
+    note.textContent = `${values.length} concurrent writes — saving a name resolves them:`;
+    box.append(note);
+  }
+  for (const v of values.map(String).sort()) {
+    const chip = document.createElement('span');
+    chip.className = 'sibling';
+    chip.textContent = v;
+    box.append(chip);
+  }
+}
+name.subscribe(renderName);
+renderName(name.state);
+renderCart(cart.state);
+
+setOnline(true);
+document.body.dataset.ready = 'true';

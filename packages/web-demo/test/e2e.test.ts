@@ -1,0 +1,137 @@
+// End to end in a real browser: Debian's Chromium driven by playwright-core (never a
+// downloaded browser). Two tabs of the demo go offline, both edit the text and the
+// cart, both reconnect; the test asserts they agree and saves a screenshot.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const demo = fileURLToPath(new URL('..', import.meta.url));
+const shots = path.join(demo, 'test-results');
+
+let server: ViteDevServer | undefined;
+let browser: Browser | undefined;
+let url = '';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: run packages/web-demo/scripts/ensure-chromium.sh (installs Debian's chromium with apt-get). The browser test is not skipped.`,
+    );
+  server = await createServer({
+    configFile: path.join(demo, 'vite.config.ts'),
+    root: demo,
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (address === null || typeof address !== 'object') throw new Error('vite did not report its port');
+  url = `http://127.0.0.1:${address.port}/`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 30_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  await server?.close();
+});
+
+const textOf = (page: Page) => page.locator('#text').inputValue();
+const cartOf = (page: Page) => page.locator('#cart li span').allTextContents();
+
+async function open(page: Page): Promise<void> {
+  page.setDefaultTimeout(10_000);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.locator('body[data-ready="true"]').waitFor();
+}
+
+async function addItem(page: Page, item: string): Promise<void> {
+  await page.locator('#item').fill(item);
+  await page.locator('#add').click();
+  await expect.poll(() => cartOf(page), { timeout: 5_000 }).toContain(item);
+}
+
+test('two tabs go offline, edit text and cart, reconnect and agree', async () => {
+  // One browser context: tabs of one profile share BroadcastChannels, as in a real browser.
+  const context = await browser!.newContext({ viewport: { width: 1000, height: 720 } });
+  const [one, two] = [await context.newPage(), await context.newPage()];
+  try {
+    await open(one);
+    await open(two);
+
+    // Online: an edit in one tab shows in the other.
+    await one.locator('#text').click();
+    await one.keyboard.type('Shopping list');
+    await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('Shopping list');
+    await addItem(one, 'milk');
+    await expect.poll(() => cartOf(two), { timeout: 5_000 }).toEqual(['milk']);
+
+    // Both go offline.
+    for (const page of [one, two]) await page.locator('#online').uncheck();
+    for (const page of [one, two]) await expect.poll(() => page.locator('#status').textContent()).toContain('offline');
+
+    // Concurrent edits on both sides of the partition.
+    await one.locator('#text').click();
+    await one.keyboard.press('End');
+    await one.keyboard.type(' for Saturday');
+    await two.locator('#text').click();
+    await two.keyboard.press('Home');
+    await two.keyboard.type('Our ');
+    await addItem(one, 'apples');
+    await addItem(two, 'bread');
+    await two.locator('#cart li', { hasText: 'milk' }).locator('button').click();
+    await expect.poll(() => cartOf(two)).toEqual(['bread']);
+
+    // Likes and the profile name too: two likes here, one unlike there; two names at once.
+    await one.locator('#like').click();
+    await one.locator('#like').click();
+    await two.locator('#unlike').click();
+    for (const [page, who] of [[one, 'Alice'], [two, 'Alicia']] as const) {
+      await page.locator('#name').fill(who);
+      await page.locator('#save').click();
+    }
+    await expect.poll(() => one.locator('#likes').textContent()).toBe('2');
+    await expect.poll(() => two.locator('#likes').textContent()).toBe('-1');
+
+    expect(await textOf(one)).toBe('Shopping list for Saturday');
+    expect(await textOf(two)).toBe('Our Shopping list');
+    expect(await cartOf(one)).toEqual(['apples', 'milk']);
+
+    // Both reconnect; they merge.
+    for (const page of [one, two]) await page.locator('#online').check();
+    await expect.poll(async () => (await textOf(one)) === (await textOf(two)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => JSON.stringify(await cartOf(one)) === JSON.stringify(await cartOf(two)), { timeout: 10_000 }).toBe(true);
+
+    expect(await textOf(one)).toBe('Our Shopping list for Saturday');
+    expect(await textOf(two)).toBe('Our Shopping list for Saturday');
+    // Two removed milk, which it had seen; one's apples and two's bread both stay.
+    expect(await cartOf(one)).toEqual(['apples', 'bread']);
+    expect(await cartOf(two)).toEqual(['apples', 'bread']);
+
+    // The counter keeps every like; the register keeps both concurrent names as siblings.
+    for (const page of [one, two]) {
+      await expect.poll(() => page.locator('#likes').textContent()).toBe('1');
+      await expect.poll(() => page.locator('#names .sibling').allTextContents()).toEqual(['Alice', 'Alicia']);
+    }
+
+    mkdirSync(shots, { recursive: true });
+    await one.screenshot({ path: path.join(shots, 'web-demo-tab-1.png'), fullPage: true });
+    await two.screenshot({ path: path.join(shots, 'web-demo-tab-2.png'), fullPage: true });
+    expect(existsSync(path.join(shots, 'web-demo-tab-1.png'))).toBe(true);
+  } finally {
+    await context.close();
+  }
+}, 90_000);
