@@ -19,11 +19,11 @@ import {
 } from '@convergent/core';
 import {
   asDoc,
-  canJoin,
-  chunksOf,
+  integrate,
+  sortByCounter,
   isChar,
   kindOf,
-  makeDoc,
+  listsEqual,
   maximal,
   mk,
   sequence,
@@ -88,107 +88,31 @@ function utf8Length(text: string): number {
   return n;
 }
 
-/** Validates runs (from either codec) and builds the state. */
+/**
+ * Validates runs (from either codec) and builds the state: integrates them in list
+ * order and requires the result to be exactly the input (same runs, same order,
+ * maximal, pending runs really waiting and sorted, no identity twice).
+ */
 function build(seq: Piece[], pending: Piece[], fail: Fail): RGA {
-  const MAX = Number.MAX_SAFE_INTEGER;
-  let max = 0;
-  let seqMax = 0;
-  let length = 0;
   let textBytes = 0;
-  const check = (p: Piece, i: number, list: Piece[], what: string): void => {
-    if (p.c < 1 || p.n < 1 || p.n > DEFAULT_LIMITS.maxCount || p.c + p.n - 1 > MAX) fail(`${what} ${i}: bad counter or length`);
-    if (p.or === null ? p.oc !== 0 : p.oc < 1 || p.oc >= p.c) fail(`${what} ${i}: origin must precede the run`);
-    if (i > 0 && canJoin(list[i - 1]!, p)) fail(`${what} ${i}: not a maximal run`);
+  const check = (p: Piece): void => {
+    if (p.c < 1 || p.n < 1 || p.n > DEFAULT_LIMITS.maxCount || p.c + p.n - 1 > Number.MAX_SAFE_INTEGER) fail('bad counter or length');
+    if (p.or === null ? p.oc !== 0 : p.oc < 1 || p.oc >= p.c) fail('origin must precede the run');
     if (typeof p.v === 'string') {
-      if (p.v.length !== p.n || SURROGATE.test(p.v)) fail(`${what} ${i}: bad text`);
+      if (p.v.length !== p.n || SURROGATE.test(p.v)) fail('bad text');
       textBytes += utf8Length(p.v);
       if (textBytes > DEFAULT_LIMITS.maxStringBytes) fail('too much text');
     } else if (p.v !== null) {
-      if (p.v.length !== p.n) fail(`${what} ${i}: bad length`);
-      for (const v of p.v) if (isChar(v)) fail(`${what} ${i}: a character stored as a value`);
+      if (p.v.length !== p.n) fail('bad length');
+      for (const v of p.v) if (isChar(v)) fail('a character stored as a value');
     }
-    if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
   };
-  seq.forEach((p, i) => {
-    check(p, i, seq, 'run');
-    if (p.c + p.n - 1 > seqMax) seqMax = p.c + p.n - 1;
-    if (p.v !== null) length += p.n;
-  });
-  pending.forEach((p, i) => check(p, i, pending, 'pending run'));
-
-  // Identities are unique.
-  const byId = [...seq, ...pending].sort((a, b) => compareReplicaIds(a.r, b.r) || a.c - b.c);
-  for (let i = 1; i < byId.length; i++) {
-    const a = byId[i - 1]!;
-    const b = byId[i]!;
-    if (a.r === b.r && b.c < a.c + a.n) fail('an element identity occurs twice');
-  }
-
-  // Index of the sequence by identity, for origins.
-  const positions = new Map<Piece, number>();
-  let pos = 0;
-  for (const p of seq) {
-    positions.set(p, pos);
-    pos += p.n;
-  }
-  const index = seq.slice().sort((a, b) => compareReplicaIds(a.r, b.r) || a.c - b.c);
-  const positionOf = (r: ReplicaId, c: number): number => {
-    let lo = 0;
-    let hi = index.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const p = index[mid]!;
-      const cmp = compareReplicaIds(p.r, r) || (c < p.c ? 1 : c >= p.c + p.n ? -1 : 0);
-      if (cmp === 0) return positions.get(p)! + c - p.c;
-      if (cmp < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -2;
-  };
-
-  // The order is the one RGA integration produces: appending each run after its
-  // origin, everything between the origin and the end orders after the run.
-  // `stack` holds the suffix minima of the elements so far, as (position, id) runs.
-  const stack: Array<{ pos: number; c: number; r: ReplicaId; n: number }> = [];
-  const greater = (c1: number, r1: string, c2: number, r2: string) => c1 > c2 || (c1 === c2 && r1 > r2);
-  pos = 0;
-  seq.forEach((p, i) => {
-    const origin = p.or === null ? -1 : positionOf(p.or, p.oc);
-    if (origin === -2 || origin >= pos) fail(`run ${i}: origin is not earlier in the list`);
-    // The suffix minimum after the origin.
-    let lo = 0;
-    let hi = stack.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const e = stack[mid]!;
-      if (e.pos + e.n - 1 > origin) hi = mid;
-      else lo = mid + 1;
-    }
-    const e = stack[lo];
-    if (e !== undefined) {
-      const at = Math.max(e.pos, origin + 1);
-      if (!greater(e.c + at - e.pos, e.r, p.c, p.r)) fail(`run ${i}: not in RGA order`);
-    }
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (greater(top.c, top.r, p.c, p.r)) {
-        stack.pop();
-        continue;
-      }
-      const keep = Math.min(top.n, p.c - top.c + (top.r > p.r ? 0 : 1));
-      if (keep < top.n) stack[stack.length - 1] = { ...top, n: keep };
-      break;
-    }
-    stack.push({ pos, c: p.c, r: p.r, n: p.n });
-    pos += p.n;
-  });
-
-  pending.forEach((p, i) => {
-    const before = pending[i - 1];
-    if (before !== undefined && (compareReplicaIds(before.r, p.r) || before.c - p.c) >= 0) fail(`pending run ${i}: not sorted`);
-    if (p.or === null || positionOf(p.or, p.oc) !== -2) fail(`pending run ${i}: its origin is known, it cannot be pending`);
-  });
-  return makeDoc(chunksOf(seq), length, seqMax, max, pending, seq.length) as unknown as RGA;
+  seq.forEach(check);
+  pending.forEach(check);
+  const state = integrate(sortByCounter([...seq, ...pending]));
+  const doc = asDoc(state);
+  if (!listsEqual(maximal(sequence(doc)), seq) || !listsEqual(doc.pending, pending)) fail('not a canonical RGA state');
+  return state;
 }
 
 function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
@@ -300,11 +224,8 @@ export function read(reader: Reader): RGA {
       const header = reader.uint(31);
       const kind = header & 3;
       const mode = (header >> 2) & 3;
-      const same = (header & 16) !== 0;
-      if (kind === 3) reader.fail('bad run kind', at);
-      if ((same || mode === 1) && prev === undefined) reader.fail('no previous run', at);
-      const r = same ? prev!.r : replica(at);
-      if (!same && prev !== undefined && prev.r === r) reader.fail('non-canonical replica', at);
+      // A missing previous run makes `prev!` throw, which decodeWith reports.
+      const r = header & 16 ? prev!.r : replica(at);
       const c = (prev === undefined ? 0 : prev.c + prev.n) + readInt(reader);
       const len = reader.uint(reader.limits.maxCount - 1) + 1;
       let or: ReplicaId | null = null;
@@ -317,7 +238,6 @@ export function read(reader: Reader): RGA {
       }
       let v: Piece['v'] = null;
       if (kind === 2) {
-        if (len > reader.remaining) reader.fail('run longer than the input', at);
         const values: JsonValue[] = [];
         for (let j = 0; j < len; j++) values.push(storedValue(readJson(reader)));
         v = Object.freeze(values);
@@ -327,7 +247,8 @@ export function read(reader: Reader): RGA {
         v = '';
       }
       const p = mk(r, c, len, or, oc, v);
-      if (originMode(p, prev) !== mode) reader.fail('non-canonical origin', at);
+      // The header the encoder would write: rejects every other choice.
+      if (header !== (kindOf(v) | (originMode(p, prev) << 2) | (prev?.r === r ? 16 : 0))) reader.fail('non-canonical run', at);
       list.push(p);
       prev = p;
     }
@@ -423,28 +344,24 @@ export function toJSON(state: RGA): RGAJSON {
 
 function runFromJSON(json: unknown, path: string): Piece {
   const run = jsonArray(json, path, 4);
-  if (run.length !== 4) throw new DecodeError('expected [replica, counter, origin, content]', { path });
-  const r = jsonReplicaId(run[0], `${path}[0]`);
-  const c = jsonNat(run[1], `${path}[1]`);
-  let or: ReplicaId | null = null;
-  let oc = 0;
-  if (run[2] !== null) {
-    const origin = jsonArray(run[2], `${path}[2]`, 2);
-    if (origin.length !== 2) throw new DecodeError('expected [replica, counter] or null', { path: `${path}[2]` });
-    or = jsonReplicaId(origin[0], `${path}[2][0]`);
-    oc = jsonNat(origin[1], `${path}[2][1]`);
-  }
+  const origin = run[2] === null ? null : jsonArray(run[2], path, 2);
   const content = run[3];
-  if (typeof content === 'number') return mk(r, c, jsonNat(content, `${path}[3]`), or, oc, null);
-  if (typeof content === 'string') {
-    if (SURROGATE.test(content)) throw new DecodeError('text holds surrogates: store such characters as values', { path: `${path}[3]` });
-    return mk(r, c, content.length, or, oc, content);
-  }
-  const values = jsonArray(content, `${path}[3]`);
-  values.forEach((v, i) => {
-    if (!isJsonValue(v)) throw new DecodeError('not a JSON value', { path: `${path}[3][${i}]` });
-  });
-  return mk(r, c, values.length, or, oc, Object.freeze(values.map((v) => storedValue(v as JsonValue))));
+  const values = typeof content === 'object' ? jsonArray(content, path) : null;
+  if (
+    run.length !== 4 ||
+    (origin !== null && origin.length !== 2) ||
+    (typeof content !== 'string' && typeof content !== 'number' && values === null) ||
+    (values !== null && !values.every(isJsonValue))
+  )
+    throw new DecodeError('expected [replica, counter, origin, content]', { path });
+  return mk(
+    jsonReplicaId(run[0], path),
+    jsonNat(run[1], path),
+    typeof content === 'number' ? jsonNat(content, path) : (values ?? (content as string)).length,
+    origin === null ? null : jsonReplicaId(origin[0], path),
+    origin === null ? 0 : jsonNat(origin[1], path),
+    typeof content === 'string' ? content : values === null ? null : Object.freeze(values.map((v) => storedValue(v as JsonValue))),
+  );
 }
 
 /**

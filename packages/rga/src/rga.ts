@@ -172,44 +172,20 @@ export function join(a: Piece, b: Piece): Piece {
   return mk(a.r, a.c, a.n + b.n, a.or, a.oc, v);
 }
 
-function joinAll(parts: Piece[]): Piece {
-  if (parts.length === 1) return parts[0]!;
-  const first = parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.n;
-  let v: Piece['v'];
-  if (first.v === null) v = null;
-  else if (typeof first.v === 'string') v = parts.map((p) => p.v as string).join('');
-  else v = parts.flatMap((p) => p.v as readonly JsonValue[]);
-  return mk(first.r, first.c, n, first.or, first.oc, v);
-}
-
 /** @internal Pieces in a list, coalesced into maximal runs (the canonical form). */
 export function maximal(pieces: Iterable<Piece>): Piece[] {
   const out: Piece[] = [];
-  let group: Piece[] = [];
   for (const p of pieces) {
-    if (group.length > 0 && !canJoin(group[group.length - 1]!, p)) {
-      out.push(joinAll(group));
-      group = [];
-    }
-    group.push(p);
+    const last = out[out.length - 1];
+    if (last !== undefined && canJoin(last, p)) out[out.length - 1] = join(last, p);
+    else out.push(p);
   }
-  if (group.length > 0) out.push(joinAll(group));
   return out;
 }
 
 /** @internal The sequence's pieces in order. */
 export function* sequence(doc: Doc): Generator<Piece> {
   for (const ch of doc.chunks) yield* ch.pieces;
-}
-
-/** @internal Builds chunks from pieces in document order. */
-export function chunksOf(pieces: readonly Piece[]): Chunk[] {
-  const chunks: Chunk[] = [];
-  const size = MAX_PIECES >> 1;
-  for (let i = 0; i < pieces.length; i += size) chunks.push(chunkOf(pieces.slice(i, i + size), 0));
-  return chunks;
 }
 
 function chunkOf(pieces: Piece[], own: number): Chunk {
@@ -461,6 +437,9 @@ const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.pending.length =
 
 const byCounter = (a: Piece, b: Piece): number => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
 
+/** @internal Sorts pieces into counter order, a causal order. */
+export const sortByCounter = (pieces: Piece[]): Piece[] => pieces.sort(byCounter);
+
 // ---------------------------------------------------------------------------
 // Lattice
 
@@ -527,17 +506,20 @@ export function merge(a: RGA, b: RGA): RGA {
 }
 
 function piecesEqual(p: Piece, q: Piece): boolean {
-  if (p.r !== q.r || p.c !== q.c || p.n !== q.n || p.or !== q.or || p.oc !== q.oc) return false;
-  if (p.v === null || q.v === null || typeof p.v === 'string' || typeof q.v === 'string') return p.v === q.v;
-  for (let i = 0; i < p.n; i++) {
-    const u = p.v[i]!;
-    const w = q.v[i]!;
-    if (u !== w && (typeof u !== 'object' || typeof w !== 'object' || canonicalKey(u) !== canonicalKey(w))) return false;
-  }
-  return true;
+  const u = p.v;
+  const w = q.v;
+  return (
+    p.r === q.r &&
+    p.c === q.c &&
+    p.n === q.n &&
+    p.or === q.or &&
+    p.oc === q.oc &&
+    (u === w || (typeof u === 'object' && typeof w === 'object' && u !== null && w !== null && canonicalKey(u) === canonicalKey(w)))
+  );
 }
 
-function listsEqual(a: readonly Piece[], b: readonly Piece[]): boolean {
+/** @internal */
+export function listsEqual(a: readonly Piece[], b: readonly Piece[]): boolean {
   return a.length === b.length && a.every((p, i) => piecesEqual(p, b[i]!));
 }
 
@@ -766,23 +748,9 @@ export function insertText(state: RGA, replica: ReplicaId, index: number, text: 
   checkIndex(index, d.length, 'index');
   if (typeof text !== 'string' || !text.isWellFormed())
     throw new InvalidValueError('text must be a well-formed string');
-  if (!SURROGATE.test(text)) return makeInsert(d, replica, index, text.length > 0 ? [text] : [], text.length);
-  const segments: Array<string | JsonValue[]> = [];
-  let run = '';
-  let n = 0;
-  for (const ch of text) {
-    n++;
-    if (ch.length === 1) run += ch;
-    else {
-      if (run.length > 0) segments.push(run), (run = '');
-      const last = segments[segments.length - 1];
-      if (Array.isArray(last)) last.push(ch);
-      else segments.push([ch]);
-    }
-  }
-  if (run.length > 0) segments.push(run);
-  for (const seg of segments) if (typeof seg !== 'string') Object.freeze(seg);
-  return makeInsert(d, replica, index, segments, n);
+  // Text without surrogates is one text run; otherwise split into code points.
+  if (SURROGATE.test(text)) return insertAt(state, replica, index, [...text]);
+  return makeInsert(d, replica, index, text.length > 0 ? [text] : [], text.length);
 }
 
 /**
@@ -844,10 +812,19 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
 /** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
 function deltaOf(pieces: Piece[], max: number): Doc {
   if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, max, normalizePending(pieces), 0);
+  return asDoc(integrate(pieces.sort(byCounter)));
+}
+
+/** @internal A state holding `pieces`, integrated in the order given (each origin before its children). */
+export function integrate(pieces: readonly Piece[]): RGA {
   const work = new Work(EMPTY);
   const pending: Piece[] = [];
-  for (const p of pieces.sort(byCounter)) work.add(p, pending);
-  return work.finish(pending, max);
+  let max = 0;
+  for (const p of pieces) {
+    work.add(p, pending);
+    if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
+  }
+  return asRGA(work.finish(pending, max));
 }
 
 /**
@@ -1030,14 +1007,14 @@ export function idAt(state: RGA, index: number): ElementId {
  */
 export function indexOf(state: RGA, id: ElementId): number {
   const d = asDoc(state);
-  let index = 0;
-  for (const ch of d.chunks) {
-    if (id.counter >= ch.lo && id.counter <= ch.hi)
-      for (const p of ch.pieces) {
-        if (p.r === id.replica && id.counter >= p.c && id.counter < p.c + p.n) return p.v === null ? -1 : index + id.counter - p.c;
-        index += visOf(p);
-      }
-    else index += ch.vis;
-  }
-  return -1;
+  const work = new Work(d);
+  const ci = work.find(id.replica, id.counter);
+  if (ci < 0) return -1;
+  const ps = d.chunks[ci]!.pieces;
+  const p = ps[work.fpi]!;
+  if (p.v === null) return -1;
+  let index = id.counter - p.c;
+  for (let i = 0; i < ci; i++) index += d.chunks[i]!.vis;
+  for (let i = 0; i < work.fpi; i++) index += visOf(ps[i]!);
+  return index;
 }
