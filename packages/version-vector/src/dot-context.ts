@@ -77,7 +77,7 @@ function build(vector: Map<ReplicaId, number>, cloud: Cloud): DotContext {
   return Object.freeze({ vector: VV.of(vector), cloud });
 }
 
-const bottom: DotContext = Object.freeze({ vector: VV.bottom, cloud: new Map() });
+const bottom: DotContext = /* @__PURE__ */ Object.freeze({ vector: VV.bottom, cloud: new Map() });
 
 function has(ctx: DotContext, dot: Dot): boolean {
   return dot.counter <= VV.get(ctx.vector, dot.replica) || (ctx.cloud.get(dot.replica)?.has(dot.counter) ?? false);
@@ -255,7 +255,7 @@ export interface DotContextJSON {
  * DotContext.toJSON(ctx); // => { vector: [['a', 2]], cloud: [] }
  * ```
  */
-export const DotContext = Object.freeze({
+export const DotContext = /* @__PURE__ */ Object.freeze({
   /**
    * The empty context: a replica that has seen nothing.
    *
