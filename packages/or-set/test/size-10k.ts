@@ -1,6 +1,6 @@
 // Encoded size of an OR-Set holding 10,000 live string elements added on 3 replicas
 // (each replica adds a third of them, then all three merge).
-// Run from the repository root: pnpm exec tsx --conditions=@convergent/source packages/or-set/test/size-10k.ts
+// Run from the repository root: npx tsx --conditions=@convergent/source packages/or-set/test/size-10k.ts
 import { asReplicaId } from '@convergent/core';
 import * as ORSet from '../src/index.js';
 
