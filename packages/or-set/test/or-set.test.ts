@@ -1,4 +1,5 @@
 import { asReplicaId, DecodeError, InvalidValueError, Writer, type JsonValue, type ReplicaId } from '@convergent/core';
+import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ORSet from '../src/index.js';
 
@@ -306,4 +307,59 @@ test('10,000 live string elements added on 3 replicas encode in under 16 bytes e
   const bytes = ORSet.encode(merged);
   expect(bytes.length).toBeLessThan(160_000);
   expect(ORSet.equals(ORSet.decode(bytes), merged)).toBe(true);
+});
+
+describe('agrees with an abstract model of observed-remove semantics', () => {
+  // Model replica: every add event it has heard of (dot -> element) and every dot
+  // some remove, clear or re-add it has heard of covered. Live = added - covered.
+  type Model = { adds: Map<string, string>; covered: Set<string>; counter: number };
+  type Step =
+    | { kind: 'add'; at: number; value: string }
+    | { kind: 'remove'; at: number; value: string }
+    | { kind: 'clear'; at: number }
+    | { kind: 'sync'; at: number; from: number };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant('add' as const), at: fc.nat(2), value: fc.constantFrom('x', 'y', 'z') }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat(2), value: fc.constantFrom('x', 'y', 'z') }),
+    fc.record({ kind: fc.constant('clear' as const), at: fc.nat(2) }),
+    fc.record({ kind: fc.constant('sync' as const), at: fc.nat(2), from: fc.nat(2) }),
+  );
+  const liveOf = (m: Model, value?: string) =>
+    [...m.adds].filter(([dot, v]) => !m.covered.has(dot) && (value === undefined || v === value)).map(([dot]) => dot);
+
+  test('every replica holds exactly the model\'s live adds, after any history', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const ids = [A, B, C];
+        const states = ids.map(() => ORSet.bottom);
+        const models: Model[] = ids.map(() => ({ adds: new Map(), covered: new Set(), counter: 0 }));
+        for (const s of steps) {
+          const m = models[s.at]!;
+          const r = ids[s.at]!;
+          if (s.kind === 'add') {
+            for (const dot of liveOf(m, JSON.stringify(s.value))) m.covered.add(dot);
+            m.adds.set(`${r}:${++m.counter}`, JSON.stringify(s.value));
+            states[s.at] = add(states[s.at]!, r, s.value);
+          } else if (s.kind === 'remove') {
+            for (const dot of liveOf(m, JSON.stringify(s.value))) m.covered.add(dot);
+            states[s.at] = remove(states[s.at]!, r, s.value);
+          } else if (s.kind === 'clear') {
+            for (const dot of liveOf(m)) m.covered.add(dot);
+            states[s.at] = ORSet.merge(states[s.at]!, ORSet.clear(states[s.at]!, r));
+          } else {
+            const from = models[s.from]!;
+            for (const [dot, v] of from.adds) m.adds.set(dot, v);
+            for (const dot of from.covered) m.covered.add(dot);
+            states[s.at] = ORSet.merge(states[s.at]!, states[s.from]!);
+          }
+        }
+        return states.every((state, i) => {
+          const actual = [...state.entries].flatMap(([key, dots]) => [...dots].map(([rep, c]) => `${rep}:${c} ${key}`)).sort();
+          const expected = liveOf(models[i]!).map((dot) => `${dot} ${models[i]!.adds.get(dot)}`).sort();
+          return JSON.stringify(actual) === JSON.stringify(expected);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
