@@ -1,4 +1,4 @@
-import { canonicalKey, countsLeq, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
+import { canonicalKey, countsEqual, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
 import { DotContext, type Dot } from '@convergent/version-vector';
 
 /**
@@ -30,9 +30,6 @@ export interface ORSet {
   /** Every dot this state has seen, live or removed. Holds every live dot. */
   readonly context: DotContext;
 }
-
-/** Equality of two dot maps (core's `countsEqual` only checks `a <= b` and the sizes). */
-const sameDots = (a: Counts, b: Counts): boolean => a.size === b.size && countsLeq(a, b) && countsLeq(b, a);
 
 /** @internal */
 export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): ORSet {
@@ -256,7 +253,7 @@ function survivors(dots: Counts, context: DotContext): Counts | undefined {
 
 /** An element both sides hold: dots held by both, or by one side and unseen by the other. */
 function join(da: Counts, db: Counts, a: ORSet, b: ORSet): Counts | undefined {
-  if (sameDots(da, db)) return da;
+  if (countsEqual(da, db)) return da;
   const out = new Map<ReplicaId, number>();
   const keep = (mine: Counts, theirs: Counts, other: ORSet) => {
     for (const [replica, counter] of mine)
@@ -319,7 +316,7 @@ export function equals(a: ORSet, b: ORSet): boolean {
   if (a.entries.size !== b.entries.size || !DotContext.equals(a.context, b.context)) return false;
   for (const [key, da] of a.entries) {
     const db = b.entries.get(key);
-    if (!db || !sameDots(da, db)) return false;
+    if (!db || !countsEqual(da, db)) return false;
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import { countsLeq, mergeCounts, type Counts, type ReplicaId } from '@convergent/core';
+import { countsEqual, countsLeq, mergeCounts, type Counts, type ReplicaId } from '@convergent/core';
 
 /**
  * A version vector: per replica, how many events of that replica have been seen.
@@ -159,8 +159,7 @@ export function leq(a: VersionVector, b: VersionVector): boolean {
  * ```
  */
 export function equals(a: VersionVector, b: VersionVector): boolean {
-  // Not core's countsEqual: same size and `a <= b` does not make two vectors equal.
-  return a.counts.size === b.counts.size && countsLeq(a.counts, b.counts) && countsLeq(b.counts, a.counts);
+  return countsEqual(a.counts, b.counts);
 }
 
 /**
