@@ -23,7 +23,6 @@ import {
   sortByCounter,
   isChar,
   kindOf,
-  listsEqual,
   maximal,
   mk,
   sequence,
@@ -78,15 +77,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 
 type Fail = (message: string) => never;
 
-// UTF-8 length of a string without surrogates.
-function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) n += code >= 0x800 ? 2 : 1;
-  }
-  return n;
-}
+const encoder = new TextEncoder();
 
 /**
  * Validates runs (from either codec) and builds the state: integrates them in list
@@ -99,25 +90,25 @@ function build(seq: Piece[], pending: Piece[], fail: Fail): RGA {
     if (p.c < 1 || p.n < 1 || p.n > DEFAULT_LIMITS.maxCount || p.c + p.n - 1 > Number.MAX_SAFE_INTEGER) fail('bad counter or length');
     if (p.or === null ? p.oc !== 0 : p.oc < 1 || p.oc >= p.c) fail('origin must precede the run');
     if (typeof p.v === 'string') {
-      if (p.v.length !== p.n || SURROGATE.test(p.v)) fail('bad text');
-      textBytes += utf8Length(p.v);
+      if (SURROGATE.test(p.v)) fail('surrogates in text');
+      textBytes += encoder.encode(p.v).length;
       if (textBytes > DEFAULT_LIMITS.maxStringBytes) fail('too much text');
-    } else if (p.v !== null) {
-      if (p.v.length !== p.n) fail('bad length');
-      for (const v of p.v) if (isChar(v)) fail('a character stored as a value');
-    }
+    } else if (p.v?.some(isChar)) fail('non-canonical value');
   };
   seq.forEach(check);
   pending.forEach(check);
   const state = integrate(sortByCounter([...seq, ...pending]));
-  const doc = asDoc(state);
-  if (!listsEqual(maximal(sequence(doc)), seq) || !listsEqual(doc.pending, pending)) fail('not a canonical RGA state');
+  const canonical = new Writer();
+  write(canonical, state);
+  const given = new Writer();
+  writeRuns(given, seq, pending);
+  if (!equalBytes(canonical.finish(), given.finish())) fail('non-canonical state');
   return state;
 }
 
 function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
   const d = asDoc(state);
-  return { seq: maximal(sequence(d)), pending: d.pending };
+  return { seq: maximal(sequence(d)), pending: d.waiting };
 }
 
 // Binary run header: kind (0 deleted, 1 text, 2 values) | origin mode << 2 | same replica << 4.
@@ -149,6 +140,13 @@ function originMode(p: Piece, prev: Piece | undefined): number {
  */
 export function write(writer: Writer, state: RGA): void {
   const { seq, pending } = runs(state);
+  writeRuns(writer, seq, pending);
+}
+
+/** @internal */
+export const equalBytes = (x: Uint8Array, y: Uint8Array): boolean => x.length === y.length && x.every((byte, i) => byte === y[i]);
+
+function writeRuns(writer: Writer, seq: readonly Piece[], pending: readonly Piece[]): void {
   const replicas = new Set<ReplicaId>();
   for (const list of [seq, pending])
     for (const p of list) {
@@ -159,7 +157,8 @@ export function write(writer: Writer, state: RGA): void {
   const number = new Map(ids.map((id, i) => [id, i]));
   writer.uint(ids.length);
   for (const id of ids) writer.string(id);
-  const text: string[] = [];
+  // All text first, as one string; text runs then take their length of it in order.
+  writer.string([...seq, ...pending].map((p) => (typeof p.v === 'string' ? p.v : '')).join(''));
   for (const list of [seq, pending]) {
     writer.uint(list.length);
     let prev: Piece | undefined;
@@ -171,12 +170,10 @@ export function write(writer: Writer, state: RGA): void {
       writeInt(writer, p.c - (prev === undefined ? 0 : prev.c + prev.n));
       writer.uint(p.n - 1);
       if (mode === 3) writer.uint(number.get(p.or!)!).uint(p.c - 1 - p.oc);
-      if (typeof p.v === 'string') text.push(p.v);
-      else if (p.v !== null) for (const v of p.v) writeJson(writer, v);
+      if (typeof p.v === 'object' && p.v !== null) for (const v of p.v) writeJson(writer, v);
       prev = p;
     }
   }
-  writer.string(text.join(''));
 }
 
 /**
@@ -208,13 +205,13 @@ export function read(reader: Reader): RGA {
   const used = new Set<number>();
   const replica = (at: number): ReplicaId => {
     const i = reader.uint();
-    if (i >= ids.length) reader.fail('replica index out of range', at);
+    if (i >= ids.length) reader.fail('bad replica index', at);
     used.add(i);
     return ids[i]!;
   };
+  const text = reader.string();
+  let offset = 0;
   const lists: Piece[][] = [];
-  const textRuns: Array<{ list: Piece[]; i: number }> = [];
-  let textLength = 0;
   for (let s = 0; s < 2; s++) {
     const n = reader.count(undefined, 3);
     const list: Piece[] = [];
@@ -240,11 +237,10 @@ export function read(reader: Reader): RGA {
       if (kind === 2) {
         const values: JsonValue[] = [];
         for (let j = 0; j < len; j++) values.push(storedValue(readJson(reader)));
-        v = Object.freeze(values);
+        v = values;
       } else if (kind === 1) {
-        textRuns.push({ list, i });
-        textLength += len;
-        v = '';
+        v = text.slice(offset, (offset += len));
+        if (offset > text.length) reader.fail('text too short', at);
       }
       const p = mk(r, c, len, or, oc, v);
       // The header the encoder would write: rejects every other choice.
@@ -254,26 +250,17 @@ export function read(reader: Reader): RGA {
     }
     lists.push(list);
   }
-  const at = reader.offset;
-  const text = reader.string();
-  if (text.length !== textLength) reader.fail('text length does not match the runs', at);
-  let offset = 0;
-  for (const { list, i } of textRuns) {
-    const p = list[i]!;
-    list[i] = mk(p.r, p.c, p.n, p.or, p.oc, text.slice(offset, offset + p.n));
-    offset += p.n;
-  }
-  if (used.size !== ids.length) reader.fail('unused replica id');
+  if (offset !== text.length || used.size !== ids.length) reader.fail('unused text or id');
   return build(lists[0]!, lists[1]!, (message) => reader.fail(message));
 }
 
 /**
- * Binary encoding: a format-version byte (1), the replica ids (sorted), the runs of
- * the list in order then the pending runs (each a header byte, a replica index when
- * it changes, the counter as a difference from the previous run, the length, the
- * origin when it is not implied, values for non-text runs), and finally all text as
- * one UTF-8 string. Deleted runs carry no content. Equal states encode to identical
- * bytes.
+ * Binary encoding: a format-version byte (1), the replica ids (sorted), all text as
+ * one UTF-8 string, then the runs of the list in order and the pending runs (each a
+ * header byte, a replica index when it changes, the counter as a difference from the
+ * previous run's end, the length, the origin when it is not implied, values for
+ * non-text runs; text runs take their length of the text in order). Deleted runs carry
+ * no content. Equal states encode to identical bytes.
  *
  * @param state - the state
  * @returns its bytes
@@ -284,7 +271,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 1, 1, 0, 1, 1, 0, 2, 104, 105]
+ * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 2, 104, 105, 1, 1, 0, 1, 1, 0]
  * ```
  */
 export function encode(state: RGA): Uint8Array {
@@ -360,7 +347,7 @@ function runFromJSON(json: unknown, path: string): Piece {
     typeof content === 'number' ? jsonNat(content, path) : (values ?? (content as string)).length,
     origin === null ? null : jsonReplicaId(origin[0], path),
     origin === null ? 0 : jsonNat(origin[1], path),
-    typeof content === 'string' ? content : values === null ? null : Object.freeze(values.map((v) => storedValue(v as JsonValue))),
+    typeof content === 'string' ? content : values === null ? null : values.map((v) => storedValue(v as JsonValue)),
   );
 }
 

@@ -1,12 +1,12 @@
 import {
   canonicalKey,
   fromCanonicalKey,
-  InvalidReplicaIdError,
+  asReplicaId,
   InvalidValueError,
-  replicaIdProblem,
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
+import { encode, equalBytes } from './codec.js';
 
 declare const rgaBrand: unique symbol;
 
@@ -104,7 +104,7 @@ export interface Doc {
   /** Largest counter anywhere, pending included (0 if none). */
   readonly max: number;
   /** Elements whose origin has not arrived: sorted by (replica, counter), maximal runs. */
-  readonly pending: readonly Piece[];
+  readonly waiting: readonly Piece[];
   /** Pieces in the sequence. */
   readonly count: number;
   /** A cursor cache (not part of the value): a chunk index and its first visible index. */
@@ -129,7 +129,7 @@ export function makeDoc(
   ci = 0,
   start = 0,
 ): Doc {
-  return Object.freeze({ chunks, length, seqMax, max, pending, count, cache: { ci, start } });
+  return Object.freeze({ chunks, length, seqMax, max, waiting: pending, count, cache: { ci, start } });
 }
 
 /** @internal */
@@ -433,7 +433,7 @@ class Work {
 
 const EMPTY: Doc = makeDoc([], 0, 0, 0, [], 0);
 
-const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.pending.length === 0;
+const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.length === 0;
 
 const byCounter = (a: Piece, b: Piece): number => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
 
@@ -484,7 +484,7 @@ export function merge(a: RGA, b: RGA): RGA {
   if (isEmpty(x)) return b;
   let base = x;
   let other = y;
-  if (y.count + y.pending.length > x.count + x.pending.length) {
+  if (y.count + y.waiting.length > x.count + x.waiting.length) {
     base = y;
     other = x;
   }
@@ -494,8 +494,8 @@ export function merge(a: RGA, b: RGA): RGA {
     const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
     for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
   }
-  for (const p of other.pending) items.push(p);
-  for (const p of base.pending) items.push(p);
+  for (const p of other.waiting) items.push(p);
+  for (const p of base.waiting) items.push(p);
   if (items.length === 0) return asRGA(base);
   // Counter order is causal order: an element's origin always has a smaller counter.
   if (items.length > 1) items.sort(byCounter);
@@ -503,24 +503,6 @@ export function merge(a: RGA, b: RGA): RGA {
   const pending: Piece[] = [];
   for (const item of items) work.add(item, pending);
   return asRGA(work.finish(pending, Math.max(x.max, y.max)));
-}
-
-function piecesEqual(p: Piece, q: Piece): boolean {
-  const u = p.v;
-  const w = q.v;
-  return (
-    p.r === q.r &&
-    p.c === q.c &&
-    p.n === q.n &&
-    p.or === q.or &&
-    p.oc === q.oc &&
-    (u === w || (typeof u === 'object' && typeof w === 'object' && u !== null && w !== null && canonicalKey(u) === canonicalKey(w)))
-  );
-}
-
-/** @internal */
-export function listsEqual(a: readonly Piece[], b: readonly Piece[]): boolean {
-  return a.length === b.length && a.every((p, i) => piecesEqual(p, b[i]!));
 }
 
 /**
@@ -542,11 +524,8 @@ export function listsEqual(a: readonly Piece[], b: readonly Piece[]): boolean {
  * ```
  */
 export function equals(a: RGA, b: RGA): boolean {
-  const x = asDoc(a);
-  const y = asDoc(b);
-  if (x === y) return true;
-  if (x.length !== y.length || x.max !== y.max || x.seqMax !== y.seqMax) return false;
-  return listsEqual(x.pending, y.pending) && listsEqual(maximal(sequence(x)), maximal(sequence(y)));
+  // The encoding is canonical: equal states, and only they, have equal bytes.
+  return a === b || equalBytes(encode(a), encode(b));
 }
 
 /**
@@ -575,10 +554,7 @@ export function leq(a: RGA, b: RGA): boolean {
 
 let checkedReplica: string | undefined;
 function checkReplica(replica: ReplicaId): void {
-  if (replica === checkedReplica) return;
-  const problem = replicaIdProblem(replica);
-  if (problem !== undefined) throw new InvalidReplicaIdError(problem);
-  checkedReplica = replica;
+  if (replica !== checkedReplica) checkedReplica = asReplicaId(replica);
 }
 
 function checkIndex(value: number, max: number, what: string): void {
@@ -648,7 +624,7 @@ export function storedValue(value: JsonValue): JsonValue {
 
 function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<string | JsonValue[]>, n: number): RGA {
   if (n === 0) return bottom;
-  if (d.max + n > Number.MAX_SAFE_INTEGER) throw new RangeError('element counter would pass MAX_SAFE_INTEGER');
+  if (d.max + n > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
   let or: ReplicaId | null = null;
   let oc = 0;
   if (index > 0) {
@@ -700,7 +676,7 @@ export function insertAt(state: RGA, replica: ReplicaId, index: number, values: 
   const d = asDoc(state);
   checkReplica(replica);
   checkIndex(index, d.length, 'index');
-  if (!Array.isArray(values)) throw new InvalidValueError('values must be an array of JSON values');
+  if (!Array.isArray(values)) throw new InvalidValueError('values must be an array');
   const segments: Array<string | JsonValue[]> = [];
   let text = '';
   let other: JsonValue[] = [];
@@ -715,7 +691,6 @@ export function insertAt(state: RGA, replica: ReplicaId, index: number, values: 
   }
   if (text.length > 0) segments.push(text);
   if (other.length > 0) segments.push(other);
-  for (const seg of segments) if (typeof seg !== 'string') Object.freeze(seg);
   return makeInsert(d, replica, index, segments, values.length);
 }
 
@@ -747,7 +722,7 @@ export function insertText(state: RGA, replica: ReplicaId, index: number, text: 
   checkReplica(replica);
   checkIndex(index, d.length, 'index');
   if (typeof text !== 'string' || !text.isWellFormed())
-    throw new InvalidValueError('text must be a well-formed string');
+    throw new InvalidValueError('text is not well-formed');
   // Text without surrogates is one text run; otherwise split into code points.
   if (SURROGATE.test(text)) return insertAt(state, replica, index, [...text]);
   return makeInsert(d, replica, index, text.length > 0 ? [text] : [], text.length);
@@ -920,9 +895,8 @@ export function toArray(state: RGA): JsonValue[] {
   const out: JsonValue[] = [];
   for (const ch of asDoc(state).chunks)
     for (const p of ch.pieces) {
-      if (p.v === null) continue;
-      if (typeof p.v === 'string') for (const c of p.v) out.push(c);
-      else for (const v of p.v) out.push(v);
+      // Text holds no surrogates: iterating it yields one element per unit.
+      if (p.v !== null) for (const v of p.v) out.push(v);
     }
   return out;
 }
@@ -950,7 +924,7 @@ export function text(state: RGA): string {
       if (typeof p.v === 'string') parts.push(p.v);
       else
         for (const v of p.v) {
-          if (typeof v !== 'string') throw new InvalidValueError('the list holds an element that is not a string');
+          if (typeof v !== 'string') throw new InvalidValueError('an element is not a string');
           parts.push(v);
         }
     }

@@ -284,7 +284,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
   { name: 'bottom', state: () => RGA.bottom, hex: '0100000000' },
-  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '01010141010100010100026869' },
+  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '01010141026869010100010100' },
   {
     name: 'HelloWorld with an edit and a deletion',
     state: () => {
@@ -293,7 +293,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       a.receive(b).remove(0, 2).insert(3, '!');
       return a.state;
     },
-    hex: '0102014101420400010101150002050000001146040009726c642148656c6c6f',
+    hex: '01020141014209726c642148656c6c6f04000101011500020500000011460400',
   },
   {
     name: 'values and a pending run',
@@ -304,7 +304,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       const c = new Replica(C).insert(0, 'q').insert(1, 'z');
       return RGA.merge(doc, c.sent[1]!);
     },
-    hex: '010201410143030100010016010101310c7b226b223a5b747275655d7d19430001090102000361627a',
+    hex: '0102014101430361627a030100010016010101310c7b226b223a5b747275655d7d1943000109010200',
   },
 ];
 
@@ -362,16 +362,17 @@ describe('decode rejects bad input with DecodeError', () => {
     ['trailing bytes', unhex('010000000000')],
     ['truncated', good.slice(0, good.length - 1)],
     ['unused replica id', unhex('01010141000000')],
-    ['replica ids not sorted', unhex('010201420141' + '0100010101' + '00' + '0161')],
-    ['run kind 3', unhex('01010141' + '0103000101' + '00' + '0161')],
-    ['text length mismatch', unhex('01010141' + '0101000101' + '00' + '03616263')],
-    ['non-canonical origin (explicit where implied)', unhex('01010141' + '02' + '0100010101' + '0d0101000000' + '00' + '026162')],
+    ['replica ids not sorted', unhex('010201420141' + '0161' + '01' + '01000100' + '00')],
+    ['run kind 3', unhex('01010141' + '0161' + '01' + '03000100' + '00')],
+    ['text longer than the runs', unhex('01010141' + '03616263' + '01' + '01000101' + '00')],
+    ['text shorter than the runs', unhex('01010141' + '0161' + '01' + '01000101' + '00')],
+    ['non-canonical origin (explicit where implied)', unhex('01010141' + '026162' + '02' + '01000100' + '1d00000000' + '00')],
   ];
   test.each(cases)('%s', (_name, bytes) => {
     expect(() => RGA.decode(bytes)).toThrow(DecodeError);
   });
   test('the well-formed sibling of these cases decodes', () => {
-    expect(RGA.text(RGA.decode(unhex('01010141' + '0101000101' + '00' + '026162')))).toBe('ab');
+    expect(RGA.text(RGA.decode(unhex('01010141' + '026162' + '01' + '01000101' + '00')))).toBe('ab');
   });
   test('not a Uint8Array', () => {
     expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
