@@ -10,6 +10,7 @@ export {
   type SyncRequest,
 } from './message.js';
 export { Replica, type ReplicaOptions, type ReplicaStats } from './replica.js';
+export { ReplicaIdReuseError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
 export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';

@@ -1,5 +1,6 @@
 import { asReplicaId, countsLeq, DecodeError, mergeCounts, type Counts, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
+import { ReplicaIdReuseError } from './errors.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
 import type { Transport } from './transport.js';
 
@@ -40,8 +41,9 @@ export interface ReplicaOptions<S> {
   readonly limits?: Partial<SyncLimits>;
   /**
    * Called with every message a transport delivered that was rejected (a
-   * `DecodeError`) or that could not be answered; the state is left as it was.
-   * Default: ignore.
+   * `DecodeError`; the state is left as it was), a sync request that could not be
+   * answered (size limits), a message from another replica using this id
+   * ({@link ReplicaIdReuseError}), and exceptions thrown by listeners. Default: ignore.
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -219,9 +221,11 @@ export class Replica<S> {
     const payload = this.type.encode(delta);
     const bytes = this.stateMessage(payload, undefined, deps, covers);
     if (bytes === undefined) throw new RangeError('delta past the size limits');
-    this.set(this.type.merge(this.current, delta));
+    const before = this.current;
+    this.current = this.type.merge(this.current, delta);
     if (covers) this.record(delta, payload.length, mergeCounts(deps!, covers));
     this.broadcast(bytes);
+    this.changed(before);
   }
 
   /**
@@ -298,7 +302,12 @@ export class Replica<S> {
     }
     this.stats.received++;
     this.stats.bytesReceived += bytes.length;
-    if (message.doc !== this.doc || message.from === this.id) return;
+    if (message.doc !== this.doc) return;
+    if (message.from === this.id) {
+      // Transports never echo our own messages: another replica has our id.
+      this.onError(new ReplicaIdReuseError(`another replica uses this replica's id ${this.id}; its message was ignored`));
+      return;
+    }
     if (message.kind === 'sync') this.answer(message, from);
     else this.accept(message, delta as S);
   }
@@ -358,8 +367,10 @@ export class Replica<S> {
 
   /** Merges a delta whose causes are all here. */
   private take(delta: S, deps: Counts | undefined, covers: Counts | undefined, bytes: number): void {
-    this.set(this.type.merge(this.current, delta));
+    const before = this.current;
+    this.current = this.type.merge(this.current, delta);
     if (covers) this.record(delta, bytes, deps ? mergeCounts(deps, covers) : covers);
+    this.changed(before);
   }
 
   private record(delta: S, bytes: number, upTo: Counts): void {
@@ -393,12 +404,19 @@ export class Replica<S> {
     }
   }
 
-  private set(next: S): void {
+  /** Tells listeners, once the state and the log are consistent; a listener's exception goes to `onError`. */
+  private changed(before: S): void {
     // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
-    if (next === this.current) return;
-    this.current = next;
+    if (this.current === before) return;
     this.asked = false;
-    for (const listener of [...this.listeners]) listener(next);
+    const state = this.current;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
   }
 
   private vector(): Counts {

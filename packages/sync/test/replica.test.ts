@@ -2,7 +2,7 @@ import { asReplicaId, DecodeError, mergeAll, type ReplicaId } from '@convergent/
 import * as GCounter from '@convergent/g-counter';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { encodeMessage, MemoryNetwork, Replica, type SyncAdapter } from '../src/index.js';
+import { encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
 import { append, causalGCounter, causalLog, causallyClosed, type Log } from './support/types.js';
 
 const ids = ['a', 'b', 'c', 'd'].map(asReplicaId);
@@ -48,6 +48,36 @@ describe('basics', () => {
     a.update((s, id) => GCounter.increment(s, id));
     net.flush();
     expect(GCounter.value(b.state)).toBe(0);
+  });
+
+  test('a listener that throws is reported to onError; the update still reaches peers', () => {
+    const net = new MemoryNetwork();
+    const errors: unknown[] = [];
+    const a = new Replica({ id: A, type: GCounter, deltaLog: true, onError: (e) => errors.push(e) });
+    const b = new Replica({ id: B, type: GCounter, deltaLog: true });
+    a.connect(net.transport('a'));
+    b.connect(net.transport('b'));
+    a.subscribe(() => {
+      throw new Error('render failed');
+    });
+    a.update((s, id) => GCounter.increment(s, id));
+    a.update((s, id) => GCounter.increment(s, id));
+    net.flush();
+    expect(errors.length).toBe(2);
+    expect(GCounter.value(b.state)).toBe(2);
+    expect([...b.seen]).toEqual([['a', 2]]);
+  });
+
+  test('two replicas sharing an id are detected', () => {
+    const net = new MemoryNetwork();
+    const errors: unknown[] = [];
+    const one = new Replica({ id: A, type: GCounter, onError: (e) => errors.push(e) });
+    const two = new Replica({ id: A, type: GCounter, onError: (e) => errors.push(e) });
+    one.connect(net.transport('one'));
+    two.connect(net.transport('two'));
+    net.flush();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e instanceof ReplicaIdReuseError)).toBe(true);
   });
 
   test('an adapter with seen but no missing is refused', () => {
