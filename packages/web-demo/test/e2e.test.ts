@@ -35,6 +35,7 @@ beforeAll(async () => {
     configFile: path.join(demo, 'vite.config.ts'),
     root: demo,
     logLevel: 'warn',
+    // No file watching or hot reload: a file edited during the run must not reload the tabs.
     server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null },
   });
   await server.listen();
@@ -58,7 +59,14 @@ async function open(page: Page): Promise<void> {
   await page.locator('body[data-ready="true"]').waitFor();
 }
 
+// A background tab's animation frames are throttled, which makes every action wait; act on the front tab.
+async function front(page: Page): Promise<Page> {
+  await page.bringToFront();
+  return page;
+}
+
 async function addItem(page: Page, item: string): Promise<void> {
+  await front(page);
   await page.locator('#item').fill(item);
   await page.locator('#add').click();
   await expect.poll(() => cartOf(page), { timeout: 5_000 }).toContain(item);
@@ -73,6 +81,7 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     await open(two);
 
     // Online: an edit in one tab shows in the other.
+    await front(one);
     await one.locator('#text').click();
     await one.keyboard.type('Shopping list');
     await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('Shopping list');
@@ -80,26 +89,30 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     await expect.poll(() => cartOf(two), { timeout: 5_000 }).toEqual(['milk']);
 
     // Both go offline.
-    for (const page of [one, two]) await page.locator('#online').uncheck();
+    for (const page of [one, two]) await (await front(page)).locator('#online').uncheck();
     for (const page of [one, two]) await expect.poll(() => page.locator('#status').textContent()).toContain('offline');
 
     // Concurrent edits on both sides of the partition.
+    await front(one);
     await one.locator('#text').click();
     await one.keyboard.press('End');
     await one.keyboard.type(' for Saturday');
+    await front(two);
     await two.locator('#text').click();
     await two.keyboard.press('Home');
     await two.keyboard.type('Our ');
     await addItem(one, 'apples');
     await addItem(two, 'bread');
-    await two.locator('#cart li', { hasText: 'milk' }).locator('button').click();
+    await (await front(two)).locator('#cart li', { hasText: 'milk' }).locator('button').click();
     await expect.poll(() => cartOf(two)).toEqual(['bread']);
 
     // Likes and the profile name too: two likes here, one unlike there; two names at once.
+    await front(one);
     await one.locator('#like').click();
     await one.locator('#like').click();
-    await two.locator('#unlike').click();
+    await (await front(two)).locator('#unlike').click();
     for (const [page, who] of [[one, 'Alice'], [two, 'Alicia']] as const) {
+      await front(page);
       await page.locator('#name').fill(who);
       await page.locator('#save').click();
     }
@@ -111,7 +124,7 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     expect(await cartOf(one)).toEqual(['apples', 'milk']);
 
     // Both reconnect; they merge.
-    for (const page of [one, two]) await page.locator('#online').check();
+    for (const page of [one, two]) await (await front(page)).locator('#online').check();
     await expect.poll(async () => (await textOf(one)) === (await textOf(two)), { timeout: 10_000 }).toBe(true);
     await expect.poll(async () => JSON.stringify(await cartOf(one)) === JSON.stringify(await cartOf(two)), { timeout: 10_000 }).toBe(true);
 
