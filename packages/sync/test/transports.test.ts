@@ -118,4 +118,34 @@ describe('WebSocket relay on 127.0.0.1', () => {
     await sleep(50);
     expect(GCounter.value(a.state)).toBe(0);
   });
+
+  test('the relay closes connections that send text or oversized frames, and refuses past maxClients', async () => {
+    relay = await startRelay({ maxMessageBytes: 1024, maxClients: 2 });
+    cleanup.push(() => relay.close());
+    const connect = async () => {
+      const socket = new WebSocket(`${relay.url}/room`);
+      cleanup.push(() => socket.terminate());
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      return socket;
+    };
+    const closed = (socket: WebSocket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const texter = await connect();
+    const texterClosed = closed(texter);
+    texter.send('hello');
+    expect(await texterClosed).toBe(1003);
+    const big = await connect();
+    const bigClosed = closed(big);
+    big.send(new Uint8Array(2048));
+    expect(await bigClosed).toBe(1009);
+    await until(() => relay.clients === 0, 'the closes');
+    await connect();
+    await connect();
+    await until(() => relay.clients === 2, 'two clients');
+    const third = await connect();
+    expect(await closed(third)).toBe(1013);
+    expect(relay.clients).toBe(2);
+  });
 });
