@@ -94,17 +94,18 @@ interface LogEntry<S> {
  *
  * - a local {@link Replica.update} merges the delta at once and broadcasts it;
  * - when a link comes up, and on every {@link Replica.sync}, the replica sends what it
- *   has seen (a version vector for causal types); each peer answers with what the
- *   replica lacks (`missing`), or its full state for types without a version vector;
+ *   has seen (a version vector); each peer answers with what the replica lacks: the
+ *   deltas from its delta log (`deltaLog: true`), `missing(state, seen)` (a causal
+ *   adapter), or else its full state;
  * - a delta whose causes have not arrived is held back and a sync is requested.
  *
  * Session guarantees (tested properties):
  * - **read-your-writes**: `state` includes an update as soon as `update` returns;
  * - **monotonic reads**: `state` never goes back in the lattice order, whatever
  *   arrives (every change is a merge, and a rejected message changes nothing);
- * - **causal visibility** (causal types): a delta is merged only once the replica
- *   has seen everything its sender had seen when it made it, so an effect never
- *   shows before its cause.
+ * - **causal visibility** (delta log or causal adapter): a delta is merged only once
+ *   the replica has seen everything its sender had seen when it made it, so an
+ *   effect never shows before its cause.
  *
  * Convergence: once the links carry messages again, a round of `sync` from every
  * replica (or from one, whose peers then ask back) makes all replicas equal.
