@@ -6,7 +6,7 @@ import {
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
-import { encode, equalBytes } from './codec.js';
+import { encode } from './codec.js';
 
 declare const rgaBrand: unique symbol;
 
@@ -525,7 +525,10 @@ export function merge(a: RGA, b: RGA): RGA {
  */
 export function equals(a: RGA, b: RGA): boolean {
   // The encoding is canonical: equal states, and only they, have equal bytes.
-  return a === b || equalBytes(encode(a), encode(b));
+  if (a === b) return true;
+  const x = encode(a);
+  const y = encode(b);
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 
 /**
