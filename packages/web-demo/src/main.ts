@@ -4,12 +4,17 @@ import * as MVRegister from '@convergent/mv-register';
 import * as ORSet from '@convergent/or-set';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
-import { BroadcastChannelTransport, Replica } from '@convergent/sync';
+import { BroadcastChannelTransport, Replica, WebSocketTransport, type Transport } from '@convergent/sync';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const me = replicaId(); // fresh per tab and page load: two tabs never share an id
 const channel = new BroadcastChannelTransport('convergent-web-demo');
+// ?relay=ws://host:port/room also syncs through a relay (`pnpm --filter @convergent/web-demo relay`),
+// so that browsers on different machines (or profiles) meet.
+const relayUrl = new URLSearchParams(location.search).get('relay');
+const relay = relayUrl ? new WebSocketTransport(relayUrl, { reconnectMs: 500 }) : undefined;
+const links: Transport[] = relay ? [channel, relay] : [channel];
 const onError = (error: unknown) => console.warn('sync:', error);
 
 const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onError });
@@ -22,7 +27,7 @@ const replicas: Array<Pick<Replica<unknown>, 'connect' | 'sync'>> = [text, cart,
 let detach: Array<() => void> = [];
 function setOnline(online: boolean): void {
   detach.forEach((stop) => stop());
-  detach = online ? replicas.map((r) => r.connect(channel)) : [];
+  detach = online ? links.flatMap((link) => replicas.map((r) => r.connect(link))) : [];
   document.body.classList.toggle('offline', !online);
   $('status').textContent = online ? 'online' : 'offline — edits stay here until you reconnect';
 }
@@ -32,6 +37,11 @@ setInterval(() => {
   if (detach.length > 0) replicas.forEach((r) => r.sync());
 }, 5000);
 $('replica-id').textContent = me;
+if (relay) {
+  const show = (up: boolean) => ($('relay').textContent = `relay ${relayUrl} ${up ? 'connected' : 'unreachable — retrying'}`);
+  relay.listen({ message: () => {}, status: show });
+  show(relay.connected);
+}
 
 // ---- shared text: the textarea's edits become RGA deltas (one diff per input event).
 const area = $<HTMLTextAreaElement>('text');

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startRelay } from '@convergent/sync';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
@@ -146,5 +147,35 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     expect(existsSync(path.join(shots, 'web-demo-tab-1.png'))).toBe(true);
   } finally {
     await context.close();
+  }
+}, 90_000);
+
+test("two browser profiles (no shared BroadcastChannel) sync through the relay with the browser's WebSocket", async () => {
+  const relay = await startRelay({ host: '127.0.0.1', port: 0 });
+  // Separate contexts share no BroadcastChannel: only the relay connects them.
+  const contexts = [await browser!.newContext(), await browser!.newContext()];
+  try {
+    const [one, two] = [await contexts[0]!.newPage(), await contexts[1]!.newPage()];
+    for (const page of [one, two]) {
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${url}?relay=${encodeURIComponent(`${relay.url}/e2e`)}`, { waitUntil: 'load' });
+      await page.locator('body[data-ready="true"]').waitFor();
+      await expect.poll(() => page.locator('#relay').textContent()).toContain('connected');
+    }
+    await front(one);
+    await one.locator('#text').click();
+    await one.keyboard.type('over the wire');
+    await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('over the wire');
+
+    // A partition through the relay too: both offline, both edit, both back.
+    for (const page of [one, two]) await (await front(page)).locator('#online').uncheck();
+    await addItem(one, 'tea');
+    await addItem(two, 'coffee');
+    for (const page of [one, two]) await (await front(page)).locator('#online').check();
+    for (const page of [one, two]) await expect.poll(() => cartOf(page), { timeout: 10_000 }).toEqual(['coffee', 'tea']);
+    expect(relay.clients).toBe(2);
+  } finally {
+    for (const context of contexts) await context.close();
+    await relay.close();
   }
 }, 90_000);
