@@ -177,7 +177,7 @@ export function write(writer: Writer, state: RGA): void {
  *
  * @param reader - where to read
  * @returns the state
- * @throws {@link DecodeError} on invalid input
+ * @throws `DecodeError` on invalid input
  *
  * @example
  * ```ts
@@ -279,7 +279,7 @@ export function encode(state: RGA): Uint8Array {
  *
  * @param bytes - untrusted bytes
  * @returns the state
- * @throws {@link DecodeError} on anything but a canonical encoding of a valid state
+ * @throws `DecodeError` on anything but a canonical encoding of a valid state
  *
  * @example
  * ```ts
@@ -350,7 +350,7 @@ function runFromJSON(json: unknown, path: string): Piece {
  *
  * @param json - untrusted parsed JSON
  * @returns the state
- * @throws {@link DecodeError} with the JSON path of the fault
+ * @throws `DecodeError` with the JSON path of the fault
  *
  * @example
  * ```ts

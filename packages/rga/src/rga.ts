@@ -662,7 +662,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
  * @param values - the JSON values to insert (copied; single characters are stored as text)
  * @returns the delta
  * @throws RangeError when `index` is out of range
- * @throws {@link InvalidValueError} when a value is not a JSON value
+ * @throws `InvalidValueError` when a value is not a JSON value
  *
  * @example
  * ```ts
@@ -707,7 +707,7 @@ export function insertAt(state: RGA, replica: ReplicaId, index: number, values: 
  * @param text - the text (well-formed: no lone surrogates)
  * @returns the delta
  * @throws RangeError when `index` is out of range
- * @throws {@link InvalidValueError} when `text` is not a well-formed string
+ * @throws `InvalidValueError` when `text` is not a well-formed string
  *
  * @example
  * ```ts
@@ -909,7 +909,7 @@ export function toArray(state: RGA): JsonValue[] {
  *
  * @param state - a state whose elements are all strings
  * @returns the text
- * @throws {@link InvalidValueError} when an element is not a string
+ * @throws `InvalidValueError` when an element is not a string
  *
  * @example
  * ```ts
