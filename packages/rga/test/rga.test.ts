@@ -378,3 +378,29 @@ describe('decode rejects bad input with DecodeError', () => {
     expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
   });
 });
+
+test('fuzz: mutated encodings of a real document decode to a valid state or throw DecodeError', () => {
+  // A document with several replicas, tombstones, values and a pending run.
+  const a = new Replica(A).type(0, 'the quick brown fox');
+  const b = new Replica(B).receive(a).insert(4, 'very ').remove(0, 4);
+  const c = new Replica(C).receive(a, b);
+  c.state = RGA.merge(c.state, RGA.insertAt(c.state, C, 3, [1, { x: [null] }]));
+  const late = new Replica(asReplicaId('D')).insert(0, 'q').insert(1, 'z');
+  const doc = RGA.merge(RGA.merge(c.state, a.state), late.sent[1]!);
+  const bytes = RGA.encode(doc);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (flips, cut) => {
+      const mutated = bytes.slice(0, bytes.length - (cut % 3));
+      for (const [at, flip] of flips) mutated[at % mutated.length]! ^= flip;
+      let decoded: RGA.RGA;
+      try {
+        decoded = RGA.decode(mutated);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DecodeError);
+        return;
+      }
+      expect(RGA.equals(RGA.decode(RGA.encode(decoded)), decoded)).toBe(true);
+    }),
+    { numRuns: 2000 },
+  );
+});
