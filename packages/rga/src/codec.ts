@@ -111,7 +111,6 @@ function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
   return { seq: maximal(sequence(d)), pending: d.waiting };
 }
 
-// Binary run header: kind (0 deleted, 1 text, 2 values) | origin mode << 2 | same replica << 4.
 // Origin modes: 0 start of list, 1 the previous run's last element, 2 the same replica's
 // previous counter, 3 explicit.
 function originMode(p: Piece, prev: Piece | undefined): number {
@@ -120,6 +119,11 @@ function originMode(p: Piece, prev: Piece | undefined): number {
   if (p.or === p.r && p.oc === p.c - 1) return 2;
   return 3;
 }
+
+// A run's header: kind (0 deleted, 1 text, 2 values) | origin mode << 2 | same replica
+// as the previous run << 4 | min(length - 1, 3) << 5 (longer lengths follow as a varint).
+const header = (p: Piece, prev: Piece | undefined): number =>
+  kindOf(p.v) | (originMode(p, prev) << 2) | (prev?.r === p.r ? 16 : 0) | (Math.min(p.n - 1, 3) << 5);
 
 /**
  * Writes a state's body (no version byte) into a writer, for types that embed an
@@ -158,11 +162,10 @@ export function write(writer: Writer, state: RGA): void {
     let prev: Piece | undefined;
     for (const p of list) {
       const mode = originMode(p, prev);
-      const same = prev !== undefined && prev.r === p.r;
-      writer.uint(kindOf(p.v) | (mode << 2) | (same ? 16 : 0));
-      if (!same) writer.uint(number.get(p.r)!);
+      writer.uint(header(p, prev));
+      if (prev?.r !== p.r) writer.uint(number.get(p.r)!);
       writeInt(writer, p.c - (prev === undefined ? 0 : prev.c + prev.n));
-      writer.uint(p.n - 1);
+      if (p.n > 3) writer.uint(p.n - 4);
       if (mode === 3) writer.uint(number.get(p.or!)!).uint(p.c - 1 - p.oc);
       if (typeof p.v === 'object' && p.v !== null) for (const v of p.v) writeJson(writer, v);
       prev = p;
@@ -207,18 +210,18 @@ export function read(reader: Reader): RGA {
   let offset = 0;
   const lists: Piece[][] = [];
   for (let s = 0; s < 2; s++) {
-    const n = reader.count(undefined, 3);
+    const n = reader.count(undefined, 2);
     const list: Piece[] = [];
     let prev: Piece | undefined;
     for (let i = 0; i < n; i++) {
       const at = reader.offset;
-      const header = reader.uint(31);
-      const kind = header & 3;
-      const mode = (header >> 2) & 3;
+      const head = reader.uint(127);
+      const kind = head & 3;
+      const mode = (head >> 2) & 3;
       // A missing previous run makes `prev!` throw, which decodeWith reports.
-      const r = header & 16 ? prev!.r : replica(at);
+      const r = head & 16 ? prev!.r : replica(at);
       const c = (prev === undefined ? 0 : prev.c + prev.n) + readInt(reader);
-      const len = reader.uint(reader.limits.maxCount - 1) + 1;
+      const len = head < 96 ? (head >> 5) + 1 : reader.uint(reader.limits.maxCount - 4) + 4;
       let or: ReplicaId | null = null;
       let oc = 0;
       if (mode === 1) (or = prev!.r), (oc = prev!.c + prev!.n - 1);
@@ -238,21 +241,22 @@ export function read(reader: Reader): RGA {
       }
       const p = mk(r, c, len, or, oc, v);
       // The header the encoder would write: rejects every other choice.
-      if (header !== (kindOf(v) | (originMode(p, prev) << 2) | (prev?.r === r ? 16 : 0))) reader.fail('non-canonical run', at);
+      if (head !== header(p, prev)) reader.fail('bad run', at);
       list.push(p);
       prev = p;
     }
     lists.push(list);
   }
-  if (offset !== text.length || used.size !== ids.length) reader.fail('unused text or id');
+  if (offset !== text.length || used.size !== ids.length) reader.fail('bad text');
   return build(lists[0]!, lists[1]!, (message) => reader.fail(message));
 }
 
 /**
  * Binary encoding: a format-version byte (1), the replica ids (sorted), all text as
  * one UTF-8 string, then the runs of the list in order and the pending runs (each a
- * header byte, a replica index when it changes, the counter as a difference from the
- * previous run's end, the length, the origin when it is not implied, values for
+ * header byte with the length when it is at most 4, a replica index when it changes,
+ * the counter as a difference from the previous run's end, a longer length, the origin
+ * when it is not implied, values for
  * non-text runs; text runs take their length of the text in order). Deleted runs carry
  * no content. Equal states encode to identical bytes.
  *
@@ -265,7 +269,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 2, 104, 105, 1, 1, 0, 1, 1, 0]
+ * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 2, 104, 105, 1, 33, 0, 1, 0]
  * ```
  */
 export function encode(state: RGA): Uint8Array {

@@ -284,7 +284,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
   { name: 'bottom', state: () => RGA.bottom, hex: '0100000000' },
-  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '01010141026869010100010100' },
+  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '010101410268690121000100' },
   {
     name: 'HelloWorld with an edit and a deletion',
     state: () => {
@@ -293,7 +293,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       a.receive(b).remove(0, 2).insert(3, '!');
       return a.state;
     },
-    hex: '01020141014209726c642148656c6c6f04000101011500020500000011460400',
+    hex: '01020141014209726c642148656c6c6f04200101550005000071460100',
   },
   {
     name: 'values and a pending run',
@@ -304,7 +304,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       const c = new Replica(C).insert(0, 'q').insert(1, 'z');
       return RGA.merge(doc, c.sent[1]!);
     },
-    hex: '0102014101430361627a030100010016010101310c7b226b223a5b747275655d7d1943000109010200',
+    hex: '0102014101430361627a03010001360101310c7b226b223a5b747275655d7d194301090102',
   },
 ];
 
@@ -362,17 +362,18 @@ describe('decode rejects bad input with DecodeError', () => {
     ['trailing bytes', unhex('010000000000')],
     ['truncated', good.slice(0, good.length - 1)],
     ['unused replica id', unhex('01010141000000')],
-    ['replica ids not sorted', unhex('010201420141' + '0161' + '01' + '01000100' + '00')],
-    ['run kind 3', unhex('01010141' + '0161' + '01' + '03000100' + '00')],
-    ['text longer than the runs', unhex('01010141' + '03616263' + '01' + '01000101' + '00')],
-    ['text shorter than the runs', unhex('01010141' + '0161' + '01' + '01000101' + '00')],
-    ['non-canonical origin (explicit where implied)', unhex('01010141' + '026162' + '02' + '01000100' + '1d00000000' + '00')],
+    ['replica ids not sorted', unhex('010201420141' + '0161' + '01' + '010001' + '00')],
+    ['run kind 3', unhex('01010141' + '0161' + '01' + '030001' + '00')],
+    ['text longer than the runs', unhex('01010141' + '03616263' + '01' + '210001' + '00')],
+    ['text shorter than the runs', unhex('01010141' + '0161' + '01' + '210001' + '00')],
+    ['run of 4 with text for 2', unhex('01010141' + '026162' + '01' + '61000100' + '00')],
+    ['non-canonical origin (explicit where implied)', unhex('01010141' + '026162' + '02' + '010001' + '1d000000' + '00')],
   ];
   test.each(cases)('%s', (_name, bytes) => {
     expect(() => RGA.decode(bytes)).toThrow(DecodeError);
   });
   test('the well-formed sibling of these cases decodes', () => {
-    expect(RGA.text(RGA.decode(unhex('01010141' + '026162' + '01' + '01000101' + '00')))).toBe('ab');
+    expect(RGA.text(RGA.decode(unhex('01010141' + '026162' + '01' + '210001' + '00')))).toBe('ab');
   });
   test('not a Uint8Array', () => {
     expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
