@@ -1,12 +1,8 @@
+import base from '../../tsup.config.base';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
+  ...base,
   esbuildOptions(options) {
     // Shorten the names of internal properties (never part of the public API, and
     // never the name of a built-in method) to keep the bundle within its budget.

@@ -1,11 +1,5 @@
+import base from '../../tsup.config.base';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  external: ['ws'],
-});
+// `ws` stays external: the relay loads it only in Node.
+export default defineConfig({ ...base, external: ['ws'] });
