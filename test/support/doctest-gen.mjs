@@ -1,7 +1,7 @@
 // Extracts every ```ts fence inside an @example of the public packages' sources into
 // test/doctest/generated/, turning `expr; // => expected` lines into assertions, so the
 // examples are type-checked (tsc -p test) and executed (test/doctest/doctest.test.ts).
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,21 +59,29 @@ function toModule(code, where) {
   ].join('\n');
 }
 
+// Writes only what changed (atomically, by rename) and removes stale files, so that two
+// test runs at once never see a half-written or missing example.
 export function generate() {
-  rmSync(out, { recursive: true, force: true });
-  let count = 0;
+  const files = new Map();
   for (const pkg of publicPackages()) {
     for (const file of sourceFiles(join(pkg, 'src'))) {
       const rel = relative(root, file);
       examplesOf(readFileSync(file, 'utf8')).forEach(({ line, code }, i) => {
         const name = `${rel.replace(/^packages\//, '').replace(/[/.]/g, '_')}_${i}.ts`;
-        mkdirSync(out, { recursive: true });
-        writeFileSync(join(out, name), toModule(code, `${rel}:${line}`));
-        count++;
+        files.set(name, toModule(code, `${rel}:${line}`));
       });
     }
   }
-  return count;
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) if (!files.has(name) && !name.endsWith('.tmp')) rmSync(join(out, name), { force: true });
+  for (const [name, text] of files) {
+    const path = join(out, name);
+    if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  }
+  return files.size;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
