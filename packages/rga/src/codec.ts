@@ -17,10 +17,12 @@ import {
   type Reader,
   type ReplicaId,
 } from '@convergent/core';
+import { Ancestry } from './ancestry.js';
 import {
   asDoc,
-  integrate,
-  sortByCounter,
+  canJoin,
+  compareRC,
+  fromRuns,
   isChar,
   kindOf,
   maximal,
@@ -71,39 +73,70 @@ export interface RGAJSON {
 }
 
 /** Format version of {@link encode}. */
-const VERSION = 1;
+const VERSION = 2;
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 type Fail = (message: string) => never;
 
-const encoder = new TextEncoder();
-
-// Whether two lists hold the same runs (stored values are canonical, so their JSON is too).
-const same = (a: readonly Piece[], b: readonly Piece[]): boolean => JSON.stringify(a.map(runToJSON)) === JSON.stringify(b.map(runToJSON));
-
 /**
- * Validates runs (from either codec) and builds the state: integrates them in list
- * order and requires the result to be exactly the input (same runs, same order,
- * maximal, pending runs really waiting and sorted, no identity twice).
+ * Validates runs (from either codec, which has walked the list through an
+ * {@link Ancestry}, so it is in RGA order, and checked the text) and builds the
+ * state: every run within limits, the list maximal, no identity twice, the pending
+ * runs sorted, maximal and really waiting (their origin is not in the list).
  */
 function build(seq: Piece[], pending: Piece[], fail: Fail): RGA {
-  let textBytes = 0;
-  const check = (p: Piece): void => {
+  // Each replica's runs as spans of counters, [start, end).
+  const spans = new Map<ReplicaId, { starts: number[]; ends: number[] }>();
+  const all = seq.concat(pending);
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]!;
     if (p.c < 1 || p.n < 1 || p.n > DEFAULT_LIMITS.maxCount || p.c + p.n - 1 > Number.MAX_SAFE_INTEGER) fail('bad run');
     if (p.or === null ? p.oc !== 0 : p.oc < 1 || p.oc >= p.c) fail('bad origin');
-    if (typeof p.v === 'string') {
-      if (SURROGATE.test(p.v)) fail('bad text');
-      textBytes += encoder.encode(p.v).length;
-      if (textBytes > DEFAULT_LIMITS.maxStringBytes) fail('too much text');
-    } else if (p.v?.some(isChar)) fail('non-canonical value');
-  };
-  seq.forEach(check);
-  pending.forEach(check);
-  const state = integrate(sortByCounter([...seq, ...pending]));
-  const { seq: out, pending: waiting } = runs(state);
-  if (!same(out, seq) || !same(waiting, pending)) fail('non-canonical state');
-  return state;
+    if (typeof p.v === 'object' && p.v?.some(isChar)) fail('non-canonical value');
+    const prev = all[i - 1];
+    if (i < seq.length) {
+      if (prev !== undefined && canJoin(prev, p)) fail('not maximal');
+    } else if (p.or === null || (i > seq.length && (compareRC(prev!, p) >= 0 || canJoin(prev!, p)))) fail('bad pending run');
+    let own = spans.get(p.r);
+    if (own === undefined) spans.set(p.r, (own = { starts: [], ends: [] }));
+    own.starts.push(p.c);
+    own.ends.push(p.c + p.n);
+  }
+  const sorted = new Map<ReplicaId, Spans>();
+  for (const [r, own] of spans) {
+    // Sorted apart, spans are disjoint exactly when each starts at or after the previous end.
+    const starts = Float64Array.from(own.starts).sort();
+    const ends = Float64Array.from(own.ends).sort();
+    for (let i = 1; i < starts.length; i++) if (starts[i]! < ends[i - 1]!) fail('identity twice');
+    sorted.set(r, { starts, ends });
+  }
+  // A pending run whose origin is in the list would have been placed.
+  const waiting = new Set(pending.map((p) => `${p.c} ${p.r}`));
+  for (const p of pending) {
+    const own = sorted.get(p.or!);
+    const start = own === undefined ? -1 : spanStart(own, p.oc);
+    if (start >= 0 && !waiting.has(`${start} ${p.or}`)) fail('bad pending run');
+  }
+  return fromRuns(seq, pending);
+}
+
+/** One replica's runs as spans of counters, `[starts[i], ends[i])`, sorted and disjoint. */
+interface Spans {
+  starts: Float64Array;
+  ends: Float64Array;
+}
+
+/** The start of the span holding counter `c`, or -1. */
+function spanStart({ starts, ends }: Spans, c: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= c) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi >= 0 && c < ends[hi]! ? starts[hi]! : -1;
 }
 
 function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
@@ -111,19 +144,17 @@ function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
   return { seq: maximal(sequence(d)), pending: d.waiting };
 }
 
-// Origin modes: 0 start of list, 1 the previous run's last element, 2 the same replica's
-// previous counter, 3 explicit.
-function originMode(p: Piece, prev: Piece | undefined): number {
-  if (p.or === null) return 0;
-  if (prev !== undefined && p.or === prev.r && p.oc === prev.c + prev.n - 1) return 1;
-  if (p.or === p.r && p.oc === p.c - 1) return 2;
-  return 3;
+/**
+ * A list run's header byte: kind (0 deleted, 1 text, 2 values) | where its origin is
+ * on the ancestry << 2 (0 the previous element, 1 one entry up, 3 two entries up,
+ * 2 elsewhere) | 16 when it resumes its origin's chain (same replica, next counter) |
+ * 32 when it does not but has the previous run's replica | min(length - 1, 3) << 6.
+ */
+function header(p: Piece, prev: Piece | undefined, entries: number, back: number): number {
+  const where = back > 0 || entries > 2 ? 2 : entries === 2 ? 3 : entries;
+  const resume = p.or === p.r && p.oc === p.c - 1;
+  return kindOf(p.v) | (where << 2) | (resume ? 16 : prev?.r === p.r ? 32 : 0) | (Math.min(p.n - 1, 3) << 6);
 }
-
-// A run's header: kind (0 deleted, 1 text, 2 values) | origin mode << 2 | same replica
-// as the previous run << 4 | min(length - 1, 3) << 5 (longer lengths follow as a varint).
-const header = (p: Piece, prev: Piece | undefined): number =>
-  kindOf(p.v) | (originMode(p, prev) << 2) | (prev?.r === p.r ? 16 : 0) | (Math.min(p.n - 1, 3) << 5);
 
 /**
  * Writes a state's body (no version byte) into a writer, for types that embed an
@@ -144,7 +175,6 @@ const header = (p: Piece, prev: Piece | undefined): number =>
  */
 export function write(writer: Writer, state: RGA): void {
   const { seq, pending } = runs(state);
-
   const replicas = new Set<ReplicaId>();
   for (const list of [seq, pending])
     for (const p of list) {
@@ -157,19 +187,34 @@ export function write(writer: Writer, state: RGA): void {
   for (const id of ids) writer.string(id);
   // All text first, as one string; text runs then take their length of it in order.
   writer.string([...seq, ...pending].map((p) => (typeof p.v === 'string' ? p.v : '')).join(''));
-  for (const list of [seq, pending]) {
-    writer.uint(list.length);
-    let prev: Piece | undefined;
-    for (const p of list) {
-      const mode = originMode(p, prev);
-      writer.uint(header(p, prev));
-      if (prev?.r !== p.r) writer.uint(number.get(p.r)!);
-      writeInt(writer, p.c - (prev === undefined ? 0 : prev.c + prev.n));
-      if (p.n > 3) writer.uint(p.n - 4);
-      if (mode === 3) writer.uint(number.get(p.or!)!).uint(p.c - 1 - p.oc);
-      if (typeof p.v === 'object' && p.v !== null) for (const v of p.v) writeJson(writer, v);
-      prev = p;
+  const values = (p: Piece): void => {
+    if (typeof p.v === 'object' && p.v !== null) for (const v of p.v) writeJson(writer, v);
+  };
+  const ancestry = new Ancestry();
+  writer.uint(seq.length);
+  let prev: Piece | undefined;
+  for (const p of seq) {
+    ancestry.place(p);
+    const { entries, back } = ancestry;
+    const head = header(p, prev, entries, back);
+    writer.byte(head);
+    if (((head >> 2) & 3) === 2) {
+      writer.uint(entries * 2 + (back > 0 ? 1 : 0));
+      if (back > 0) writer.uint(back - 1);
     }
+    if (!(head & 16)) {
+      if (!(head & 32)) writer.uint(number.get(p.r)!);
+      writer.uint(p.c - p.oc - 1);
+    }
+    if (p.n > 3) writer.uint(p.n - 4);
+    values(p);
+    prev = p;
+  }
+  // Pending runs: kind, then replica, counter, length and origin in full.
+  writer.uint(pending.length);
+  for (const p of pending) {
+    writer.uint(kindOf(p.v)).uint(number.get(p.r)!).uint(p.c).uint(p.n - 1).uint(number.get(p.or!)!).uint(p.c - 1 - p.oc);
+    values(p);
   }
 }
 
@@ -200,65 +245,74 @@ export function read(reader: Reader): RGA {
     ids.push(id);
   }
   const used = new Set<number>();
-  const replica = (at: number): ReplicaId => {
+  const replica = (): ReplicaId => {
+    const at = reader.offset;
     const i = reader.uint();
     if (i >= ids.length) reader.fail('bad replica index', at);
     used.add(i);
     return ids[i]!;
   };
   const text = reader.string();
+  // Text elements are single UTF-16 units: characters beyond them are stored as values.
+  if (SURROGATE.test(text)) reader.fail('bad text');
   let offset = 0;
-  const lists: Piece[][] = [];
-  for (let s = 0; s < 2; s++) {
-    const n = reader.count(undefined, 2);
-    const list: Piece[] = [];
-    let prev: Piece | undefined;
-    for (let i = 0; i < n; i++) {
-      const at = reader.offset;
-      const head = reader.uint(127);
-      const kind = head & 3;
-      const mode = (head >> 2) & 3;
-      // A missing previous run makes `prev!` throw, which decodeWith reports.
-      const r = head & 16 ? prev!.r : replica(at);
-      const c = (prev === undefined ? 0 : prev.c + prev.n) + readInt(reader);
-      const len = head < 96 ? (head >> 5) + 1 : reader.uint(reader.limits.maxCount - 4) + 4;
-      let or: ReplicaId | null = null;
-      let oc = 0;
-      if (mode === 1) (or = prev!.r), (oc = prev!.c + prev!.n - 1);
-      else if (mode === 2) (or = r), (oc = c - 1);
-      else if (mode === 3) {
-        or = replica(at);
-        oc = c - 1 - reader.uint();
-      }
-      let v: Piece['v'] = null;
-      if (kind === 2) {
-        const values: JsonValue[] = [];
-        for (let j = 0; j < len; j++) values.push(storedValue(readJson(reader)));
-        v = values;
-      } else if (kind === 1) {
-        v = text.slice(offset, (offset += len));
-        if (offset > text.length) reader.fail('bad text', at);
-      }
-      const p = mk(r, c, len, or, oc, v);
-      // The header the encoder would write: rejects every other choice.
-      if (head !== header(p, prev)) reader.fail('bad run', at);
-      list.push(p);
-      prev = p;
+  const content = (kind: number, n: number, at: number): Piece['v'] => {
+    if (kind === 1) {
+      if ((offset += n) > text.length) reader.fail('bad text', at);
+      return text.slice(offset - n, offset);
     }
-    lists.push(list);
+    if (kind !== 2) return kind === 0 ? null : reader.fail('bad kind', at);
+    const values: JsonValue[] = [];
+    for (let j = 0; j < n; j++) values.push(storedValue(readJson(reader)));
+    return values;
+  };
+  const ancestry = new Ancestry();
+  const seq: Piece[] = [];
+  let prev: Piece | undefined;
+  for (let i = reader.count(); i > 0; i--) {
+    const at = reader.offset;
+    const head = reader.byte();
+    const where = (head >> 2) & 3;
+    const up = where === 2 ? reader.uint() : where === 3 ? 4 : where * 2;
+    const entries = Math.floor(up / 2);
+    const back = up % 2 ? reader.uint() + 1 : 0;
+    if (!ancestry.up(entries, back)) reader.fail('bad origin', at);
+    const or = ancestry.tipR;
+    const oc = ancestry.tipC;
+    const resume = (head & 16) !== 0;
+    // A run that resumes the head, or names no previous run, is rejected by the header check.
+    const r = resume ? (or ?? ids[0]!) : head & 32 ? (prev?.r ?? ids[0]!) : replica();
+    const c = oc + 1 + (resume ? 0 : reader.uint());
+    const n = head < 192 ? (head >> 6) + 1 : reader.uint(reader.limits.maxCount - 4) + 4;
+    const p = mk(r, c, n, or, oc, content(head & 3, n, at));
+    if (head !== header(p, prev, entries, back) || !ancestry.append(p)) reader.fail('bad run', at);
+    seq.push(p);
+    prev = p;
+  }
+  const pending: Piece[] = [];
+  for (let i = reader.count(undefined, 6); i > 0; i--) {
+    const at = reader.offset;
+    const kind = reader.uint(2);
+    const r = replica();
+    const c = reader.uint();
+    const n = reader.uint(reader.limits.maxCount - 1) + 1;
+    const or = replica();
+    const oc = c - 1 - reader.uint();
+    pending.push(mk(r, c, n, or, oc, content(kind, n, at)));
   }
   if (offset !== text.length || used.size !== ids.length) reader.fail('bad text');
-  return build(lists[0]!, lists[1]!, (message) => reader.fail(message));
+  return build(seq, pending, (message) => reader.fail(message));
 }
 
 /**
- * Binary encoding: a format-version byte (1), the replica ids (sorted), all text as
- * one UTF-8 string, then the runs of the list in order and the pending runs (each a
- * header byte with the length when it is at most 4, a replica index when it changes,
- * the counter as a difference from the previous run's end, a longer length, the origin
- * when it is not implied, values for
- * non-text runs; text runs take their length of the text in order). Deleted runs carry
- * no content. Equal states encode to identical bytes.
+ * Binary encoding: a format-version byte (2), the replica ids (sorted), all text as
+ * one UTF-8 string, the runs of the list in order, then the pending runs. A list run
+ * is a header byte (kind, where its origin is, whether it resumes its origin's chain
+ * or keeps the previous run's replica, a length up to 4), then only what the header
+ * does not imply: the origin's place on the chain of ancestors of the previous
+ * element, the replica, the counter as a distance from the origin's, a longer length,
+ * and values for non-text runs (text runs take their length of the text in order).
+ * Deleted runs carry no content. Equal states encode to identical bytes.
  *
  * @param state - the state
  * @returns its bytes
@@ -269,7 +323,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [1, 1, 1, 97, 2, 104, 105, 1, 33, 0, 1, 0]
+ * Array.from(RGA.encode(doc)); // => [2, 1, 1, 97, 2, 104, 105, 1, 65, 0, 0, 0]
  * ```
  */
 export function encode(state: RGA): Uint8Array {
@@ -339,6 +393,7 @@ function runFromJSON(json: unknown, path: string): Piece {
     (values !== null && !values.every(isJsonValue))
   )
     throw new DecodeError('expected [replica, counter, origin, content]', { path });
+  if (typeof content === 'string' && SURROGATE.test(content)) throw new DecodeError('bad text', { path });
   return mk(
     jsonReplicaId(run[0], path),
     jsonNat(run[1], path),
@@ -368,6 +423,10 @@ export function fromJSON(json: unknown): RGA {
   const lists = (['runs', 'pending'] as const).map((key) =>
     jsonArray(jsonField(json, key, '$'), `$.${key}`).map((run, i) => runFromJSON(run, `$.${key}[${i}]`)),
   );
+  const ancestry = new Ancestry();
+  lists[0]!.forEach((run, i) => {
+    if (!ancestry.place(run)) throw new DecodeError('not in RGA order', { path: `$.runs[${i}]` });
+  });
   return build(lists[0]!, lists[1]!, (message) => {
     throw new DecodeError(message, { path: '$' });
   });

@@ -142,7 +142,8 @@ export const kindOf = (v: Piece['v']): number => (v === null ? 0 : typeof v === 
 const visOf = (p: Piece): number => (p.v === null ? 0 : p.n);
 
 /** Whether `(c1, r1)` orders after `(c2, r2)`: higher counter, then higher replica id. */
-const greater = (c1: number, r1: string, c2: number, r2: string): boolean => c1 > c2 || (c1 === c2 && r1 > r2);
+/** @internal */
+export const greater = (c1: number, r1: string, c2: number, r2: string): boolean => c1 > c2 || (c1 === c2 && r1 > r2);
 
 /** @internal Elements `[from, to)` of a piece. */
 export function slice(p: Piece, from: number, to: number): Piece {
@@ -200,7 +201,8 @@ function chunkOf(pieces: Piece[], own: number): Chunk {
   return { pieces, vis, lo, hi, own };
 }
 
-const compareRC = (a: Piece, b: Piece): number => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.c - b.c);
+/** @internal Orders pieces by (replica, counter). */
+export const compareRC = (a: Piece, b: Piece): number => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.c - b.c);
 
 /**
  * @internal Normalizes pending pieces: sorted by (replica, counter), overlaps removed
@@ -437,8 +439,21 @@ const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.length =
 
 const byCounter = (a: Piece, b: Piece): number => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
 
-/** @internal Sorts pieces into counter order, a causal order. */
-export const sortByCounter = (pieces: Piece[]): Piece[] => pieces.sort(byCounter);
+/** @internal A state from validated runs: the list in order, and the pending runs normalized. */
+export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA {
+  const chunks: Chunk[] = [];
+  let length = 0;
+  let seqMax = 0;
+  for (let i = 0; i < seq.length; i += MAX_PIECES / 2) {
+    const chunk = chunkOf(seq.slice(i, i + MAX_PIECES / 2), 0);
+    chunks.push(chunk);
+    length += chunk.vis;
+    if (chunk.hi > seqMax) seqMax = chunk.hi;
+  }
+  let max = seqMax;
+  for (const p of pending) if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
+  return asRGA(makeDoc(chunks, length, seqMax, max, pending, seq.length));
+}
 
 // ---------------------------------------------------------------------------
 // Lattice
