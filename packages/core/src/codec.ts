@@ -60,12 +60,14 @@ export class Writer {
   private buffer = new Uint8Array(64);
   private length = 0;
 
-  private reserve(n: number): void {
+  // Makes room for `n` more bytes, at least doubling so that appends stay amortised O(1).
+  private reserve(n: number): Uint8Array {
     if (this.length + n > this.buffer.length) {
-      const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + n));
+      const next = new Uint8Array(2 * (this.length + n));
       next.set(this.buffer);
       this.buffer = next;
     }
+    return this.buffer;
   }
 
   /**
@@ -74,9 +76,9 @@ export class Writer {
    * @returns this writer
    */
   byte(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError('not a byte');
-    this.reserve(1);
-    this.buffer[this.length++] = value;
+    // Masking changes every value but an integer from 0 to 255.
+    if ((value & 0xff) !== value) throw new RangeError('not a byte');
+    this.reserve(1)[this.length++] = value;
     return this;
   }
 
@@ -87,13 +89,9 @@ export class Writer {
    */
   uint(value: number): this {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('not a non-negative safe integer');
-    this.reserve(8);
-    while (value >= 0x80) {
-      this.buffer[this.length++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    this.buffer[this.length++] = value;
-    return this;
+    // Division, not bit shifts: shifts truncate to 32 bits.
+    for (; value > 0x7f; value = Math.floor(value / 0x80)) this.byte((value % 0x80) | 0x80);
+    return this.byte(value);
   }
 
   /**
@@ -102,8 +100,7 @@ export class Writer {
    * @returns this writer
    */
   raw(value: Uint8Array): this {
-    this.reserve(value.length);
-    this.buffer.set(value, this.length);
+    this.reserve(value.length).set(value, this.length);
     this.length += value.length;
     return this;
   }
@@ -157,9 +154,9 @@ export class Reader {
    * @param limits - hard limits, defaulting to {@link DEFAULT_LIMITS}
    */
   constructor(data: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS) {
-    if (!(data instanceof Uint8Array)) throw new DecodeError('not a Uint8Array', { offset: 0 });
     this.data = data;
     this.limits = limits;
+    if (!(data instanceof Uint8Array)) this.fail('not a Uint8Array');
   }
 
   /** Number of bytes not read yet. */
@@ -181,7 +178,7 @@ export class Reader {
    * @returns an integer from 0 to 255
    */
   byte(): number {
-    if (this.offset >= this.data.length) this.fail('truncated');
+    if (this.remaining < 1) this.fail('truncated');
     return this.data[this.offset++]!;
   }
 
@@ -193,19 +190,18 @@ export class Reader {
   uint(max = Number.MAX_SAFE_INTEGER): number {
     const start = this.offset;
     let value = 0;
-    let scale = 1;
-    for (;;) {
+    for (let scale = 1; ; scale *= 0x80) {
       const byte = this.byte();
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
+        // A zero last byte adds nothing: a second, longer encoding of the same value.
         if (byte === 0 && scale > 1) this.fail('non-canonical varint', start);
-        break;
+        if (value > max) this.fail('value too large', start);
+        return value;
       }
-      scale *= 0x80;
-      if (scale > 2 ** 49) this.fail('varint too long', start);
+      // Eight bytes carry 56 bits, more than any safe integer needs.
+      if (scale > 2 ** 42) this.fail('varint too long', start);
     }
-    if (value > max) this.fail('value too large', start);
-    return value;
   }
 
   /**
@@ -215,10 +211,11 @@ export class Reader {
    * @param minEntryBytes - the fewest bytes one entry can take
    * @returns the count
    */
-  count(max = this.limits.maxCount, minEntryBytes = 1): number {
+  count(max = Infinity, minEntryBytes = 1): number {
     const start = this.offset;
-    const n = this.uint();
-    if (n > Math.min(max, this.limits.maxCount) || n * minEntryBytes > this.remaining) this.fail('count too large', start);
+    const n = this.uint(Math.min(max, this.limits.maxCount));
+    // Checked before the caller allocates anything for the entries.
+    if (n * minEntryBytes > this.remaining) this.fail('count too large', start);
     return n;
   }
 
@@ -229,9 +226,7 @@ export class Reader {
    */
   raw(length: number): Uint8Array {
     if (length > this.remaining) this.fail('truncated');
-    const out = this.data.slice(this.offset, this.offset + length);
-    this.offset += length;
-    return out;
+    return this.data.slice(this.offset, (this.offset += length));
   }
 
   /**
@@ -239,14 +234,11 @@ export class Reader {
    * @param max - the longest length accepted, in bytes
    * @returns the string
    */
-  string(max = this.limits.maxStringBytes): string {
+  string(max = Infinity): string {
     const start = this.offset;
-    const n = this.uint(Math.min(max, this.limits.maxStringBytes));
-    if (n > this.remaining) this.fail('truncated');
+    const bytes = this.raw(this.uint(Math.min(max, this.limits.maxStringBytes)));
     try {
-      const s = decoder.decode(this.data.subarray(this.offset, this.offset + n));
-      this.offset += n;
-      return s;
+      return decoder.decode(bytes);
     } catch {
       this.fail('invalid UTF-8', start);
     }
@@ -260,7 +252,7 @@ export class Reader {
     const start = this.offset;
     const id = this.string(256);
     const problem = replicaIdProblem(id);
-    if (problem !== undefined) this.fail(problem, start);
+    if (problem) this.fail(problem, start);
     return id as ReplicaId;
   }
 
@@ -278,7 +270,7 @@ export class Reader {
 
   /** Asserts that every byte has been read. */
   end(): void {
-    if (this.remaining !== 0) this.fail('trailing bytes');
+    if (this.remaining) this.fail('trailing bytes');
   }
 }
 
@@ -304,14 +296,15 @@ export class Reader {
  * ```
  */
 export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, limits?: DecodeLimits): T {
-  const reader = new Reader(bytes, limits);
+  // Annotated so that the checker sees `reader.fail` (which never returns) end the catch.
+  const reader: Reader = new Reader(bytes, limits);
   try {
     const value = read(reader);
     reader.end();
     return value;
   } catch (error) {
     if (error instanceof DecodeError) throw error;
-    throw new DecodeError(error instanceof Error ? error.message : String(error), { offset: reader.offset });
+    // Any other exception is a decoder fault on this input: report it where reading stopped.
+    reader.fail(String(error));
   }
 }
-

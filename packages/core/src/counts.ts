@@ -1,7 +1,7 @@
 import type { Reader, Writer } from './codec.js';
 import { DecodeError } from './errors.js';
-import { jsonArray, jsonNat, jsonReplicaId } from './json-input.js';
-import type { ReplicaId } from './replica-id.js';
+import { jsonArray } from './json-input.js';
+import { replicaIdProblem, type ReplicaId } from './replica-id.js';
 
 /**
  * A count per replica, with absent replicas at zero: the state of a G-Counter and
@@ -82,10 +82,6 @@ export function countsEqual(a: Counts, b: Counts): boolean {
   return a.size === b.size && countsLeq(a, b) && countsLeq(b, a);
 }
 
-function sortedEntries(counts: Counts): Array<[ReplicaId, number]> {
-  return [...counts].filter(([, n]) => n > 0).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
-}
-
 /**
  * Writes {@link Counts} canonically: the number of entries, then each id and count,
  * ids in ascending order, zero counts left out.
@@ -103,9 +99,29 @@ function sortedEntries(counts: Counts): Array<[ReplicaId, number]> {
  * ```
  */
 export function writeCounts(writer: Writer, counts: Counts): void {
-  const entries = sortedEntries(counts);
+  const entries = countsToJSON(counts);
   writer.uint(entries.length);
   for (const [id, n] of entries) writer.string(id).uint(n);
+}
+
+// The one form both decoders accept, so that every state has exactly one encoding:
+// valid ids in strictly ascending order, each with a positive safe integer count.
+// `fail` reports a fault at the entry's position: a byte offset or a JSON path.
+function canonicalCounts<At>(
+  entries: ReadonlyArray<readonly [id: unknown, count: unknown, at: At]>,
+  fail: (message: string, at: At) => never,
+): Map<ReplicaId, number> {
+  const out = new Map<ReplicaId, number>();
+  let previous = '';
+  for (const [id, count, at] of entries) {
+    const problem = replicaIdProblem(id);
+    if (problem) fail(problem, at);
+    if (!Number.isSafeInteger(count) || !((count as number) > 0)) fail('expected a positive count', at);
+    if (!((id as string) > previous)) fail('ids out of order', at);
+    out.set(id as ReplicaId, count as number);
+    previous = id as string;
+  }
+  return out;
 }
 
 /**
@@ -123,19 +139,12 @@ export function writeCounts(writer: Writer, counts: Counts): void {
  * ```
  */
 export function readCounts(reader: Reader): Map<ReplicaId, number> {
-  const n = reader.count(undefined, 3);
-  const out = new Map<ReplicaId, number>();
-  let previous: string | undefined;
-  for (let i = 0; i < n; i++) {
+  const entries: Array<[string, number, number]> = [];
+  for (let n = reader.count(Infinity, 3); n > 0; n--) {
     const at = reader.offset;
-    const id = reader.replicaId();
-    const count = reader.uint();
-    if (previous !== undefined && !(previous < id)) reader.fail('ids out of order', at);
-    if (count === 0) reader.fail('zero count', at);
-    out.set(id, count);
-    previous = id;
+    entries.push([reader.string(256), reader.uint(), at]);
   }
-  return out;
+  return canonicalCounts(entries, (message, at) => reader.fail(message, at));
 }
 
 /**
@@ -152,7 +161,8 @@ export function readCounts(reader: Reader): Map<ReplicaId, number> {
  * ```
  */
 export function countsToJSON(counts: Counts): Array<[string, number]> {
-  return sortedEntries(counts);
+  // Zero counts never occur in a valid state; leaving them out keeps the output canonical anyway.
+  return [...counts].filter(([, n]) => n > 0).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
 }
 
 /**
@@ -170,18 +180,13 @@ export function countsToJSON(counts: Counts): Array<[string, number]> {
  * ```
  */
 export function countsFromJSON(json: unknown, path: string): Map<ReplicaId, number> {
-  const out = new Map<ReplicaId, number>();
-  let previous: string | undefined;
-  jsonArray(json, path).forEach((entry, i) => {
+  const entries = jsonArray(json, path).map((entry, i) => {
     const at = `${path}[${i}]`;
-    // At most two items; a missing one fails its own check.
-    const pair = jsonArray(entry, at, 2);
-    const id = jsonReplicaId(pair[0], at);
-    const count = jsonNat(pair[1], at);
-    if (count === 0 || (previous !== undefined && !(previous < id)))
-      throw new DecodeError('zero count or ids out of order', { path: at });
-    out.set(id, count);
-    previous = id;
+    // At most two items; a missing one fails the checks as `undefined`.
+    const [id, count] = jsonArray(entry, at, 2);
+    return [id, count, at] as const;
   });
-  return out;
+  return canonicalCounts(entries, (message, at) => {
+    throw new DecodeError(message, { path: at });
+  });
 }

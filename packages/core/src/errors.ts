@@ -53,10 +53,10 @@ export class DecodeError extends ConvergentError {
    * @param message - what is wrong with the input
    * @param where - the byte offset or JSON path of the fault
    */
-  constructor(message: string, where: { offset?: number; path?: string } = {}) {
-    super(`${message} at ${where.path ?? `byte ${where.offset}`}`);
-    this.offset = where.offset ?? -1;
-    this.path = where.path ?? '';
+  constructor(message: string, { offset = -1, path = '' }: { offset?: number; path?: string } = {}) {
+    super(`${message} at ${path || `byte ${offset}`}`);
+    this.offset = offset;
+    this.path = path;
   }
 }
 

@@ -35,11 +35,6 @@ export type ReplicaId = string & {
  */
 export const MAX_REPLICA_ID_LENGTH = 64;
 
-// Names that misbehave if they ever end up as a property key of a plain object.
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /**
  * Why `value` cannot be a replica id, or `undefined` when it can.
  *
@@ -56,12 +51,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  */
 export function replicaIdProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'not a string';
-  if (value.length === 0) return 'empty';
-  if (value.length > MAX_REPLICA_ID_LENGTH)
-    return 'too long';
-  if (CONTROL.test(value)) return 'control character';
+  if (!value) return 'empty';
+  if (value.length > MAX_REPLICA_ID_LENGTH) return 'too long';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'control character';
   if (!value.isWellFormed()) return 'lone surrogate';
-  if (RESERVED.has(value)) return 'reserved name';
+  // Names that misbehave if they ever end up as a property key of a plain object.
+  if (['__proto__', 'constructor', 'prototype'].includes(value)) return 'reserved name';
   return undefined;
 }
 
