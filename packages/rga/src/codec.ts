@@ -145,16 +145,22 @@ function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
 }
 
 /**
- * A list run's header byte: kind (0 deleted, 1 text, 2 values) | where its origin is
- * on the ancestry << 2 (0 the previous element, 1 one entry up, 3 two entries up,
- * 2 elsewhere) | 16 when it resumes its origin's chain (same replica, next counter) |
- * 32 when it does not but has the previous run's replica | min(length - 1, 3) << 6.
+ * A list run's header byte, four digits in mixed radix (3, 3, 4, 7), at most 251:
+ * - kind: 0 deleted, 1 text, 2 values;
+ * - source: 0 the run resumes its origin's chain (origin's replica, next counter),
+ *   1 it has the previous run's replica, 2 its replica follows;
+ * - where its origin is on the ancestry: 0 the previous element, 1 one entry up,
+ *   3 two entries up, 2 elsewhere (the place follows);
+ * - length: 1 to 6, or 7 when the length minus 7 follows.
  */
 function header(p: Piece, prev: Piece | undefined, entries: number, back: number): number {
+  const source = p.or === p.r && p.oc === p.c - 1 ? 0 : prev?.r === p.r ? 1 : 2;
   const where = back > 0 || entries > 2 ? 2 : entries === 2 ? 3 : entries;
-  const resume = p.or === p.r && p.oc === p.c - 1;
-  return kindOf(p.v) | (where << 2) | (resume ? 16 : prev?.r === p.r ? 32 : 0) | (Math.min(p.n - 1, 3) << 6);
+  return kindOf(p.v) + 3 * (source + 3 * (where + 4 * (Math.min(p.n, 7) - 1)));
 }
+
+const sourceOf = (head: number): number => Math.floor(head / 3) % 3;
+const whereOf = (head: number): number => Math.floor(head / 9) % 4;
 
 /**
  * Writes a state's body (no version byte) into a writer, for types that embed an
@@ -198,15 +204,14 @@ export function write(writer: Writer, state: RGA): void {
     const { entries, back } = ancestry;
     const head = header(p, prev, entries, back);
     writer.byte(head);
-    if (((head >> 2) & 3) === 2) {
+    if (whereOf(head) === 2) {
       writer.uint(entries * 2 + (back > 0 ? 1 : 0));
       if (back > 0) writer.uint(back - 1);
     }
-    if (!(head & 16)) {
-      if (!(head & 32)) writer.uint(number.get(p.r)!);
-      writer.uint(p.c - p.oc - 1);
-    }
-    if (p.n > 3) writer.uint(p.n - 4);
+    const source = sourceOf(head);
+    if (source === 2) writer.uint(number.get(p.r)!);
+    if (source > 0) writer.uint(p.c - p.oc - 1);
+    if (p.n >= 7) writer.uint(p.n - 7);
     values(p);
     prev = p;
   }
@@ -261,7 +266,7 @@ export function read(reader: Reader): RGA {
       if ((offset += n) > text.length) reader.fail('bad text', at);
       return text.slice(offset - n, offset);
     }
-    if (kind !== 2) return kind === 0 ? null : reader.fail('bad kind', at);
+    if (kind === 0) return null;
     const values: JsonValue[] = [];
     for (let j = 0; j < n; j++) values.push(storedValue(readJson(reader)));
     return values;
@@ -272,20 +277,22 @@ export function read(reader: Reader): RGA {
   for (let i = reader.count(); i > 0; i--) {
     const at = reader.offset;
     const head = reader.byte();
-    const where = (head >> 2) & 3;
+    const where = whereOf(head);
     const up = where === 2 ? reader.uint() : where === 3 ? 4 : where * 2;
     const entries = Math.floor(up / 2);
     const back = up % 2 ? reader.uint() + 1 : 0;
     if (!ancestry.up(entries, back)) reader.fail('bad origin', at);
     const or = ancestry.tipR;
     const oc = ancestry.tipC;
-    const resume = (head & 16) !== 0;
+    const source = sourceOf(head);
     // A run that resumes the head, or names no previous run, is rejected by the header check.
-    const r = resume ? (or ?? ids[0]!) : head & 32 ? (prev?.r ?? ids[0]!) : replica();
-    const c = oc + 1 + (resume ? 0 : reader.uint());
-    const n = head < 192 ? (head >> 6) + 1 : reader.uint(reader.limits.maxCount - 4) + 4;
-    const p = mk(r, c, n, or, oc, content(head & 3, n, at));
-    if (head !== header(p, prev, entries, back) || !ancestry.append(p)) reader.fail('bad run', at);
+    const r = source === 0 ? (or ?? ids[0]!) : source === 1 ? (prev?.r ?? ids[0]!) : replica();
+    const c = oc + 1 + (source === 0 ? 0 : reader.uint());
+    const length = Math.floor(head / 36) + 1;
+    const n = length < 7 ? length : reader.uint(reader.limits.maxCount - 7) + 7;
+    const p = mk(r, c, n, or, oc, content(head % 3, n, at));
+    if (head !== header(p, prev, entries, back)) reader.fail('non-canonical run', at);
+    if (!ancestry.append(p)) reader.fail('not in RGA order', at);
     seq.push(p);
     prev = p;
   }
@@ -300,15 +307,16 @@ export function read(reader: Reader): RGA {
     const oc = c - 1 - reader.uint();
     pending.push(mk(r, c, n, or, oc, content(kind, n, at)));
   }
-  if (offset !== text.length || used.size !== ids.length) reader.fail('bad text');
+  if (offset !== text.length) reader.fail('text left over');
+  if (used.size !== ids.length) reader.fail('unused replica id');
   return build(seq, pending, (message) => reader.fail(message));
 }
 
 /**
  * Binary encoding: a format-version byte (2), the replica ids (sorted), all text as
  * one UTF-8 string, the runs of the list in order, then the pending runs. A list run
- * is a header byte (kind, where its origin is, whether it resumes its origin's chain
- * or keeps the previous run's replica, a length up to 4), then only what the header
+ * is a header byte (kind, whether it resumes its origin's chain or keeps the previous
+ * run's replica, where its origin is, a length up to 6), then only what the header
  * does not imply: the origin's place on the chain of ancestors of the previous
  * element, the replica, the counter as a distance from the origin's, a longer length,
  * and values for non-text runs (text runs take their length of the text in order).
@@ -323,7 +331,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [2, 1, 1, 97, 2, 104, 105, 1, 65, 0, 0, 0]
+ * Array.from(RGA.encode(doc)); // => [2, 1, 1, 97, 2, 104, 105, 1, 43, 0, 0, 0]
  * ```
  */
 export function encode(state: RGA): Uint8Array {

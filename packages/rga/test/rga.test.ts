@@ -311,7 +311,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
   { name: 'bottom', state: () => RGA.bottom, hex: '0200000000' },
-  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '020101410268690141000000' },
+  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '02010141026869012b000000' },
   {
     name: 'HelloWorld with an edit and a deletion',
     state: () => {
@@ -320,7 +320,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       a.receive(b).remove(0, 2).insert(3, '!');
       return a.state;
     },
-    hex: '02020141014209726c642148656c6c6f0440010091010000e906000100',
+    hex: '02020141014209726c642148656c6c6f042a010049070000a6060000',
   },
   {
     name: 'values and a pending run',
@@ -331,7 +331,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       const c = new Replica(C).insert(0, 'q').insert(1, 'z');
       return RGA.merge(doc, c.sent[1]!);
     },
-    hex: '0202014101430361627a03010000620101310c7b226b223a5b747275655d7d1501010102000100',
+    hex: '0202014101430361627a03070000290101310c7b226b223a5b747275655d7d0a01010102000100',
   },
 ];
 
@@ -467,29 +467,32 @@ describe('the decoders\' one-pass validation agrees with integration', () => {
 
 describe('decode rejects bad input with DecodeError', () => {
   const good = RGA.encode(golden[2]!.state());
-  const cases: Array<[string, Uint8Array]> = [
-    ['empty input', new Uint8Array()],
-    ['unknown version', unhex('0100000000')],
-    ['trailing bytes', unhex('020000000000')],
-    ['truncated', good.slice(0, good.length - 1)],
-    ['unused replica id', unhex('02010141000000')],
-    ['replica ids not sorted', unhex('020201420141' + '0161' + '01' + '010000' + '00')],
-    ['run kind 3', unhex('02010141' + '0161' + '01' + '030000' + '00')],
-    ['text longer than the runs', unhex('02010141' + '03616263' + '01' + '010000' + '00')],
-    ['text shorter than the runs', unhex('02010141' + '0161' + '01' + '410000' + '00')],
-    ['run of 4 with text for 2', unhex('02010141' + '026162' + '01' + 'c1000000' + '00')],
-    ['a surrogate pair stored as text', unhex('02010141' + '04f09f9880' + '01' + '410000' + '00')],
-    ['non-canonical origin (explicit where implied)', unhex('0202014101420261620201000009000100' + '00')],
-    ['head\'s children oldest first', unhex('02010141' + '026162' + '02' + '010000' + '2501' + '00')],
-    ['an identity twice, in two branches', unhex('02010141' + '026163' + '03' + '010004' + '2502' + '2001' + '00')],
-    ['a run resuming the head', unhex('02010141' + '0161' + '01' + '11' + '00')],
+  const cases: Array<[string, Uint8Array, string]> = [
+    ['empty input', new Uint8Array(), 'truncated'],
+    ['unknown version', unhex('0100000000'), 'unknown version'],
+    ['trailing bytes', unhex('020000000000'), 'trailing'],
+    ['truncated', good.slice(0, good.length - 1), 'truncated'],
+    ['unused replica id', unhex('02010141000000'), 'unused replica id'],
+    ['replica ids not sorted', unhex('020201420141' + '0161' + '01' + '070000' + '00'), 'unsorted ids'],
+    ['a header byte past 251', unhex('02010141' + '0161' + '01' + 'fc0000' + '00'), 'non-canonical run'],
+    ['text longer than the runs', unhex('02010141' + '03616263' + '01' + '070000' + '00'), 'text left over'],
+    ['text shorter than the runs', unhex('02010141' + '0161' + '01' + '2b0000' + '00'), 'bad text'],
+    ['run of 4 with text for 2', unhex('02010141' + '026162' + '01' + '730000' + '00'), 'bad text'],
+    ['a surrogate pair stored as text', unhex('02010141' + '04f09f9880' + '01' + '2b0000' + '00'), 'bad text'],
+    ['non-canonical origin (explicit where implied)', unhex('02020141014202616202' + '070000' + '19000100' + '00'), 'non-canonical run'],
+    ['head\'s children oldest first', unhex('02010141' + '026162' + '02' + '070000' + '0d01' + '00'), 'not in RGA order'],
+    ['an origin that is not an ancestor', unhex('02010141' + '0161' + '01' + '190200' + '00'), 'bad origin'],
+    ['an identity twice, in two branches', unhex('02010141' + '026163' + '03' + '070004' + '0d02' + '0301' + '00'), 'identity twice'],
+    ['a run resuming the head', unhex('02010141' + '0161' + '01' + '01' + '00'), 'non-canonical run'],
+    ['a pending run whose origin is in the list', unhex('020201410142' + '026162' + '01' + '070000' + '01' + '010102000000'), 'bad pending run'],
   ];
-  test.each(cases)('%s', (_name, bytes) => {
+  test.each(cases)('%s', (_name, bytes, message) => {
     expect(() => RGA.decode(bytes)).toThrow(DecodeError);
+    expect(() => RGA.decode(bytes)).toThrow(message);
   });
   test.each([
-    ['ab', '02020141014202616202010000010100' + '00'],
-    ['ba', '02010141' + '026261' + '02' + '010001' + '2500' + '00'],
+    ['ab', '02020141014202616202' + '070000' + '070100' + '00'],
+    ['ba', '02010141' + '026261' + '02' + '070001' + '0d00' + '00'],
   ])('the well-formed siblings of these cases decode: %s', (text, bytes) => {
     expect(RGA.text(RGA.decode(unhex(bytes)))).toBe(text);
   });
