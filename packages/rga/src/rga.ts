@@ -108,7 +108,8 @@ export interface Doc {
   /** Pieces in the sequence. */
   readonly count: number;
   /** A cursor cache (not part of the value): a chunk index and its first visible index. */
-  readonly cache: { ci: number; start: number };
+  cacheCi: number;
+  cacheStart: number;
 }
 
 const MAX_PIECES = 64;
@@ -131,7 +132,7 @@ export function makeDoc(
 ): Doc {
   // Not frozen: the state is opaque (its fields are not part of the type), and freezing
   // every state cost a tenth of the time of an edit.
-  return { chunks, length, seqMax, max, waiting: pending, count, cache: { ci, start } };
+  return { chunks, length, seqMax, max, waiting: pending, count, cacheCi: ci, cacheStart: start };
 }
 
 /** @internal */
@@ -257,8 +258,8 @@ class Work {
     this.length = doc.length;
     this.seqMax = doc.seqMax;
     this.count = doc.count;
-    this.cursorCi = doc.cache.ci;
-    this.cursorStart = doc.cache.start;
+    this.cursorCi = doc.cacheCi;
+    this.cursorStart = doc.cacheStart;
     if (this.cursorCi >= this.chunks.length) this.cursorCi = this.cursorStart = 0;
     this.hint = searchHint;
   }
@@ -503,7 +504,7 @@ export const bottom: RGA = asRGA(EMPTY);
 export function merge(a: RGA, b: RGA): RGA {
   const x = asDoc(a);
   const y = asDoc(b);
-  if (local !== undefined && local.delta === y && local.base === x) return applyLocal(x, y, local);
+  if (local.delta === y && local.base === x) return applyLocal(x, y, local);
   if (x === y || isEmpty(y)) return a;
   if (isEmpty(x)) return b;
   let base = x;
@@ -535,20 +536,31 @@ export function merge(a: RGA, b: RGA): RGA {
  * A cache, not part of any value: merging anything else takes the general path.
  */
 interface LocalEdit {
-  readonly base: Doc;
-  readonly delta: Doc;
+  base: Doc | null;
+  delta: Doc | null;
   /** The piece holding the origin of an insert (-1: the head), or the deleted elements. */
-  readonly ci: number;
-  readonly pi: number;
+  ci: number;
+  pi: number;
   /** Insert: the origin's offset in the piece. Delete: the first deleted offset. */
-  readonly k: number;
+  k: number;
   /** Insert: the new piece. Delete: null. */
-  readonly item: Piece | null;
+  item: Piece | null;
   /** Delete: the end of the deleted offsets. */
-  readonly to: number;
+  to: number;
 }
 
-let local: LocalEdit | undefined;
+// One record, overwritten by every mutator: an edit allocates nothing for it.
+const local: LocalEdit = { base: null, delta: null, ci: 0, pi: 0, k: 0, item: null, to: 0 };
+
+function remember(base: Doc, delta: Doc | null, ci: number, pi: number, k: number, item: Piece | null, to: number): void {
+  local.base = base;
+  local.delta = delta;
+  local.ci = ci;
+  local.pi = pi;
+  local.k = k;
+  local.item = item;
+  local.to = to;
+}
 
 function applyLocal(x: Doc, y: Doc, edit: LocalEdit): RGA {
   const work = new Work(x);
@@ -626,9 +638,8 @@ let locK = 0;
 /** Finds the visible element at `index` (0 <= index < length). */
 function locate(d: Doc, index: number): void {
   const chunks = d.chunks;
-  const cache = d.cache;
-  let ci = cache.ci;
-  let start = cache.start;
+  let ci = d.cacheCi;
+  let start = d.cacheStart;
   if (ci >= chunks.length) ci = start = 0;
   while (index < start) {
     ci--;
@@ -638,8 +649,8 @@ function locate(d: Doc, index: number): void {
     start += chunks[ci]!.vis;
     ci++;
   }
-  cache.ci = ci;
-  cache.start = start;
+  d.cacheCi = ci;
+  d.cacheStart = start;
   let rem = index - start;
   const ps = chunks[ci]!.pieces;
   for (let pi = 0; ; pi++) {
@@ -702,7 +713,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   const max = c - 1;
   // Without its origin the delta cannot place the run: it holds it pending.
   const delta = head ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
-  local = pieces.length === 1 ? { base: d, delta, ci: head ? -1 : locCi, pi: locPi, k: locK, item: pieces[0]!, to: 0 } : undefined;
+  remember(d, pieces.length === 1 ? delta : null, head ? -1 : locCi, locPi, locK, pieces[0]!, 0);
   return asRGA(delta);
 }
 
@@ -840,7 +851,7 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
   for (const t of tombs) if (t.c + t.n - 1 > max) max = t.c + t.n - 1;
   const delta = deltaOf(tombs, max);
   const first = locK + count <= d.chunks[locCi]!.pieces[locPi]!.n;
-  local = first ? { base: d, delta, ci: locCi, pi: locPi, k: locK, item: null, to: locK + count } : undefined;
+  remember(d, first ? delta : null, locCi, locPi, locK, null, locK + count);
   return asRGA(delta);
 }
 
