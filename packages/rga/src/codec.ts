@@ -80,45 +80,64 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 type Fail = (message: string) => never;
 
 /**
- * Validates runs (from either codec, which has walked the list through an
- * {@link Ancestry}, so it is in RGA order, and checked the text) and builds the
- * state: every run within limits, the list maximal, no identity twice, the pending
- * runs sorted, maximal and really waiting (their origin is not in the list).
+ * Builds a state from the runs a decoder reads, checking each as it comes: within
+ * limits, the list maximal, the pending runs sorted and maximal; then, in `state`, no
+ * identity twice and every pending run really waiting (its origin not in the list).
+ * The decoder itself walks the list through an {@link Ancestry}, so it is in RGA order.
  */
-function build(seq: Piece[], pending: Piece[], fail: Fail): RGA {
+class Builder {
+  readonly seq: Piece[] = [];
+  readonly pending: Piece[] = [];
   // Each replica's runs as spans of counters, [start, end).
-  const spans = new Map<ReplicaId, { starts: number[]; ends: number[] }>();
-  const all = seq.concat(pending);
-  for (let i = 0; i < all.length; i++) {
-    const p = all[i]!;
+  private readonly spans = new Map<ReplicaId, { starts: number[]; ends: number[] }>();
+
+  constructor(private readonly fail: Fail) {}
+
+  private check(p: Piece, prev: Piece | undefined): void {
+    const fail = this.fail;
     if (p.c < 1 || p.n < 1 || p.n > DEFAULT_LIMITS.maxCount || p.c + p.n - 1 > Number.MAX_SAFE_INTEGER) fail('bad run');
     if (p.or === null ? p.oc !== 0 : p.oc < 1 || p.oc >= p.c) fail('bad origin');
     if (typeof p.v === 'object' && p.v?.some(isChar)) fail('non-canonical value');
-    const prev = all[i - 1];
-    if (i < seq.length) {
-      if (prev !== undefined && canJoin(prev, p)) fail('not maximal');
-    } else if (p.or === null || (i > seq.length && (compareRC(prev!, p) >= 0 || canJoin(prev!, p)))) fail('bad pending run');
-    let own = spans.get(p.r);
-    if (own === undefined) spans.set(p.r, (own = { starts: [], ends: [] }));
+    if (prev !== undefined && canJoin(prev, p)) fail('not maximal');
+    let own = this.spans.get(p.r);
+    if (own === undefined) this.spans.set(p.r, (own = { starts: [], ends: [] }));
     own.starts.push(p.c);
     own.ends.push(p.c + p.n);
   }
-  const sorted = new Map<ReplicaId, Spans>();
-  for (const [r, own] of spans) {
-    // Sorted apart, spans are disjoint exactly when each starts at or after the previous end.
-    const starts = Float64Array.from(own.starts).sort();
-    const ends = Float64Array.from(own.ends).sort();
-    for (let i = 1; i < starts.length; i++) if (starts[i]! < ends[i - 1]!) fail('identity twice');
-    sorted.set(r, { starts, ends });
+
+  /** Adds the next run of the list. */
+  listed(p: Piece): void {
+    this.check(p, this.seq[this.seq.length - 1]);
+    this.seq.push(p);
   }
-  // A pending run whose origin is in the list would have been placed.
-  const waiting = new Set(pending.map((p) => `${p.c} ${p.r}`));
-  for (const p of pending) {
-    const own = sorted.get(p.or!);
-    const start = own === undefined ? -1 : spanStart(own, p.oc);
-    if (start >= 0 && !waiting.has(`${start} ${p.or}`)) fail('bad pending run');
+
+  /** Adds the next pending run. */
+  waiting(p: Piece): void {
+    const prev = this.pending[this.pending.length - 1];
+    if (p.or === null || (prev !== undefined && compareRC(prev, p) >= 0)) this.fail('bad pending run');
+    this.check(p, prev);
+    this.pending.push(p);
   }
-  return fromRuns(seq, pending);
+
+  /** The state, once every run is in. */
+  state(): RGA {
+    const sorted = new Map<ReplicaId, Spans>();
+    for (const [r, own] of this.spans) {
+      // Sorted apart, spans are disjoint exactly when each starts at or after the previous end.
+      const starts = Float64Array.from(own.starts).sort();
+      const ends = Float64Array.from(own.ends).sort();
+      for (let i = 1; i < starts.length; i++) if (starts[i]! < ends[i - 1]!) this.fail('identity twice');
+      sorted.set(r, { starts, ends });
+    }
+    // A pending run whose origin is in the list would have been placed.
+    const waiting = new Set(this.pending.map((p) => `${p.c} ${p.r}`));
+    for (const p of this.pending) {
+      const own = sorted.get(p.or!);
+      const start = own === undefined ? -1 : spanStart(own, p.oc);
+      if (start >= 0 && !waiting.has(`${start} ${p.or}`)) this.fail('bad pending run');
+    }
+    return fromRuns(this.seq, this.pending);
+  }
 }
 
 /** One replica's runs as spans of counters, `[starts[i], ends[i])`, sorted and disjoint. */
@@ -272,7 +291,7 @@ export function read(reader: Reader): RGA {
     return values;
   };
   const ancestry = new Ancestry();
-  const seq: Piece[] = [];
+  const builder = new Builder((message) => reader.fail(message));
   let prev: Piece | undefined;
   for (let i = reader.count(); i > 0; i--) {
     const at = reader.offset;
@@ -293,10 +312,9 @@ export function read(reader: Reader): RGA {
     const p = mk(r, c, n, or, oc, content(head % 3, n, at));
     if (head !== header(p, prev, entries, back)) reader.fail('non-canonical run', at);
     if (!ancestry.append(p)) reader.fail('not in RGA order', at);
-    seq.push(p);
+    builder.listed(p);
     prev = p;
   }
-  const pending: Piece[] = [];
   for (let i = reader.count(undefined, 6); i > 0; i--) {
     const at = reader.offset;
     const kind = reader.uint(2);
@@ -305,11 +323,11 @@ export function read(reader: Reader): RGA {
     const n = reader.uint(reader.limits.maxCount - 1) + 1;
     const or = replica();
     const oc = c - 1 - reader.uint();
-    pending.push(mk(r, c, n, or, oc, content(kind, n, at)));
+    builder.waiting(mk(r, c, n, or, oc, content(kind, n, at)));
   }
   if (offset !== text.length) reader.fail('text left over');
   if (used.size !== ids.length) reader.fail('unused replica id');
-  return build(seq, pending, (message) => reader.fail(message));
+  return builder.state();
 }
 
 /**
@@ -428,14 +446,19 @@ function runFromJSON(json: unknown, path: string): Piece {
  * ```
  */
 export function fromJSON(json: unknown): RGA {
-  const lists = (['runs', 'pending'] as const).map((key) =>
-    jsonArray(jsonField(json, key, '$'), `$.${key}`).map((run, i) => runFromJSON(run, `$.${key}[${i}]`)),
-  );
+  let path = '$';
+  const builder = new Builder((message) => {
+    throw new DecodeError(message, { path });
+  });
   const ancestry = new Ancestry();
-  lists[0]!.forEach((run, i) => {
-    if (!ancestry.place(run)) throw new DecodeError('not in RGA order', { path: `$.runs[${i}]` });
-  });
-  return build(lists[0]!, lists[1]!, (message) => {
-    throw new DecodeError(message, { path: '$' });
-  });
+  for (const key of ['runs', 'pending'] as const)
+    jsonArray(jsonField(json, key, '$'), `$.${key}`).forEach((item, i) => {
+      path = `$.${key}[${i}]`;
+      const run = runFromJSON(item, path);
+      if (key === 'pending') builder.waiting(run);
+      else if (ancestry.place(run)) builder.listed(run);
+      else throw new DecodeError('not in RGA order', { path });
+    });
+  path = '$';
+  return builder.state();
 }
