@@ -16,7 +16,7 @@ import { replicaIdProblem, type ReplicaId } from './replica-id.js';
 export interface DecodeLimits {
   /** Longest string, in UTF-8 bytes. */
   readonly maxStringBytes: number;
-  /** Longest byte array. */
+  /** Longest byte array read with `Reader.raw`. */
   readonly maxBytes: number;
   /** Most entries in any one collection. */
   readonly maxCount: number;
@@ -225,6 +225,11 @@ export class Reader {
    * @returns the bytes
    */
   raw(length: number): Uint8Array {
+    if (length > this.limits.maxBytes) this.fail('byte array too long');
+    return this.take(length);
+  }
+
+  private take(length: number): Uint8Array {
     if (length > this.remaining) this.fail('truncated');
     return this.data.slice(this.offset, (this.offset += length));
   }
@@ -236,7 +241,7 @@ export class Reader {
    */
   string(max = Infinity): string {
     const start = this.offset;
-    const bytes = this.raw(this.uint(Math.min(max, this.limits.maxStringBytes)));
+    const bytes = this.take(this.uint(Math.min(max, this.limits.maxStringBytes)));
     try {
       return decoder.decode(bytes);
     } catch {

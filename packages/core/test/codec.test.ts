@@ -82,6 +82,12 @@ describe('strings, counts, raw bytes', () => {
     // A huge count with few bytes behind it fails before anything is allocated.
     expect(() => new Reader(new Writer().uint(1_000_000).finish()).count()).toThrow(/count too large/);
     expect(() => new Reader(new Uint8Array([5, 1])).string()).toThrow(DecodeError);
+    // maxBytes bounds raw byte arrays (it once bounded nothing), and only them.
+    const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+    expect(() => new Reader(bytes, limits).raw(5)).toThrow(/byte array too long/);
+    expect(Array.from(new Reader(bytes, limits).raw(4))).toEqual([1, 2, 3, 4]);
+    const text = new Writer().string('hello').finish();
+    expect(new Reader(text, { ...limits, maxStringBytes: 5 }).string()).toBe('hello');
   });
 
   test('DecodeError carries the byte offset', () => {
