@@ -2,7 +2,7 @@
 // patch), encodes the final state, loads it, and merges it into an empty replica.
 // Only public APIs of each library are used; no code is copied from any of them.
 
-/** @typedef {{ create(): any, apply(h: any, pos: number, del: number, ins: string): void, text(h: any): string, encode(h: any): Uint8Array, load(bytes: Uint8Array): any, merge?(bytes: Uint8Array): any, note?: string }} Adapter */
+/** @typedef {{ create(): any, apply(h: any, pos: number, del: number, ins: string): void, applyAll?(h: any, patches: Array<[number, number, string]>): void, text(h: any): string, encode(h: any): Uint8Array, load(bytes: Uint8Array): any, merge?(bytes: Uint8Array): any, note?: string }} Adapter */
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -60,6 +60,28 @@ export const libraries = {
       encode: (h) => RGA.encode(h.doc),
       load: (bytes) => ({ doc: RGA.decode(bytes) }),
       merge: (bytes) => ({ doc: RGA.merge(RGA.bottom, RGA.decode(bytes)) }),
+    };
+  },
+  /** @convergent/rga with the whole trace in one RGA.edit batch: the state and one delta at the end. */
+  async 'rga-batch'() {
+    const rga = await libraries.rga();
+    const RGA = await import('@convergent/rga');
+    const { asReplicaId } = await import('@convergent/core');
+    const me = asReplicaId('bench');
+    return {
+      ...rga,
+      applyAll(h, patches) {
+        const { state, delta } = RGA.edit(h.doc, me, (e) => {
+          for (let i = 0; i < patches.length; i++) {
+            const p = patches[i];
+            if (p[1] > 0) e.deleteText(p[0], p[1]);
+            if (p[2] !== '') e.insertText(p[0], p[2]);
+          }
+        });
+        h.doc = state;
+        // The delta is made (and timed) but not kept: the heap measure is of the document.
+        if (RGA.length(delta) !== RGA.length(state)) throw new Error('rga-batch: the delta lost edits');
+      },
     };
   },
   async yjs() {

@@ -21,9 +21,9 @@ const option = (name, fallback) => {
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
 const traceNames = option('trace', 'automerge-paper,seph-blog1').split(',');
-const libs = option('lib', 'rga,yjs,automerge,loro,json-joy,string,rope').split(',');
+const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
-if (libs.includes('rga') && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
+if (libs.some((l) => l.startsWith('rga')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
   console.error('build first: pnpm --filter @convergent/core --filter @convergent/rga build');
   process.exit(1);
 }
@@ -53,6 +53,7 @@ for (const trace of traceNames) {
     const row = {
       apply: stats(apply.map((r) => r.ms)),
       bytes: apply[0].bytes,
+      deflated: apply[0].deflated,
       heap: stats(apply.map((r) => r.heap)),
     };
     const load = [];
@@ -72,16 +73,16 @@ const ms = (s) => (s ? `${s.median.toFixed(s.median < 100 ? 1 : 0)} (${s.min.toF
 const mib = (s) => `${(s.median / 2 ** 20).toFixed(2)}`;
 let md = `Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores; ${runs} runs per measure (Automerge apply/load/merge: ${automergeRuns}), each in a fresh process. Times in ms: median (min–max).\n`;
 for (const trace of traceNames) {
-  md += `\n### ${trace}\n\n| library | local apply (ms) | encoded (bytes) | load (ms) | merge into empty (ms) | heap after GC (MiB) |\n| --- | --- | --- | --- | --- | --- |\n`;
+  md += `\n### ${trace}\n\n| library | local apply (ms) | encoded (bytes) | deflated (bytes) | load (ms) | merge into empty (ms) | heap after GC (MiB) |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
   for (const [library, row] of Object.entries(results[trace]))
-    md += `| ${library} | ${ms(row.apply)} | ${row.bytes.toLocaleString('en-US')} | ${ms(row.load)} | ${ms(row.merge)} | ${mib(row.heap)} |\n`;
+    md += `| ${library} | ${ms(row.apply)} | ${row.bytes.toLocaleString('en-US')} | ${row.deflated.toLocaleString('en-US')} | ${ms(row.load)} | ${ms(row.merge)} | ${mib(row.heap)} |\n`;
   const rga = results[trace].rga;
   if (rga) {
-    md += `\n@convergent/rga relative to each (ratio < 1: rga is faster or smaller):\n\n| vs | apply | encoded | load | merge | heap |\n| --- | --- | --- | --- | --- | --- |\n`;
+    md += `\n@convergent/rga relative to each (ratio < 1: rga is faster or smaller):\n\n| vs | apply | encoded | deflated | load | merge | heap |\n| --- | --- | --- | --- | --- | --- | --- |\n`;
     for (const [library, row] of Object.entries(results[trace])) {
       if (library === 'rga') continue;
       const r = (a, b) => (a && b ? (a / b).toFixed(2) : '–');
-      md += `| ${library} | ${r(rga.apply.median, row.apply.median)} | ${r(rga.bytes, row.bytes)} | ${r(rga.load.median, row.load.median)} | ${r(rga.merge?.median, row.merge?.median)} | ${r(rga.heap.median, row.heap.median)} |\n`;
+      md += `| ${library} | ${r(rga.apply.median, row.apply.median)} | ${r(rga.bytes, row.bytes)} | ${r(rga.deflated, row.deflated)} | ${r(rga.load.median, row.load.median)} | ${r(rga.merge?.median, row.merge?.median)} | ${r(rga.heap.median, row.heap.median)} |\n`;
     }
   }
 }

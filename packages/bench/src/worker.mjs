@@ -4,7 +4,7 @@
 // replica merges the bytes (timed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { deflateRawSync, gunzipSync } from 'node:zlib';
 import { libraries } from './libs.mjs';
 
 const [library, traceName, phase, dir, traces] = process.argv.slice(2);
@@ -31,14 +31,18 @@ if (phase === 'apply') {
   const before = memory();
   const t0 = performance.now();
   let h = adapter.create();
-  for (let i = 0; i < patches.length; i++) {
-    const p = patches[i];
-    adapter.apply(h, p[0], p[1], p[2]);
-  }
+  if (adapter.applyAll) adapter.applyAll(h, patches);
+  else
+    for (let i = 0; i < patches.length; i++) {
+      const p = patches[i];
+      adapter.apply(h, p[0], p[1], p[2]);
+    }
   result.ms = performance.now() - t0;
   if (adapter.text(h) !== trace.endContent) throw new Error(`${library}: wrong final text`);
   let bytes = adapter.encode(h);
   result.bytes = bytes.length;
+  // What a transport or store that compresses (DEFLATE, zlib's default level) would carry.
+  result.deflated = deflateRawSync(bytes).length;
   writeFileSync(bin, bytes);
   bytes = null;
   await gc();

@@ -2,6 +2,7 @@ export {
   bottom,
   deleteAt,
   deleteText,
+  edit,
   equals,
   get,
   idAt,
@@ -13,6 +14,7 @@ export {
   merge,
   text,
   toArray,
+  type Editor,
   type ElementId,
   type RGA,
 } from './rga.js';

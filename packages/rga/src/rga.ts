@@ -1,4 +1,5 @@
 import {
+  ConvergentError,
   canonicalKey,
   fromCanonicalKey,
   asReplicaId,
@@ -246,8 +247,8 @@ class Work {
   length: number;
   seqMax: number;
   count: number;
-  cursorCi: number;
-  cursorStart: number;
+  cacheCi: number;
+  cacheStart: number;
   hint: number;
   /** Piece index of the last successful `find`. */
   fpi = 0;
@@ -258,9 +259,9 @@ class Work {
     this.length = doc.length;
     this.seqMax = doc.seqMax;
     this.count = doc.count;
-    this.cursorCi = doc.cacheCi;
-    this.cursorStart = doc.cacheStart;
-    if (this.cursorCi >= this.chunks.length) this.cursorCi = this.cursorStart = 0;
+    this.cacheCi = doc.cacheCi;
+    this.cacheStart = doc.cacheStart;
+    if (this.cacheCi >= this.chunks.length) this.cacheCi = this.cacheStart = 0;
     this.hint = searchHint;
   }
 
@@ -301,7 +302,7 @@ class Work {
   private changed(ci: number, ch: Chunk, delta: number, item: Piece | null): void {
     ch.vis += delta;
     this.length += delta;
-    if (ci < this.cursorCi) this.cursorStart += delta;
+    if (ci < this.cacheCi) this.cacheStart += delta;
     if (item !== null) {
       if (item.c < ch.lo) ch.lo = item.c;
       if (item.c + item.n - 1 > ch.hi) ch.hi = item.c + item.n - 1;
@@ -314,7 +315,7 @@ class Work {
     const ps = this.chunks[ci]!.pieces;
     const half = ps.length >> 1;
     this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
-    if (ci < this.cursorCi) this.cursorCi++;
+    if (ci < this.cacheCi) this.cacheCi++;
     if (this.hint > ci) this.hint++;
   }
 
@@ -438,7 +439,7 @@ class Work {
   /** The merged state, with `pending` (normalized) waiting. */
   finish(pending: readonly Piece[], max: number): Doc {
     searchHint = this.hint;
-    return makeDoc(this.chunks, this.length, this.seqMax, max, pending, this.count, this.cursorCi, this.cursorStart);
+    return makeDoc(this.chunks, this.length, this.seqMax, max, pending, this.count, this.cacheCi, this.cacheStart);
   }
 }
 
@@ -635,8 +636,15 @@ let locCi = 0;
 let locPi = 0;
 let locK = 0;
 
+/** A sequence that {@link locate} can search: a state, or a merge in progress. */
+interface Located {
+  readonly chunks: readonly Chunk[];
+  cacheCi: number;
+  cacheStart: number;
+}
+
 /** Finds the visible element at `index` (0 <= index < length). */
-function locate(d: Doc, index: number): void {
+function locate(d: Located, index: number): void {
   const chunks = d.chunks;
   let ci = d.cacheCi;
   let start = d.cacheStart;
@@ -744,6 +752,11 @@ export function insertAt(state: RGA, replica: ReplicaId, index: number, values: 
   const d = asDoc(state);
   checkReplica(replica);
   checkIndex(index, d.length, 'index');
+  return makeInsert(d, replica, index, segmentsOf(values), values.length);
+}
+
+/** Values as runs to store: text (one-unit strings), and stored copies of everything else. */
+function segmentsOf(values: readonly JsonValue[]): Array<string | JsonValue[]> {
   if (!Array.isArray(values)) throw new InvalidValueError('values must be an array');
   const segments: Array<string | JsonValue[]> = [];
   let text = '';
@@ -759,7 +772,7 @@ export function insertAt(state: RGA, replica: ReplicaId, index: number, values: 
   }
   if (text.length > 0) segments.push(text);
   if (other.length > 0) segments.push(other);
-  return makeInsert(d, replica, index, segments, values.length);
+  return segments;
 }
 
 /**
@@ -789,12 +802,18 @@ export function insertText(state: RGA, replica: ReplicaId, index: number, text: 
   const d = asDoc(state);
   checkReplica(replica);
   checkIndex(index, d.length, 'index');
-  if (typeof text !== 'string' || !text.isWellFormed())
-    throw new InvalidValueError('text is not well-formed');
-  // Text without surrogates is one text run; otherwise split into code points.
-  if (SURROGATE.test(text)) return insertAt(state, replica, index, [...text]);
-  return makeInsert(d, replica, index, text.length > 0 ? [text] : [], text.length);
+  const segments = textSegments(text);
+  return makeInsert(d, replica, index, segments, elements(segments));
 }
+
+/** Text as runs to store: one text run, or code points when it has any beyond one unit. */
+function textSegments(text: string): Array<string | JsonValue[]> {
+  if (typeof text !== 'string' || !text.isWellFormed()) throw new InvalidValueError('text is not well-formed');
+  if (SURROGATE.test(text)) return segmentsOf([...text]);
+  return text.length > 0 ? [text] : [];
+}
+
+const elements = (segments: ReadonlyArray<{ length: number }>): number => segments.reduce((n, seg) => n + seg.length, 0);
 
 /**
  * Deletes `count` elements starting at `index`: the delta that marks them deleted.
@@ -897,6 +916,140 @@ export function integrate(pieces: readonly Piece[]): RGA {
  */
 export function deleteText(state: RGA, replica: ReplicaId, index: number, count: number): RGA {
   return deleteAt(state, replica, index, count);
+}
+
+/**
+ * The edits that {@link edit} applies in one step. Indexes refer to the list as
+ * edited so far; each method validates its arguments as the single-edit mutators do.
+ * Usable only inside the `edit` call that made it.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const { state } = RGA.edit(RGA.bottom, asReplicaId('a'), (e: RGA.Editor) => {
+ *   e.insertText(0, 'abc');
+ *   e.deleteText(1, 1);
+ *   e.insertAt(e.length, [{ n: 1 }]);
+ * });
+ * RGA.toArray(state); // => ['a', 'c', { n: 1 }]
+ * ```
+ */
+export interface Editor {
+  /** The number of visible elements so far. */
+  readonly length: number;
+  /** Inserts values so that the first lands at `index` (see {@link insertAt}). */
+  insertAt(index: number, values: readonly JsonValue[]): void;
+  /** Inserts text so that its first character lands at `index` (see {@link insertText}). */
+  insertText(index: number, text: string): void;
+  /** Deletes `count` elements from `index` (see {@link deleteAt}). */
+  deleteAt(index: number, count?: number): void;
+  /** Deletes `count` characters from `index` (see {@link deleteText}). */
+  deleteText(index: number, count: number): void;
+}
+
+/**
+ * Applies many edits in one step: the new state, and one delta that carries them all
+ * (send it to other replicas). Faster than one mutator and one merge per edit, because
+ * the intermediate states are never seen: each chunk the edits touch is copied once.
+ *
+ * @param state - the replica's current state (left unchanged)
+ * @param replica - the acting replica
+ * @param edits - makes the edits through the {@link Editor} it is given
+ * @returns the edited state and the delta
+ * @throws whatever the edits throw (RangeError, `InvalidValueError`); nothing is applied then
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * const doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'Hello world'));
+ * const { state, delta } = RGA.edit(doc, a, (e) => {
+ *   e.deleteText(0, 1);
+ *   e.insertText(0, 'J');
+ *   e.insertText(e.length, '!');
+ * });
+ * RGA.text(state); // => 'Jello world!'
+ * RGA.text(RGA.merge(doc, delta)); // => 'Jello world!'
+ * ```
+ */
+export function edit(
+  state: RGA,
+  replica: ReplicaId,
+  edits: (editor: Editor) => void,
+): {
+  /** The state with every edit applied. */
+  state: RGA;
+  /** One delta that carries every edit: merged into `state`'s input, it gives `state`. */
+  delta: RGA;
+} {
+  const d = asDoc(state);
+  checkReplica(replica);
+  const work = new Work(d);
+  let max = d.max;
+  // Deleted elements that were there before: the delta finds the rest in the new state.
+  const deleted: Piece[] = [];
+  let open = true;
+  const checkOpen = (): void => {
+    if (!open) throw new ConvergentError('this editor is closed: its edit() call has returned');
+  };
+  const insert = (index: number, segments: Array<string | JsonValue[]>): void => {
+    checkOpen();
+    checkIndex(index, work.length, 'index');
+    if (max + elements(segments) > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
+    for (const seg of segments) {
+      // The new run is the newest element: it goes right after its origin.
+      let piece: Piece;
+      if (index === 0) work.after(-1, 0, 0, (piece = mk(replica, max + 1, seg.length, null, 0, seg)));
+      else {
+        locate(work, index - 1);
+        const origin = work.chunks[locCi]!.pieces[locPi]!;
+        piece = mk(replica, max + 1, seg.length, origin.r, origin.c + locK, seg);
+        work.after(locCi, locPi, locK, piece);
+      }
+      max += seg.length;
+      index += seg.length;
+    }
+  };
+  const remove = (index: number, count: number): void => {
+    checkOpen();
+    checkIndex(index, work.length, 'index');
+    checkIndex(count, work.length - index, 'count');
+    while (count > 0) {
+      locate(work, index);
+      const p = work.chunks[locCi]!.pieces[locPi]!;
+      const t = Math.min(p.n - locK, count);
+      // Elements older than the edit: other replicas', or this one's up to the old max.
+      const old = p.r === replica ? Math.min(t, d.max - (p.c + locK) + 1) : t;
+      if (old > 0) deleted.push(tombOf(slice(p, locK, locK + old)));
+      work.tombstone(locCi, locPi, locK, locK + t);
+      count -= t;
+    }
+  };
+  edits({
+    get length() {
+      return work.length;
+    },
+    insertAt: (index, values) => insert(index, segmentsOf(values)),
+    insertText: (index, text) => insert(index, textSegments(text)),
+    deleteAt: (index, count = 1) => remove(index, count),
+    deleteText: (index, count) => remove(index, count),
+  });
+  open = false;
+  // New elements (the replica's, past the old max) are only in chunks this edit wrote.
+  const pieces = normalizePending(deleted);
+  for (const ch of work.chunks)
+    if (ch.own === work.tok)
+      for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.max) pieces.push(slice(p, Math.max(0, d.max + 1 - p.c), p.n));
+  let deltaMax = 0;
+  for (const p of pieces) if (p.c + p.n - 1 > deltaMax) deltaMax = p.c + p.n - 1;
+  return {
+    state: asRGA(work.finish(d.waiting, max)),
+    delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces, deltaMax)),
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { asReplicaId, DecodeError, InvalidReplicaIdError, InvalidValueError, type JsonValue, type ReplicaId } from '@convergent/core';
+import { asReplicaId, ConvergentError, DecodeError, InvalidReplicaIdError, InvalidValueError, type JsonValue, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as RGA from '../src/index.js';
@@ -11,7 +11,7 @@ class Replica {
   state: RGA.RGA = RGA.bottom;
   readonly sent: RGA.RGA[] = [];
   constructor(readonly id: ReplicaId) {}
-  private apply(delta: RGA.RGA): this {
+  apply(delta: RGA.RGA): this {
     this.state = RGA.merge(this.state, delta);
     this.sent.push(delta);
     return this;
@@ -290,6 +290,74 @@ test('merging a delta into the state it was made from (the fast path) equals the
     }),
     { numRuns: 300 },
   );
+});
+
+describe('edit: many edits in one step', () => {
+  const step = fc.oneof(
+    fc.record({ at: fc.nat(), text: fc.constantFrom('x', 'yz', '😀!', '') }),
+    fc.record({ at: fc.nat(), values: fc.array(fc.oneof(fc.constantFrom('a', '😀'), fc.integer(), fc.constant(null)), { maxLength: 3 }) }),
+    fc.record({ at: fc.nat(), remove: fc.nat(4) }),
+  );
+  type Step = { at: number; text: string } | { at: number; values: JsonValue[] } | { at: number; remove: number };
+  // Applies a step through either API, at an index valid for `length`.
+  const apply = (length: number, s: Step, api: { insertText(i: number, t: string): void; insertAt(i: number, v: JsonValue[]): void; deleteAt(i: number, n: number): void }) => {
+    if ('remove' in s) {
+      if (length > 0) api.deleteAt(s.at % length, Math.min(s.remove, length - (s.at % length)));
+    } else if ('text' in s) api.insertText(s.at % (length + 1), s.text);
+    else api.insertAt(s.at % (length + 1), s.values);
+  };
+
+  test('gives the state and the delta that edit-by-edit mutators and merges give', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), fc.array(step, { maxLength: 8 }), (before, steps) => {
+        // A start with another replica's text, so that origins lie outside the batch.
+        const other = new Replica(B);
+        for (const s of before) apply(RGA.length(other.state), s, { insertText: (i, t) => other.insert(i, t), insertAt: (i, v) => other.apply(RGA.insertAt(other.state, B, i, v)), deleteAt: (i, n) => other.remove(i, n) });
+        const start = other.state;
+        const startBytes = RGA.encode(start);
+        const one = new Replica(A).receive(other);
+        const { state, delta } = RGA.edit(start, A, (e) => {
+          for (const s of steps) apply(e.length, s, e);
+        });
+        for (const s of steps) apply(RGA.length(one.state), s, { insertText: (i, t) => one.insert(i, t), insertAt: (i, v) => one.apply(RGA.insertAt(one.state, A, i, v)), deleteAt: (i, n) => one.remove(i, n) });
+        expect(RGA.equals(state, one.state)).toBe(true);
+        // The delta does what all the single deltas do, wherever it is merged.
+        expect(RGA.equals(RGA.merge(start, delta), one.state)).toBe(true);
+        const elsewhere = RGA.insertText(RGA.bottom, C, 0, 'elsewhere');
+        expect(RGA.equals(RGA.merge(elsewhere, RGA.merge(start, delta)), RGA.merge(elsewhere, one.state))).toBe(true);
+        // The input state is untouched.
+        expect(RGA.encode(start)).toEqual(startBytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('an editor is closed once edit returns, and a failed edit applies nothing', () => {
+    let kept: RGA.Editor | undefined;
+    const { state } = RGA.edit(RGA.bottom, A, (e) => {
+      e.insertText(0, 'ab');
+      kept = e;
+    });
+    expect(() => kept!.insertText(0, 'x')).toThrow(ConvergentError);
+    expect(RGA.text(state)).toBe('ab');
+    const before = RGA.encode(state);
+    expect(() =>
+      RGA.edit(state, A, (e) => {
+        e.deleteText(0, 1);
+        e.insertText(99, 'x');
+      }),
+    ).toThrow(RangeError);
+    expect(RGA.encode(state)).toEqual(before);
+    expect(() => RGA.edit(state, A, (e) => e.insertAt(0, [undefined as unknown as JsonValue]))).toThrow(InvalidValueError);
+    expect(() => RGA.edit(state, '' as ReplicaId, () => {})).toThrow(InvalidReplicaIdError);
+  });
+
+  test('no edits: the same state and an empty delta', () => {
+    const doc = RGA.insertText(RGA.bottom, A, 0, 'x');
+    const { state, delta } = RGA.edit(doc, A, () => {});
+    expect(RGA.equals(state, doc)).toBe(true);
+    expect(RGA.equals(delta, RGA.bottom)).toBe(true);
+  });
 });
 
 test('old states are untouched by later edits (immutability)', () => {

@@ -53,6 +53,23 @@ describe.each(['automerge-paper', 'seph-blog1'])('trace %s', (name) => {
     expect(RGA.equals(RGA.fromJSON(JSON.parse(JSON.stringify(RGA.toJSON(doc)))), doc)).toBe(true);
   });
 
+  test('replayed in one batch (edit) gives the same state as edit by edit, and a delta that carries it', () => {
+    const alice = asReplicaId('alice');
+    let doc = RGA.bottom;
+    const scratch: RGA.RGA[] = [];
+    for (const txn of trace.txns) doc = applyTxn(doc, alice, txn.patches, scratch);
+    const { state, delta } = RGA.edit(RGA.bottom, alice, (e) => {
+      for (const txn of trace.txns)
+        for (const [pos, del, ins] of txn.patches) {
+          if (del > 0) e.deleteText(pos, del);
+          if (ins !== '') e.insertText(pos, ins);
+        }
+    });
+    expect(RGA.text(state)).toBe(trace.endContent);
+    expect(RGA.equals(state, doc)).toBe(true);
+    expect(RGA.equals(delta, doc)).toBe(true);
+  });
+
   test('split across two replicas exchanging deltas every 100 txns converges to endContent', () => {
     const ids = [asReplicaId('alice'), asReplicaId('bob')] as const;
     const docs: RGA.RGA[] = [RGA.bottom, RGA.bottom];
