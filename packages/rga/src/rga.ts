@@ -145,8 +145,7 @@ export const kindOf = (v: Piece['v']): number => (v === null ? 0 : typeof v === 
 
 const visOf = (p: Piece): number => (p.v === null ? 0 : p.n);
 
-/** Whether `(c1, r1)` orders after `(c2, r2)`: higher counter, then higher replica id. */
-/** @internal */
+/** @internal Whether `(c1, r1)` orders after `(c2, r2)`: higher counter, then higher replica id. */
 export const greater = (c1: number, r1: string, c2: number, r2: string): boolean => c1 > c2 || (c1 === c2 && r1 > r2);
 
 /** @internal Elements `[from, to)` of a piece. */
