@@ -222,14 +222,11 @@ export class Reader {
   /**
    * Reads `length` bytes without a prefix (a copy).
    * @param length - how many bytes
+   * @param max - the most accepted (default `limits.maxBytes`)
    * @returns the bytes
    */
-  raw(length: number): Uint8Array {
-    if (length > this.limits.maxBytes) this.fail('byte array too long');
-    return this.take(length);
-  }
-
-  private take(length: number): Uint8Array {
+  raw(length: number, max = this.limits.maxBytes): Uint8Array {
+    if (length > max) this.fail('byte array too long');
     if (length > this.remaining) this.fail('truncated');
     return this.data.slice(this.offset, (this.offset += length));
   }
@@ -241,7 +238,8 @@ export class Reader {
    */
   string(max = Infinity): string {
     const start = this.offset;
-    const bytes = this.take(this.uint(Math.min(max, this.limits.maxStringBytes)));
+    // Bounded by maxStringBytes, not maxBytes.
+    const bytes = this.raw(this.uint(Math.min(max, this.limits.maxStringBytes)), Infinity);
     try {
       return decoder.decode(bytes);
     } catch {
