@@ -7,7 +7,6 @@ import {
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
-import { encode } from './codec.js';
 
 declare const rgaBrand: unique symbol;
 
@@ -589,11 +588,22 @@ function applyLocal(x: Doc, y: Doc, edit: LocalEdit): RGA {
  * ```
  */
 export function equals(a: RGA, b: RGA): boolean {
-  // The encoding is canonical: equal states, and only they, have equal bytes.
   if (a === b) return true;
-  const x = encode(a);
-  const y = encode(b);
-  return x.length === y.length && x.every((byte, i) => byte === y[i]);
+  const x = asDoc(a);
+  const y = asDoc(b);
+  // Cheap summaries first; then the maximal runs, which are canonical.
+  if (x.length !== y.length || x.max !== y.max || x.seqMax !== y.seqMax) return false;
+  return sameRuns(x.waiting, y.waiting) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
+}
+
+const sameRuns = (p: readonly Piece[], q: readonly Piece[]): boolean => p.length === q.length && p.every((r, i) => samePiece(r, q[i]!));
+
+function samePiece(p: Piece, q: Piece): boolean {
+  if (p.r !== q.r || p.c !== q.c || p.n !== q.n || p.or !== q.or || p.oc !== q.oc) return false;
+  if (p.v === null || typeof p.v === 'string' || q.v === null || typeof q.v === 'string') return p.v === q.v;
+  // Stored values are canonical, so equal values have equal keys.
+  const w = q.v;
+  return p.v.every((v, i) => canonicalKey(v) === canonicalKey(w[i]!));
 }
 
 /**
@@ -614,7 +624,41 @@ export function equals(a: RGA, b: RGA): boolean {
  * ```
  */
 export function leq(a: RGA, b: RGA): boolean {
-  return equals(merge(a, b), b);
+  const x = asDoc(a);
+  const y = asDoc(b);
+  if (x === y || isEmpty(x)) return true;
+  if (x.max > y.max) return false;
+  // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
+  // with a (one derived from the other) hold nothing b lacks.
+  const work = new Work(y);
+  const shared = x.chunks.length > 2 ? new Set(y.chunks) : null;
+  for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) if (!seen(work, y.waiting, p)) return false;
+  return x.waiting.every((p) => seen(work, y.waiting, p));
+}
+
+/** The piece of `pieces` (sorted by replica and counter, disjoint) that holds element (r, c). */
+function holding(pieces: readonly Piece[], r: ReplicaId, c: number): Piece | undefined {
+  let lo = 0;
+  let hi = pieces.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const q = pieces[mid]!;
+    if (q.r < r || (q.r === r && q.c <= c)) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const q = pieces[hi];
+  return q !== undefined && q.r === r && c < q.c + q.n ? q : undefined;
+}
+
+/** Whether every element of `p` is in the state that `work` reads (or in its `pending`), deleted there if `p` deletes it. */
+function seen(work: Work, pending: readonly Piece[], p: Piece): boolean {
+  for (let c = p.c; c < p.c + p.n; ) {
+    const ci = work.find(p.r, c);
+    const q = ci >= 0 ? work.chunks[ci]!.pieces[work.fpi]! : holding(pending, p.r, c);
+    if (q === undefined || (p.v === null && q.v !== null)) return false;
+    c = q.c + q.n;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------
