@@ -292,9 +292,9 @@ export function read(reader: Reader): RGA {
   };
   const ancestry = new Ancestry();
   const builder = new Builder((message) => reader.fail(message));
-  let prev: Piece | undefined;
   for (let i = reader.count(); i > 0; i--) {
     const at = reader.offset;
+    const prev = builder.seq[builder.seq.length - 1];
     const head = reader.byte();
     const where = whereOf(head);
     const up = where === 2 ? reader.uint() : where === 3 ? 4 : where * 2;
@@ -313,7 +313,6 @@ export function read(reader: Reader): RGA {
     if (head !== header(p, prev, entries, back)) reader.fail('non-canonical run', at);
     if (!ancestry.append(p)) reader.fail('not in RGA order', at);
     builder.listed(p);
-    prev = p;
   }
   for (let i = reader.count(undefined, 6); i > 0; i--) {
     const at = reader.offset;
