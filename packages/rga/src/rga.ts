@@ -669,7 +669,7 @@ function checkReplica(replica: ReplicaId): void {
   if (replica !== checkedReplica) checkedReplica = asReplicaId(replica);
 }
 
-function checkIndex(value: number, max: number, what: string): void {
+function checkIndex(value: number, max: number, what = 'index'): void {
   if (!Number.isSafeInteger(value) || value < 0 || value > max)
     throw new RangeError(`${what} ${String(value)} is out of range 0..${max}`);
 }
@@ -686,8 +686,8 @@ interface Located {
   cacheStart: number;
 }
 
-/** Finds the visible element at `index` (0 <= index < length). */
-function locate(d: Located, index: number): void {
+/** The piece holding the visible element at `index` (0 <= index < length); its place in `locCi`, `locPi`, `locK`. */
+function locate(d: Located, index: number): Piece {
   const chunks = d.chunks;
   let ci = d.cacheCi;
   let start = d.cacheStart;
@@ -711,7 +711,7 @@ function locate(d: Located, index: number): void {
       locCi = ci;
       locPi = pi;
       locK = rem;
-      return;
+      return p;
     }
     rem -= p.n;
   }
@@ -746,8 +746,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   let or: ReplicaId | null = null;
   let oc = 0;
   if (index > 0) {
-    locate(d, index - 1);
-    const p = d.chunks[locCi]!.pieces[locPi]!;
+    const p = locate(d, index - 1);
     or = p.r;
     oc = p.c + locK;
     searchHint = locCi;
@@ -794,7 +793,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
 export function insertAt(state: RGA, replica: ReplicaId, index: number, values: readonly JsonValue[]): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length, 'index');
+  checkIndex(index, d.length);
   return makeInsert(d, replica, index, segmentsOf(values), values.length);
 }
 
@@ -844,7 +843,7 @@ function segmentsOf(values: readonly JsonValue[]): Array<string | JsonValue[]> {
 export function insertText(state: RGA, replica: ReplicaId, index: number, text: string): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length, 'index');
+  checkIndex(index, d.length);
   const segments = textSegments(text);
   return makeInsert(d, replica, index, segments, elements(segments));
 }
@@ -884,10 +883,10 @@ const elements = (segments: ReadonlyArray<{ length: number }>): number => segmen
 export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 1): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length, 'index');
+  checkIndex(index, d.length);
   checkIndex(count, d.length - index, 'count');
   if (count === 0) return bottom;
-  locate(d, index);
+  const firstPiece = locate(d, index);
   searchHint = locCi;
   const tombs: Piece[] = [];
   let ci = locCi;
@@ -912,7 +911,7 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
   let max = 0;
   for (const t of tombs) if (t.c + t.n - 1 > max) max = t.c + t.n - 1;
   const delta = deltaOf(tombs, max);
-  const first = locK + count <= d.chunks[locCi]!.pieces[locPi]!.n;
+  const first = locK + count <= firstPiece.n;
   remember(d, first ? delta : null, locCi, locPi, locK, null, locK + count);
   return asRGA(delta);
 }
@@ -1041,15 +1040,14 @@ export function edit(
   };
   const insert = (index: number, segments: Array<string | JsonValue[]>): void => {
     checkOpen();
-    checkIndex(index, work.length, 'index');
+    checkIndex(index, work.length);
     if (max + elements(segments) > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
     for (const seg of segments) {
       // The new run is the newest element: it goes right after its origin.
       let piece: Piece;
       if (index === 0) work.after(-1, 0, 0, (piece = mk(replica, max + 1, seg.length, null, 0, seg)));
       else {
-        locate(work, index - 1);
-        const origin = work.chunks[locCi]!.pieces[locPi]!;
+        const origin = locate(work, index - 1);
         piece = mk(replica, max + 1, seg.length, origin.r, origin.c + locK, seg);
         work.after(locCi, locPi, locK, piece);
       }
@@ -1059,11 +1057,10 @@ export function edit(
   };
   const remove = (index: number, count: number): void => {
     checkOpen();
-    checkIndex(index, work.length, 'index');
+    checkIndex(index, work.length);
     checkIndex(count, work.length - index, 'count');
     while (count > 0) {
-      locate(work, index);
-      const p = work.chunks[locCi]!.pieces[locPi]!;
+      const p = locate(work, index);
       const t = Math.min(p.n - locK, count);
       // Elements older than the edit: other replicas', or this one's up to the old max.
       const old = p.r === replica ? Math.min(t, d.max - (p.c + locK) + 1) : t;
@@ -1139,9 +1136,8 @@ function valueAt(p: Piece, k: number): JsonValue {
  */
 export function get(state: RGA, index: number): JsonValue {
   const d = asDoc(state);
-  checkIndex(index, d.length - 1, 'index');
-  locate(d, index);
-  return valueAt(d.chunks[locCi]!.pieces[locPi]!, locK);
+  checkIndex(index, d.length - 1);
+  return valueAt(locate(d, index), locK);
 }
 
 /**
@@ -1220,9 +1216,8 @@ export function text(state: RGA): string {
  */
 export function idAt(state: RGA, index: number): ElementId {
   const d = asDoc(state);
-  checkIndex(index, d.length - 1, 'index');
-  locate(d, index);
-  const p = d.chunks[locCi]!.pieces[locPi]!;
+  checkIndex(index, d.length - 1);
+  const p = locate(d, index);
   return Object.freeze({ replica: p.r, counter: p.c + locK });
 }
 
