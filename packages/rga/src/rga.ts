@@ -191,6 +191,12 @@ export function* sequence(doc: Doc): Generator<Piece> {
   for (const ch of doc.chunks) yield* ch.pieces;
 }
 
+/** The largest counter in `pieces`, or `max` if larger. */
+function maxCounter(pieces: Iterable<Piece>, max = 0): number {
+  for (const p of pieces) if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
+  return max;
+}
+
 function chunkOf(pieces: Piece[], own: number): Chunk {
   let vis = 0;
   let lo = Infinity;
@@ -302,9 +308,10 @@ class Work {
     this.length += delta;
     if (ci < this.cacheCi) this.cacheStart += delta;
     if (item !== null) {
+      const last = item.c + item.n - 1;
       if (item.c < ch.lo) ch.lo = item.c;
-      if (item.c + item.n - 1 > ch.hi) ch.hi = item.c + item.n - 1;
-      if (item.c + item.n - 1 > this.seqMax) this.seqMax = item.c + item.n - 1;
+      if (last > ch.hi) ch.hi = last;
+      if (last > this.seqMax) this.seqMax = last;
     }
     if (ch.pieces.length > MAX_PIECES) this.split(ci);
   }
@@ -363,15 +370,9 @@ class Work {
   }
 
   private insertBefore(ci: number, pi: number, item: Piece): void {
-    if (this.chunks.length === 0) {
-      const ch = chunkOf([item], this.tok);
-      this.chunks.push(ch);
-      this.count++;
-      this.length += ch.vis;
-      if (item.c + item.n - 1 > this.seqMax) this.seqMax = item.c + item.n - 1;
-      return;
-    }
-    if (pi === 0 && ci > 0) {
+    // An empty sequence gets an empty chunk of this merge's own to insert into.
+    if (this.chunks.length === 0) this.chunks.push(chunkOf([], this.tok));
+    else if (pi === 0 && ci > 0) {
       ci--;
       pi = this.chunks[ci]!.pieces.length;
     }
@@ -458,9 +459,7 @@ export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA 
     length += chunk.vis;
     if (chunk.hi > seqMax) seqMax = chunk.hi;
   }
-  let max = seqMax;
-  for (const p of pending) if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
-  return asRGA(makeDoc(chunks, length, seqMax, max, pending, seq.length));
+  return asRGA(makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pending, seq.length));
 }
 
 // ---------------------------------------------------------------------------
@@ -908,17 +907,15 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
     left -= t;
     k = 0;
   }
-  let max = 0;
-  for (const t of tombs) if (t.c + t.n - 1 > max) max = t.c + t.n - 1;
-  const delta = deltaOf(tombs, max);
+  const delta = deltaOf(tombs);
   const first = locK + count <= firstPiece.n;
   remember(d, first ? delta : null, locCi, locPi, locK, null, locK + count);
   return asRGA(delta);
 }
 
 /** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
-function deltaOf(pieces: Piece[], max: number): Doc {
-  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, max, normalizePending(pieces), 0);
+function deltaOf(pieces: Piece[]): Doc {
+  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, maxCounter(pieces), normalizePending(pieces), 0);
   return asDoc(integrate(pieces.sort(byCounter)));
 }
 
@@ -926,12 +923,8 @@ function deltaOf(pieces: Piece[], max: number): Doc {
 export function integrate(pieces: readonly Piece[]): RGA {
   const work = new Work(EMPTY);
   const pending: Piece[] = [];
-  let max = 0;
-  for (const p of pieces) {
-    work.add(p, pending);
-    if (p.c + p.n - 1 > max) max = p.c + p.n - 1;
-  }
-  return asRGA(work.finish(normalizePending(pending), max));
+  for (const p of pieces) work.add(p, pending);
+  return asRGA(work.finish(normalizePending(pending), maxCounter(pieces)));
 }
 
 /**
@@ -1084,11 +1077,9 @@ export function edit(
   for (const ch of work.chunks)
     if (ch.own === work.tok)
       for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.max) pieces.push(slice(p, Math.max(0, d.max + 1 - p.c), p.n));
-  let deltaMax = 0;
-  for (const p of pieces) if (p.c + p.n - 1 > deltaMax) deltaMax = p.c + p.n - 1;
   return {
     state: asRGA(work.finish(d.waiting, max)),
-    delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces, deltaMax)),
+    delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces)),
   };
 }
 
@@ -1113,8 +1104,11 @@ export function length(state: RGA): number {
   return asDoc(state).length;
 }
 
-function valueAt(p: Piece, k: number): JsonValue {
-  return typeof p.v === 'string' ? p.v[k]! : (p.v as readonly JsonValue[])[k]!;
+/** The piece holding the visible element at `index` (checked), as {@link locate} gives it. */
+function visibleAt(state: RGA, index: number): Piece {
+  const d = asDoc(state);
+  checkIndex(index, d.length - 1);
+  return locate(d, index);
 }
 
 /**
@@ -1135,9 +1129,8 @@ function valueAt(p: Piece, k: number): JsonValue {
  * ```
  */
 export function get(state: RGA, index: number): JsonValue {
-  const d = asDoc(state);
-  checkIndex(index, d.length - 1);
-  return valueAt(locate(d, index), locK);
+  // A visible piece has content: a string or an array, indexed alike.
+  return (visibleAt(state, index).v as string | readonly JsonValue[])[locK]!;
 }
 
 /**
@@ -1215,9 +1208,7 @@ export function text(state: RGA): string {
  * ```
  */
 export function idAt(state: RGA, index: number): ElementId {
-  const d = asDoc(state);
-  checkIndex(index, d.length - 1);
-  const p = locate(d, index);
+  const p = visibleAt(state, index);
   return Object.freeze({ replica: p.r, counter: p.c + locK });
 }
 
