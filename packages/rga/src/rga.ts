@@ -292,7 +292,7 @@ class Work {
   }
 
   /** Chunk index of the piece holding element (r, c) (piece index in `fpi`), or -1. */
-  find(r: ReplicaId, c: number): number {
+  findPiece(r: ReplicaId, c: number): number {
     const n = this.chunks.length;
     if (n === 0 || c > this.seqMax) return -1;
     const h = this.hint < n ? this.hint : n - 1;
@@ -313,10 +313,10 @@ class Work {
       if (last > ch.hi) ch.hi = last;
       if (last > this.seqMax) this.seqMax = last;
     }
-    if (ch.pieces.length > MAX_PIECES) this.split(ci);
+    if (ch.pieces.length > MAX_PIECES) this.splitChunk(ci);
   }
 
-  private split(ci: number): void {
+  private splitChunk(ci: number): void {
     const ps = this.chunks[ci]!.pieces;
     const half = ps.length >> 1;
     this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
@@ -324,23 +324,13 @@ class Work {
     if (this.hint > ci) this.hint++;
   }
 
-  /** Integrates a piece whose ids are all new; false when its origin is missing. */
-  insert(item: Piece): boolean {
-    if (item.or === null) this.after(-1, 0, 0, item);
-    else {
-      const ci = this.find(item.or, item.oc);
-      if (ci < 0) return false;
-      this.after(ci, this.fpi, item.oc - this.chunks[ci]!.pieces[this.fpi]!.c, item);
-    }
-    return true;
-  }
-
-  /** Integrates a piece whose ids are all new after its origin: element k of piece (ci, pi), or the head (ci = -1). */
-  after(ci: number, pi: number, k: number, item: Piece): void {
-    if (ci < 0) ci = pi = 0;
+  /** Integrates a piece whose ids are all new after its origin: in piece (ci, pi), or the head when `item.or` is null. */
+  after(ci: number, pi: number, item: Piece): void {
+    if (item.or === null) ci = pi = 0;
     else {
       const p = this.chunks[ci]!.pieces[pi]!;
-      if (k < p.n - 1 && greater(item.c, item.r, p.c + k + 1, p.r)) {
+      const k = item.oc - p.c;
+      if (k < p.n - 1 && greater(item.c, item.r, item.oc + 1, p.r)) {
         // The item goes between elements k and k+1 of p.
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
@@ -416,11 +406,11 @@ class Work {
   }
 
   /** Merges one incoming piece: marks known elements deleted, integrates new ones. */
-  add(item: Piece, pending: Piece[]): void {
+  addPiece(item: Piece, pending: Piece[]): void {
     let off = 0;
     while (off < item.n) {
       const cc = item.c + off;
-      const ci = this.find(item.r, cc);
+      const ci = this.findPiece(item.r, cc);
       if (ci < 0) break;
       const pi = this.fpi;
       const p = this.chunks[ci]!.pieces[pi]!;
@@ -432,11 +422,13 @@ class Work {
     if (off === item.n) return;
     // An element absent here has no known successor in its chain: the rest is new.
     const rest = slice(item, off, item.n);
-    if (!this.insert(rest)) pending.push(rest);
+    const ci = rest.or === null ? 0 : this.findPiece(rest.or, rest.oc);
+    if (ci < 0) pending.push(rest);
+    else this.after(ci, this.fpi, rest);
   }
 
   /** The merged state, with `pending` (normalized) waiting. */
-  finish(pending: readonly Piece[], max: number): Doc {
+  toDoc(pending: readonly Piece[], max: number): Doc {
     searchHint = this.hint;
     return makeDoc(this.chunks, this.length, this.seqMax, max, pending, this.count, this.cacheCi, this.cacheStart);
   }
@@ -524,8 +516,8 @@ export function merge(a: RGA, b: RGA): RGA {
   if (items.length > 1) items.sort(byCounter);
   const work = new Work(base);
   const pending: Piece[] = [];
-  for (const item of items) work.add(item, pending);
-  return asRGA(work.finish(normalizePending(pending), Math.max(x.max, y.max)));
+  for (const item of items) work.addPiece(item, pending);
+  return asRGA(work.toDoc(normalizePending(pending), Math.max(x.max, y.max)));
 }
 
 /**
@@ -536,10 +528,10 @@ export function merge(a: RGA, b: RGA): RGA {
 interface LocalEdit {
   base: Doc | null;
   delta: Doc | null;
-  /** The piece holding the origin of an insert (-1: the head), or the deleted elements. */
+  /** The piece holding the origin of an insert (any for the head), or the deleted elements. */
   ci: number;
   pi: number;
-  /** Insert: the origin's offset in the piece. Delete: the first deleted offset. */
+  /** Delete: the first deleted offset. */
   k: number;
   /** Insert: the new piece. Delete: null. */
   item: Piece | null;
@@ -563,9 +555,9 @@ function remember(base: Doc, delta: Doc | null, ci: number, pi: number, k: numbe
 function applyLocal(x: Doc, y: Doc, edit: LocalEdit): RGA {
   const work = new Work(x);
   // The new piece is newer than everything in x, and no pending piece can wait for it.
-  if (edit.item !== null) work.after(edit.ci, edit.pi, edit.k, edit.item);
+  if (edit.item !== null) work.after(edit.ci, edit.pi, edit.item);
   else work.tombstone(edit.ci, edit.pi, edit.k, edit.to);
-  return asRGA(work.finish(x.waiting, Math.max(x.max, y.max)));
+  return asRGA(work.toDoc(x.waiting, Math.max(x.max, y.max)));
 }
 
 /**
@@ -652,7 +644,7 @@ function holding(pieces: readonly Piece[], r: ReplicaId, c: number): Piece | und
 /** Whether every element of `p` is in the state that `work` reads (or in its `pending`), deleted there if `p` deletes it. */
 function seen(work: Work, pending: readonly Piece[], p: Piece): boolean {
   for (let c = p.c; c < p.c + p.n; ) {
-    const ci = work.find(p.r, c);
+    const ci = work.findPiece(p.r, c);
     const q = ci >= 0 ? work.chunks[ci]!.pieces[work.fpi]! : holding(pending, p.r, c);
     if (q === undefined || (p.v === null && q.v !== null)) return false;
     c = q.c + q.n;
@@ -762,7 +754,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   const max = c - 1;
   // Without its origin the delta cannot place the run: it holds it pending.
   const delta = head ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
-  remember(d, pieces.length === 1 ? delta : null, head ? -1 : locCi, locPi, locK, pieces[0]!, 0);
+  remember(d, pieces.length === 1 ? delta : null, locCi, locPi, locK, pieces[0]!, 0);
   return asRGA(delta);
 }
 
@@ -923,8 +915,8 @@ function deltaOf(pieces: Piece[]): Doc {
 export function integrate(pieces: readonly Piece[]): RGA {
   const work = new Work(EMPTY);
   const pending: Piece[] = [];
-  for (const p of pieces) work.add(p, pending);
-  return asRGA(work.finish(normalizePending(pending), maxCounter(pieces)));
+  for (const p of pieces) work.addPiece(p, pending);
+  return asRGA(work.toDoc(normalizePending(pending), maxCounter(pieces)));
 }
 
 /**
@@ -1037,12 +1029,10 @@ export function edit(
     if (max + elements(segments) > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
     for (const seg of segments) {
       // The new run is the newest element: it goes right after its origin.
-      let piece: Piece;
-      if (index === 0) work.after(-1, 0, 0, (piece = mk(replica, max + 1, seg.length, null, 0, seg)));
+      if (index === 0) work.after(0, 0, mk(replica, max + 1, seg.length, null, 0, seg));
       else {
         const origin = locate(work, index - 1);
-        piece = mk(replica, max + 1, seg.length, origin.r, origin.c + locK, seg);
-        work.after(locCi, locPi, locK, piece);
+        work.after(locCi, locPi, mk(replica, max + 1, seg.length, origin.r, origin.c + locK, seg));
       }
       max += seg.length;
       index += seg.length;
@@ -1078,7 +1068,7 @@ export function edit(
     if (ch.own === work.tok)
       for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.max) pieces.push(slice(p, Math.max(0, d.max + 1 - p.c), p.n));
   return {
-    state: asRGA(work.finish(d.waiting, max)),
+    state: asRGA(work.toDoc(d.waiting, max)),
     delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces)),
   };
 }
@@ -1235,7 +1225,7 @@ export function idAt(state: RGA, index: number): ElementId {
 export function indexOf(state: RGA, id: ElementId): number {
   const d = asDoc(state);
   const work = new Work(d);
-  const ci = work.find(id.replica, id.counter);
+  const ci = work.findPiece(id.replica, id.counter);
   if (ci < 0) return -1;
   const ps = d.chunks[ci]!.pieces;
   const p = ps[work.fpi]!;
