@@ -98,15 +98,15 @@ export interface Chunk {
 export interface Doc {
   readonly chunks: readonly Chunk[];
   /** Visible elements. */
-  readonly length: number;
+  readonly vis: number;
   /** Largest counter in the sequence (0 if none). */
   readonly seqMax: number;
-  /** Largest counter anywhere, pending included (0 if none). */
-  readonly max: number;
+  /** Largest counter anywhere, pending included (0 if none): the next insert counts from it. */
+  readonly clock: number;
   /** Elements whose origin has not arrived: sorted by (replica, counter), maximal runs. */
   readonly waiting: readonly Piece[];
   /** Pieces in the sequence. */
-  readonly count: number;
+  readonly pieceCount: number;
   /** A cursor cache (not part of the value): a chunk index and its first visible index. */
   cacheCi: number;
   cacheStart: number;
@@ -122,17 +122,17 @@ export function mk(r: ReplicaId, c: number, n: number, or: ReplicaId | null, oc:
 /** @internal */
 export function makeDoc(
   chunks: readonly Chunk[],
-  length: number,
+  vis: number,
   seqMax: number,
-  max: number,
+  clock: number,
   pending: readonly Piece[],
-  count: number,
+  pieceCount: number,
   ci = 0,
   start = 0,
 ): Doc {
   // Not frozen: the state is opaque (its fields are not part of the type), and freezing
   // every state cost a tenth of the time of an edit.
-  return { chunks, length, seqMax, max, waiting: pending, count, cacheCi: ci, cacheStart: start };
+  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start };
 }
 
 /** @internal */
@@ -248,9 +248,9 @@ let searchHint = 0;
 /** A merge in progress: owns a copy of the top array and the chunks it touched. */
 class Work {
   readonly chunks: Chunk[];
-  length: number;
+  vis: number;
   seqMax: number;
-  count: number;
+  pieceCount: number;
   cacheCi: number;
   cacheStart: number;
   hint: number;
@@ -260,9 +260,9 @@ class Work {
 
   constructor(doc: Doc) {
     this.chunks = doc.chunks.slice();
-    this.length = doc.length;
+    this.vis = doc.vis;
     this.seqMax = doc.seqMax;
-    this.count = doc.count;
+    this.pieceCount = doc.pieceCount;
     this.cacheCi = doc.cacheCi;
     this.cacheStart = doc.cacheStart;
     if (this.cacheCi >= this.chunks.length) this.cacheCi = this.cacheStart = 0;
@@ -305,7 +305,7 @@ class Work {
 
   private changed(ci: number, ch: Chunk, delta: number, item: Piece | null): void {
     ch.vis += delta;
-    this.length += delta;
+    this.vis += delta;
     if (ci < this.cacheCi) this.cacheStart += delta;
     if (item !== null) {
       const last = item.c + item.n - 1;
@@ -334,7 +334,7 @@ class Work {
         // The item goes between elements k and k+1 of p.
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
-        this.count += 2;
+        this.pieceCount += 2;
         this.changed(ci, ch, visOf(item), item);
         return;
       }
@@ -372,7 +372,7 @@ class Work {
     if (left !== undefined && canJoin(left, item)) ps[pi - 1] = join(left, item);
     else {
       ps.splice(pi, 0, item);
-      this.count++;
+      this.pieceCount++;
     }
     this.changed(ci, ch, visOf(item), item);
   }
@@ -401,7 +401,7 @@ class Work {
     parts.push(mid);
     if (right !== null) parts.push(right);
     ps.splice(start, remove, ...parts);
-    this.count += parts.length - remove;
+    this.pieceCount += parts.length - remove;
     this.changed(ci, ch, from - to, null);
   }
 
@@ -430,7 +430,7 @@ class Work {
   /** The merged state, with `pending` (normalized) waiting. */
   toDoc(pending: readonly Piece[], max: number): Doc {
     searchHint = this.hint;
-    return makeDoc(this.chunks, this.length, this.seqMax, max, pending, this.count, this.cacheCi, this.cacheStart);
+    return makeDoc(this.chunks, this.vis, this.seqMax, max, pending, this.pieceCount, this.cacheCi, this.cacheStart);
   }
 }
 
@@ -499,7 +499,7 @@ export function merge(a: RGA, b: RGA): RGA {
   if (isEmpty(x)) return b;
   let base = x;
   let other = y;
-  if (y.count + y.waiting.length > x.count + x.waiting.length) {
+  if (y.pieceCount + y.waiting.length > x.pieceCount + x.waiting.length) {
     base = y;
     other = x;
   }
@@ -517,7 +517,7 @@ export function merge(a: RGA, b: RGA): RGA {
   const work = new Work(base);
   const pending: Piece[] = [];
   for (const item of items) work.addPiece(item, pending);
-  return asRGA(work.toDoc(normalizePending(pending), Math.max(x.max, y.max)));
+  return asRGA(work.toDoc(normalizePending(pending), Math.max(x.clock, y.clock)));
 }
 
 /**
@@ -557,7 +557,7 @@ function applyLocal(x: Doc, y: Doc, edit: LocalEdit): RGA {
   // The new piece is newer than everything in x, and no pending piece can wait for it.
   if (edit.item !== null) work.after(edit.ci, edit.pi, edit.item);
   else work.tombstone(edit.ci, edit.pi, edit.k, edit.to);
-  return asRGA(work.toDoc(x.waiting, Math.max(x.max, y.max)));
+  return asRGA(work.toDoc(x.waiting, Math.max(x.clock, y.clock)));
 }
 
 /**
@@ -583,7 +583,7 @@ export function equals(a: RGA, b: RGA): boolean {
   const x = asDoc(a);
   const y = asDoc(b);
   // Cheap summaries first; then the maximal runs, which are canonical.
-  if (x.length !== y.length || x.max !== y.max || x.seqMax !== y.seqMax) return false;
+  if (x.vis !== y.vis || x.clock !== y.clock || x.seqMax !== y.seqMax) return false;
   return sameRuns(x.waiting, y.waiting) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
 }
 
@@ -618,7 +618,7 @@ export function leq(a: RGA, b: RGA): boolean {
   const x = asDoc(a);
   const y = asDoc(b);
   if (x === y || isEmpty(x)) return true;
-  if (x.max > y.max) return false;
+  if (x.clock > y.clock) return false;
   // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
   // with a (one derived from the other) hold nothing b lacks.
   const work = new Work(y);
@@ -733,7 +733,7 @@ export function storedValue(value: JsonValue): JsonValue {
 
 function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<string | JsonValue[]>, n: number): RGA {
   if (n === 0) return bottom;
-  if (d.max + n > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
+  if (d.clock + n > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
   let or: ReplicaId | null = null;
   let oc = 0;
   if (index > 0) {
@@ -743,7 +743,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
     searchHint = locCi;
   } else searchHint = 0;
   const head = or === null;
-  let c = d.max + 1;
+  let c = d.clock + 1;
   const pieces: Piece[] = [];
   for (const seg of segments) {
     pieces.push(mk(replica, c, seg.length, or, oc, seg));
@@ -784,7 +784,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
 export function insertAt(state: RGA, replica: ReplicaId, index: number, values: readonly JsonValue[]): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length);
+  checkIndex(index, d.vis);
   return makeInsert(d, replica, index, segmentsOf(values), values.length);
 }
 
@@ -834,7 +834,7 @@ function segmentsOf(values: readonly JsonValue[]): Array<string | JsonValue[]> {
 export function insertText(state: RGA, replica: ReplicaId, index: number, text: string): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length);
+  checkIndex(index, d.vis);
   const segments = textSegments(text);
   return makeInsert(d, replica, index, segments, elements(segments));
 }
@@ -874,8 +874,8 @@ const elements = (segments: ReadonlyArray<{ length: number }>): number => segmen
 export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 1): RGA {
   const d = asDoc(state);
   checkReplica(replica);
-  checkIndex(index, d.length);
-  checkIndex(count, d.length - index, 'count');
+  checkIndex(index, d.vis);
+  checkIndex(count, d.vis - index, 'count');
   if (count === 0) return bottom;
   const firstPiece = locate(d, index);
   searchHint = locCi;
@@ -1016,7 +1016,7 @@ export function edit(
   const d = asDoc(state);
   checkReplica(replica);
   const work = new Work(d);
-  let max = d.max;
+  let max = d.clock;
   // Deleted elements that were there before: the delta finds the rest in the new state.
   const deleted: Piece[] = [];
   let open = true;
@@ -1025,7 +1025,7 @@ export function edit(
   };
   const insert = (index: number, segments: Array<string | JsonValue[]>): void => {
     checkOpen();
-    checkIndex(index, work.length);
+    checkIndex(index, work.vis);
     if (max + elements(segments) > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
     for (const seg of segments) {
       // The new run is the newest element: it goes right after its origin.
@@ -1040,13 +1040,13 @@ export function edit(
   };
   const remove = (index: number, count: number): void => {
     checkOpen();
-    checkIndex(index, work.length);
-    checkIndex(count, work.length - index, 'count');
+    checkIndex(index, work.vis);
+    checkIndex(count, work.vis - index, 'count');
     while (count > 0) {
       const p = locate(work, index);
       const t = Math.min(p.n - locK, count);
       // Elements older than the edit: other replicas', or this one's up to the old max.
-      const old = p.r === replica ? Math.min(t, d.max - (p.c + locK) + 1) : t;
+      const old = p.r === replica ? Math.min(t, d.clock - (p.c + locK) + 1) : t;
       if (old > 0) deleted.push(tombOf(slice(p, locK, locK + old)));
       work.tombstone(locCi, locPi, locK, locK + t);
       count -= t;
@@ -1054,7 +1054,7 @@ export function edit(
   };
   edits({
     get length() {
-      return work.length;
+      return work.vis;
     },
     insertAt: (index, values) => insert(index, segmentsOf(values)),
     insertText: (index, text) => insert(index, textSegments(text)),
@@ -1066,7 +1066,7 @@ export function edit(
   const pieces = normalizePending(deleted);
   for (const ch of work.chunks)
     if (ch.own === work.tok)
-      for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.max) pieces.push(slice(p, Math.max(0, d.max + 1 - p.c), p.n));
+      for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.clock) pieces.push(slice(p, Math.max(0, d.clock + 1 - p.c), p.n));
   return {
     state: asRGA(work.toDoc(d.waiting, max)),
     delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces)),
@@ -1091,13 +1091,13 @@ export function edit(
  * ```
  */
 export function length(state: RGA): number {
-  return asDoc(state).length;
+  return asDoc(state).vis;
 }
 
 /** The piece holding the visible element at `index` (checked), as {@link locate} gives it. */
 function visibleAt(state: RGA, index: number): Piece {
   const d = asDoc(state);
-  checkIndex(index, d.length - 1);
+  checkIndex(index, d.vis - 1);
   return locate(d, index);
 }
 
