@@ -438,7 +438,7 @@ const EMPTY: Doc = makeDoc([], 0, 0, 0, [], 0);
 
 const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.length === 0;
 
-const byCounter = (a: Piece, b: Piece): number => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0);
+const byCounter = (a: Piece, b: Piece): number => a.c - b.c || compareRC(a, b);
 
 /** @internal A state from validated runs: the list in order, and the pending runs normalized. */
 export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA {
@@ -494,7 +494,7 @@ export const bottom: RGA = asRGA(EMPTY);
 export function merge(a: RGA, b: RGA): RGA {
   const x = asDoc(a);
   const y = asDoc(b);
-  if (local.delta === y && local.base === x) return applyLocal(x, y, local);
+  if (localDelta === y && localBase === x) return applyLocal(x, y);
   if (x === y || isEmpty(y)) return a;
   if (isEmpty(x)) return b;
   let base = x;
@@ -504,11 +504,9 @@ export function merge(a: RGA, b: RGA): RGA {
     other = x;
   }
   const items: Piece[] = [];
-  if (other.chunks.length > 0) {
-    // Chunks both states share (one derived from the other) hold nothing new.
-    const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
-    for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
-  }
+  // Chunks both states share (one derived from the other) hold nothing new.
+  const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
+  for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
   for (const p of other.waiting) items.push(p);
   for (const p of base.waiting) items.push(p);
   if (items.length === 0) return asRGA(base);
@@ -520,43 +518,37 @@ export function merge(a: RGA, b: RGA): RGA {
   return asRGA(work.toDoc(normalizePending(pending), Math.max(x.clock, y.clock)));
 }
 
-/**
- * Where the last delta a mutator made applies in the state it was made from, so that
- * the merge that usually follows (`state = merge(state, delta)`) skips the search.
- * A cache, not part of any value: merging anything else takes the general path.
- */
-interface LocalEdit {
-  base: Doc | null;
-  delta: Doc | null;
-  /** The piece holding the origin of an insert (any for the head), or the deleted elements. */
-  ci: number;
-  pi: number;
-  /** Delete: the first deleted offset. */
-  k: number;
-  /** Insert: the new piece. Delete: null. */
-  item: Piece | null;
-  /** Delete: the end of the deleted offsets. */
-  to: number;
+// Where the last delta a mutator made applies in the state it was made from, so that
+// the merge that usually follows (`state = merge(state, delta)`) skips the search.
+// A cache, not part of any value: merging anything else takes the general path.
+// Module-level, overwritten by every mutator: an edit allocates nothing for it.
+let localBase: Doc | null = null;
+let localDelta: Doc | null = null;
+// Where locate() found the origin of an insert (any place for the head), or the first
+// deleted elements, from offset localK to localTo.
+let localCi = 0;
+let localPi = 0;
+let localK = 0;
+let localTo = 0;
+/** Insert: the new piece. Delete: null. */
+let localItem: Piece | null = null;
+
+/** Records a mutator's delta, at the place {@link locate} found last. */
+function remember(base: Doc, delta: Doc | null, item: Piece | null, to: number): void {
+  localBase = base;
+  localDelta = delta;
+  localCi = locCi;
+  localPi = locPi;
+  localK = locK;
+  localTo = to;
+  localItem = item;
 }
 
-// One record, overwritten by every mutator: an edit allocates nothing for it.
-const local: LocalEdit = { base: null, delta: null, ci: 0, pi: 0, k: 0, item: null, to: 0 };
-
-function remember(base: Doc, delta: Doc | null, ci: number, pi: number, k: number, item: Piece | null, to: number): void {
-  local.base = base;
-  local.delta = delta;
-  local.ci = ci;
-  local.pi = pi;
-  local.k = k;
-  local.item = item;
-  local.to = to;
-}
-
-function applyLocal(x: Doc, y: Doc, edit: LocalEdit): RGA {
+function applyLocal(x: Doc, y: Doc): RGA {
   const work = new Work(x);
   // The new piece is newer than everything in x, and no pending piece can wait for it.
-  if (edit.item !== null) work.after(edit.ci, edit.pi, edit.item);
-  else work.tombstone(edit.ci, edit.pi, edit.k, edit.to);
+  if (localItem !== null) work.after(localCi, localPi, localItem);
+  else work.tombstone(localCi, localPi, localK, localTo);
   return asRGA(work.toDoc(x.waiting, Math.max(x.clock, y.clock)));
 }
 
@@ -754,7 +746,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   const max = c - 1;
   // Without its origin the delta cannot place the run: it holds it pending.
   const delta = head ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
-  remember(d, pieces.length === 1 ? delta : null, locCi, locPi, locK, pieces[0]!, 0);
+  remember(d, pieces.length === 1 ? delta : null, pieces[0]!, 0);
   return asRGA(delta);
 }
 
@@ -901,7 +893,7 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
   }
   const delta = deltaOf(tombs);
   const first = locK + count <= firstPiece.n;
-  remember(d, first ? delta : null, locCi, locPi, locK, null, locK + count);
+  remember(d, first ? delta : null, null, locK + count);
   return asRGA(delta);
 }
 
@@ -1038,7 +1030,7 @@ export function edit(
       index += seg.length;
     }
   };
-  const remove = (index: number, count: number): void => {
+  const remove = (index: number, count = 1): void => {
     checkOpen();
     checkIndex(index, work.vis);
     checkIndex(count, work.vis - index, 'count');
@@ -1058,8 +1050,8 @@ export function edit(
     },
     insertAt: (index, values) => insert(index, segmentsOf(values)),
     insertText: (index, text) => insert(index, textSegments(text)),
-    deleteAt: (index, count = 1) => remove(index, count),
-    deleteText: (index, count) => remove(index, count),
+    deleteAt: remove,
+    deleteText: remove,
   });
   open = false;
   // New elements (the replica's, past the old max) are only in chunks this edit wrote.
