@@ -94,8 +94,8 @@ export interface Chunk {
   own: number;
 }
 
-/** @internal */
-export interface Doc {
+/** @internal What an {@link RGA} state is: functions return a Doc as an RGA without a cast. */
+export interface Doc extends RGA {
   readonly chunks: readonly Chunk[];
   /** Visible elements. */
   readonly vis: number;
@@ -132,12 +132,11 @@ export function makeDoc(
 ): Doc {
   // Not frozen: the state is opaque (its fields are not part of the type), and freezing
   // every state cost a tenth of the time of an edit.
-  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start };
+  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start } as Doc;
 }
 
 /** @internal */
-export const asDoc = (state: RGA): Doc => state as unknown as Doc;
-const asRGA = (doc: Doc): RGA => doc as unknown as RGA;
+export const asDoc = (state: RGA): Doc => state as Doc;
 
 /** @internal 0 tombstone, 1 text, 2 other JSON values */
 export const kindOf = (v: Piece['v']): number => (v === null ? 0 : typeof v === 'string' ? 1 : 2);
@@ -451,7 +450,7 @@ export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA 
     length += chunk.vis;
     if (chunk.hi > seqMax) seqMax = chunk.hi;
   }
-  return asRGA(makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pending, seq.length));
+  return makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pending, seq.length);
 }
 
 // ---------------------------------------------------------------------------
@@ -468,7 +467,7 @@ export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA 
  * RGA.toArray(RGA.bottom); // => []
  * ```
  */
-export const bottom: RGA = asRGA(EMPTY);
+export const bottom: RGA = EMPTY;
 
 /**
  * The join of two states: every element either has seen, deleted where either
@@ -492,8 +491,8 @@ export const bottom: RGA = asRGA(EMPTY);
  * ```
  */
 export function merge(a: RGA, b: RGA): RGA {
-  const x = asDoc(a);
-  const y = asDoc(b);
+  const x = a as Doc;
+  const y = b as Doc;
   if (localDelta === y && localBase === x) return applyLocal(x, y);
   if (x === y || isEmpty(y)) return a;
   if (isEmpty(x)) return b;
@@ -509,13 +508,13 @@ export function merge(a: RGA, b: RGA): RGA {
   for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
   for (const p of other.waiting) items.push(p);
   for (const p of base.waiting) items.push(p);
-  if (items.length === 0) return asRGA(base);
+  if (items.length === 0) return base;
   // Counter order is causal order: an element's origin always has a smaller counter.
   if (items.length > 1) items.sort(byCounter);
   const work = new Work(base);
   const pending: Piece[] = [];
   for (const item of items) work.addPiece(item, pending);
-  return asRGA(work.toDoc(normalizePending(pending), Math.max(x.clock, y.clock)));
+  return work.toDoc(normalizePending(pending), Math.max(x.clock, y.clock));
 }
 
 // Where the last delta a mutator made applies in the state it was made from, so that
@@ -549,7 +548,7 @@ function applyLocal(x: Doc, y: Doc): RGA {
   // The new piece is newer than everything in x, and no pending piece can wait for it.
   if (localItem !== null) work.after(localCi, localPi, localItem);
   else work.tombstone(localCi, localPi, localK, localTo);
-  return asRGA(work.toDoc(x.waiting, Math.max(x.clock, y.clock)));
+  return work.toDoc(x.waiting, Math.max(x.clock, y.clock));
 }
 
 /**
@@ -572,8 +571,8 @@ function applyLocal(x: Doc, y: Doc): RGA {
  */
 export function equals(a: RGA, b: RGA): boolean {
   if (a === b) return true;
-  const x = asDoc(a);
-  const y = asDoc(b);
+  const x = a as Doc;
+  const y = b as Doc;
   // Cheap summaries first; then the maximal runs, which are canonical.
   if (x.vis !== y.vis || x.clock !== y.clock || x.seqMax !== y.seqMax) return false;
   return sameRuns(x.waiting, y.waiting) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
@@ -607,8 +606,8 @@ function samePiece(p: Piece, q: Piece): boolean {
  * ```
  */
 export function leq(a: RGA, b: RGA): boolean {
-  const x = asDoc(a);
-  const y = asDoc(b);
+  const x = a as Doc;
+  const y = b as Doc;
   if (x === y || isEmpty(x)) return true;
   if (x.clock > y.clock) return false;
   // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
@@ -747,7 +746,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   // Without its origin the delta cannot place the run: it holds it pending.
   const delta = head ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
   remember(d, pieces.length === 1 ? delta : null, pieces[0]!, 0);
-  return asRGA(delta);
+  return delta;
 }
 
 /**
@@ -774,7 +773,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
  * ```
  */
 export function insertAt(state: RGA, replica: ReplicaId, index: number, values: readonly JsonValue[]): RGA {
-  const d = asDoc(state);
+  const d = state as Doc;
   checkReplica(replica);
   checkIndex(index, d.vis);
   return makeInsert(d, replica, index, segmentsOf(values), values.length);
@@ -824,7 +823,7 @@ function segmentsOf(values: readonly JsonValue[]): Array<string | JsonValue[]> {
  * ```
  */
 export function insertText(state: RGA, replica: ReplicaId, index: number, text: string): RGA {
-  const d = asDoc(state);
+  const d = state as Doc;
   checkReplica(replica);
   checkIndex(index, d.vis);
   const segments = textSegments(text);
@@ -864,7 +863,7 @@ const elements = (segments: ReadonlyArray<{ length: number }>): number => segmen
  * ```
  */
 export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 1): RGA {
-  const d = asDoc(state);
+  const d = state as Doc;
   checkReplica(replica);
   checkIndex(index, d.vis);
   checkIndex(count, d.vis - index, 'count');
@@ -894,21 +893,21 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
   const delta = deltaOf(tombs);
   const first = locK + count <= firstPiece.n;
   remember(d, first ? delta : null, null, locK + count);
-  return asRGA(delta);
+  return delta;
 }
 
 /** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
 function deltaOf(pieces: Piece[]): Doc {
   if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, maxCounter(pieces), normalizePending(pieces), 0);
-  return asDoc(integrate(pieces.sort(byCounter)));
+  return integrate(pieces.sort(byCounter));
 }
 
 /** @internal A state holding `pieces`, integrated in the order given (each origin before its children). */
-export function integrate(pieces: readonly Piece[]): RGA {
+export function integrate(pieces: readonly Piece[]): Doc {
   const work = new Work(EMPTY);
   const pending: Piece[] = [];
   for (const p of pieces) work.addPiece(p, pending);
-  return asRGA(work.toDoc(normalizePending(pending), maxCounter(pieces)));
+  return work.toDoc(normalizePending(pending), maxCounter(pieces));
 }
 
 /**
@@ -1005,7 +1004,7 @@ export function edit(
   /** One delta that carries every edit: merged into `state`'s input, it gives `state`. */
   delta: RGA;
 } {
-  const d = asDoc(state);
+  const d = state as Doc;
   checkReplica(replica);
   const work = new Work(d);
   let max = d.clock;
@@ -1060,8 +1059,8 @@ export function edit(
     if (ch.own === work.tok)
       for (const p of ch.pieces) if (p.r === replica && p.c + p.n - 1 > d.clock) pieces.push(slice(p, Math.max(0, d.clock + 1 - p.c), p.n));
   return {
-    state: asRGA(work.toDoc(d.waiting, max)),
-    delta: pieces.length === 0 ? bottom : asRGA(deltaOf(pieces)),
+    state: work.toDoc(d.waiting, max),
+    delta: pieces.length === 0 ? bottom : deltaOf(pieces),
   };
 }
 
@@ -1083,12 +1082,12 @@ export function edit(
  * ```
  */
 export function length(state: RGA): number {
-  return asDoc(state).vis;
+  return (state as Doc).vis;
 }
 
 /** The piece holding the visible element at `index` (checked), as {@link locate} gives it. */
 function visibleAt(state: RGA, index: number): Piece {
-  const d = asDoc(state);
+  const d = state as Doc;
   checkIndex(index, d.vis - 1);
   return locate(d, index);
 }
@@ -1131,7 +1130,7 @@ export function get(state: RGA, index: number): JsonValue {
  */
 export function toArray(state: RGA): JsonValue[] {
   const out: JsonValue[] = [];
-  for (const ch of asDoc(state).chunks)
+  for (const ch of (state as Doc).chunks)
     for (const p of ch.pieces) {
       // Text holds no surrogates: iterating it yields one element per unit.
       if (p.v !== null) for (const v of p.v) out.push(v);
@@ -1156,7 +1155,7 @@ export function toArray(state: RGA): JsonValue[] {
  */
 export function text(state: RGA): string {
   const parts: string[] = [];
-  for (const ch of asDoc(state).chunks)
+  for (const ch of (state as Doc).chunks)
     for (const p of ch.pieces) {
       if (p.v === null) continue;
       if (typeof p.v === 'string') parts.push(p.v);
@@ -1215,7 +1214,7 @@ export function idAt(state: RGA, index: number): ElementId {
  * ```
  */
 export function indexOf(state: RGA, id: ElementId): number {
-  const d = asDoc(state);
+  const d = state as Doc;
   const work = new Work(d);
   const ci = work.findPiece(id.replica, id.counter);
   if (ci < 0) return -1;
