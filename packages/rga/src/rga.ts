@@ -252,8 +252,8 @@ class Work {
   pieceCount: number;
   cacheCi: number;
   cacheStart: number;
-  hint: number;
-  /** Piece index of the last successful `find`. */
+  hint = searchHint;
+  /** Piece index of the last successful `findPiece`. */
   fpi = 0;
   readonly tok = ++token;
 
@@ -265,7 +265,6 @@ class Work {
     this.cacheCi = doc.cacheCi;
     this.cacheStart = doc.cacheStart;
     if (this.cacheCi >= this.chunks.length) this.cacheCi = this.cacheStart = 0;
-    this.hint = searchHint;
   }
 
   own(ci: number): Chunk {
@@ -727,24 +726,25 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   if (d.clock + n > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
   let or: ReplicaId | null = null;
   let oc = 0;
+  searchHint = 0;
   if (index > 0) {
     const p = locate(d, index - 1);
     or = p.r;
     oc = p.c + locK;
     searchHint = locCi;
-  } else searchHint = 0;
-  const head = or === null;
+  }
   let c = d.clock + 1;
   const pieces: Piece[] = [];
   for (const seg of segments) {
     pieces.push(mk(replica, c, seg.length, or, oc, seg));
+    // The next run goes after this one.
     or = replica;
-    oc = c + seg.length - 1;
     c += seg.length;
+    oc = c - 1;
   }
-  const max = c - 1;
+  const max = d.clock + n;
   // Without its origin the delta cannot place the run: it holds it pending.
-  const delta = head ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
+  const delta = index === 0 ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
   remember(d, pieces.length === 1 ? delta : null, pieces[0]!, 0);
   return delta;
 }
