@@ -18,6 +18,7 @@ import {
   type ReplicaId,
 } from '@convergent/core';
 import { Ancestry } from './ancestry.js';
+import { RangeCoder } from './range-coder.js';
 import {
   asDoc,
   canJoin,
@@ -73,7 +74,9 @@ export interface RGAJSON {
 }
 
 /** Format version of {@link encode}. */
-const VERSION = 2;
+const VERSION = 3;
+/** Contexts of the run stream (see {@link fieldContext}). */
+const CONTEXTS = 65;
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -164,22 +167,31 @@ function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
 }
 
 /**
- * A list run's header byte, four digits in mixed radix (3, 3, 4, 7), at most 251:
- * - kind: 0 deleted, 1 text, 2 values;
- * - source: 0 the run resumes its origin's chain (origin's replica, next counter),
- *   1 it has the previous run's replica, 2 its replica follows;
- * - where its origin is on the ancestry: 0 the previous element, 1 one entry up,
- *   3 two entries up, 2 elsewhere (the place follows);
- * - length: 1 to 6, or 7 when the length minus 7 follows.
+ * Contexts of the run stream's integers (see {@link RangeCoder}): the two counts; a
+ * list run's kind after the previous run's kind; its source after its kind and the
+ * previous kind; each later field after the run's kind and source; the fields of
+ * pending runs.
  */
-function header(p: Piece, prev: Piece | undefined, entries: number, back: number): number {
-  const source = p.or === p.r && p.oc === p.c - 1 ? 0 : prev?.r === p.r ? 1 : 2;
-  const where = back > 0 || entries > 2 ? 2 : entries === 2 ? 3 : entries;
-  return kindOf(p.v) + 3 * (source + 3 * (where + 4 * (Math.min(p.n, 7) - 1)));
-}
+const LIST_COUNT = 0;
+const PENDING_COUNT = 1;
+const kindContext = (prevKind: number): number => 2 + prevKind;
+const sourceContext = (kind: number, prevKind: number): number => 5 + 3 * kind + prevKind;
+/** The first of a list run's field contexts; field f is at `+ 9 * f`. */
+const fieldContext = (kind: number, source: number): number => 14 + 3 * kind + source;
+const ENTRIES = 0;
+const BACK = 9;
+const REPLICA = 18;
+const COUNTER = 27;
+const LENGTH = 36;
+/** The first context of pending runs' fields. */
+const PENDING = 59;
 
-const sourceOf = (head: number): number => Math.floor(head / 3) % 3;
-const whereOf = (head: number): number => Math.floor(head / 9) % 4;
+/**
+ * Where a list run's replica and counter come from: 0 it resumes its origin's chain
+ * (origin's replica, next counter), 1 it has the previous run's replica, 2 its replica
+ * is coded. A counter not implied is coded as its distance from the origin's.
+ */
+const sourceOf = (p: Piece, prev: Piece | undefined): number => (p.or === p.r && p.oc === p.c - 1 ? 0 : prev?.r === p.r ? 1 : 2);
 
 /**
  * Writes a state's body (no version byte) into a writer, for types that embed an
@@ -200,46 +212,84 @@ const whereOf = (head: number): number => Math.floor(head / 9) % 4;
  */
 export function write(writer: Writer, state: RGA): void {
   const { seq, pending } = runs(state);
+  const all = [...seq, ...pending];
   const replicas = new Set<ReplicaId>();
-  for (const list of [seq, pending])
-    for (const p of list) {
-      replicas.add(p.r);
-      if (p.or !== null) replicas.add(p.or);
-    }
+  for (const p of all) {
+    replicas.add(p.r);
+    if (p.or !== null) replicas.add(p.or);
+  }
   const ids = [...replicas].sort(compareReplicaIds);
   const number = new Map(ids.map((id, i) => [id, i]));
+  const ancestry = new Ancestry();
+  writeParts(
+    writer,
+    ids,
+    all.map((p) => (typeof p.v === 'string' ? p.v : '')).join(''),
+    all.flatMap((p) => (typeof p.v === 'object' && p.v !== null ? p.v : [])),
+    seq.map((p, i) => {
+      ancestry.place(p);
+      return { kind: kindOf(p.v), source: sourceOf(p, seq[i - 1]), entries: ancestry.entries, back: ancestry.back, replica: number.get(p.r)!, counter: p.c - p.oc - 1, length: p.n };
+    }),
+    pending.map((p) => [kindOf(p.v), number.get(p.r)!, p.c, p.n - 1, number.get(p.or!)!, p.c - 1 - p.oc]),
+  );
+}
+
+/**
+ * @internal A list run as the format codes it (see {@link sourceOf}); `replica`, an
+ * index into the ids, and `counter` are coded only when the source needs them.
+ */
+export interface CodedRun {
+  kind: number;
+  source: number;
+  entries: number;
+  back: number;
+  replica: number;
+  counter: number;
+  length: number;
+}
+
+/**
+ * Codes a list run's fields, after a run of kind `prevKind`, in place: writing, it
+ * writes `run`'s fields (and leaves them as they are); reading, it replaces them with
+ * the fields it reads (those the source does not need are left over from before). One
+ * function for both ends keeps them in step.
+ */
+function codeRun(coder: RangeCoder, run: CodedRun, prevKind: number, lastReplica: number, maxCount = DEFAULT_LIMITS.maxCount): CodedRun {
+  const kind = (run.kind = coder.int(kindContext(prevKind), run.kind, 2));
+  const source = (run.source = coder.int(sourceContext(kind, prevKind), run.source, 2));
+  const at = fieldContext(kind, source);
+  run.entries = coder.int(at + ENTRIES, run.entries);
+  run.back = coder.int(at + BACK, run.back);
+  if (source === 2) run.replica = coder.int(at + REPLICA, run.replica, lastReplica);
+  if (source > 0) run.counter = coder.int(at + COUNTER, run.counter);
+  run.length = coder.int(at + LENGTH, run.length - 1, maxCount - 1) + 1;
+  return run;
+}
+
+/** Codes a pending run's fields (see {@link writeParts}) as {@link codeRun} codes a list run's. */
+function codePending(coder: RangeCoder, fields: readonly number[], lastReplica: number, maxCount = DEFAULT_LIMITS.maxCount): number[] {
+  return [2, lastReplica, Number.MAX_SAFE_INTEGER, maxCount - 1, lastReplica, Number.MAX_SAFE_INTEGER].map((max, i) => coder.int(PENDING + i, fields[i], max));
+}
+
+/**
+ * @internal Writes the format's body from its parts, which {@link write} derives from a
+ * state (and tests choose freely). Pending runs are `[kind, replica, counter, length - 1,
+ * origin replica, counter - 1 - origin counter]`.
+ */
+export function writeParts(writer: Writer, ids: readonly string[], text: string, values: readonly JsonValue[], list: readonly CodedRun[], pending: readonly number[][]): void {
   writer.uint(ids.length);
   for (const id of ids) writer.string(id);
-  // All text first, as one string; text runs then take their length of it in order.
-  writer.string([...seq, ...pending].map((p) => (typeof p.v === 'string' ? p.v : '')).join(''));
-  const values = (p: Piece): void => {
-    if (typeof p.v === 'object' && p.v !== null) for (const v of p.v) writeJson(writer, v);
-  };
-  const ancestry = new Ancestry();
-  writer.uint(seq.length);
-  let prev: Piece | undefined;
-  for (const p of seq) {
-    ancestry.place(p);
-    const { entries, back } = ancestry;
-    const head = header(p, prev, entries, back);
-    writer.byte(head);
-    if (whereOf(head) === 2) {
-      writer.uint(entries * 2 + (back > 0 ? 1 : 0));
-      if (back > 0) writer.uint(back - 1);
-    }
-    const source = sourceOf(head);
-    if (source === 2) writer.uint(number.get(p.r)!);
-    if (source > 0) writer.uint(p.c - p.oc - 1);
-    if (p.n >= 7) writer.uint(p.n - 7);
-    values(p);
-    prev = p;
-  }
-  // Pending runs: kind, then replica, counter, length and origin in full.
-  writer.uint(pending.length);
-  for (const p of pending) {
-    writer.uint(kindOf(p.v)).uint(number.get(p.r)!).uint(p.c).uint(p.n - 1).uint(number.get(p.or!)!).uint(p.c - 1 - p.oc);
-    values(p);
-  }
+  // All text first, as one string, then all other values; runs take their length of them in order.
+  writer.string(text);
+  writer.uint(values.length);
+  for (const v of values) writeJson(writer, v);
+  const coder = new RangeCoder(writer, CONTEXTS);
+  coder.int(LIST_COUNT, list.length);
+  coder.int(PENDING_COUNT, pending.length);
+  let prevKind = 0;
+  for (const run of list) prevKind = codeRun(coder, run, prevKind, ids.length - 1).kind;
+  for (const fields of pending) codePending(coder, fields, ids.length - 1);
+  coder.finish();
 }
 
 /**
@@ -256,7 +306,7 @@ export function write(writer: Writer, state: RGA): void {
  * import { Reader } from '@convergent/core';
  * import * as RGA from '@convergent/rga';
  *
- * RGA.length(RGA.read(new Reader(new Uint8Array([0, 0, 0, 0])))); // => 0
+ * RGA.length(RGA.read(new Reader(new Uint8Array([0, 0, 0, 0, 0, 0, 0])))); // => 0
  * ```
  */
 export function read(reader: Reader): RGA {
@@ -268,76 +318,63 @@ export function read(reader: Reader): RGA {
     if (i > 0 && compareReplicaIds(ids[i - 1]!, id) >= 0) reader.fail('unsorted ids', at);
     ids.push(id);
   }
-  const used = new Set<number>();
-  const replica = (): ReplicaId => {
-    const at = reader.offset;
-    const i = reader.uint();
-    if (i >= ids.length) reader.fail('bad replica index', at);
-    used.add(i);
-    return ids[i]!;
-  };
   const text = reader.string();
   // Text elements are single UTF-16 units: characters beyond them are stored as values.
   if (SURROGATE.test(text)) reader.fail('bad text');
-  let offset = 0;
-  const content = (kind: number, n: number, at: number): Piece['v'] => {
-    if (kind === 1) {
-      if ((offset += n) > text.length) reader.fail('bad text', at);
-      return text.slice(offset - n, offset);
-    }
-    if (kind === 0) return null;
-    const values: JsonValue[] = [];
-    for (let j = 0; j < n; j++) values.push(storedValue(readJson(reader)));
-    return values;
+  const values: JsonValue[] = [];
+  for (let i = reader.count(); i > 0; i--) values.push(storedValue(readJson(reader)));
+  const coder = new RangeCoder(reader, CONTEXTS);
+  const used = new Set<number>();
+  const replica = (i: number): ReplicaId => {
+    used.add(i);
+    return ids[i]!;
   };
+  let textAt = 0;
+  let valueAt = 0;
+  const content = (kind: number, n: number): Piece['v'] => {
+    if (kind === 0) return null;
+    if (kind === 1) return (textAt += n) > text.length ? reader.fail('bad text') : text.slice(textAt - n, textAt);
+    return (valueAt += n) > values.length ? reader.fail('bad values') : values.slice(valueAt - n, valueAt);
+  };
+  const maxCount = reader.limits.maxCount;
+  const nRuns = coder.int(LIST_COUNT, 0, maxCount);
+  const nPending = coder.int(PENDING_COUNT, 0, maxCount);
   const ancestry = new Ancestry();
   const builder = new Builder((message) => reader.fail(message));
-  for (let i = reader.count(); i > 0; i--) {
-    const at = reader.offset;
-    const prev = builder.seq[builder.seq.length - 1];
-    const head = reader.byte();
-    const where = whereOf(head);
-    const up = where === 2 ? reader.uint() : where === 3 ? 4 : where * 2;
-    const entries = Math.floor(up / 2);
-    const back = up % 2 ? reader.uint() + 1 : 0;
-    if (!ancestry.up(entries, back)) reader.fail('bad origin', at);
+  const f: CodedRun = { kind: 0, source: 0, entries: 0, back: 0, replica: 0, counter: 0, length: 0 };
+  for (let i = 0; i < nRuns; i++) {
+    const prev = builder.seq[i - 1];
+    codeRun(coder, f, prev ? kindOf(prev.v) : 0, ids.length - 1, maxCount);
+    if (!ancestry.up(f.entries, f.back)) reader.fail('bad origin');
     const or = ancestry.tipR;
     const oc = ancestry.tipC;
-    const source = sourceOf(head);
-    // A run that resumes the head, or names no previous run, is rejected by the header check.
-    const r = source === 0 ? (or ?? ids[0]!) : source === 1 ? (prev?.r ?? ids[0]!) : replica();
-    const c = oc + 1 + (source === 0 ? 0 : reader.uint());
-    const length = Math.floor(head / 36) + 1;
-    const n = length < 7 ? length : reader.uint(reader.limits.maxCount - 7) + 7;
-    const p = mk(r, c, n, or, oc, content(head % 3, n, at));
-    if (head !== header(p, prev, entries, back)) reader.fail('non-canonical run', at);
-    if (!ancestry.append(p)) reader.fail('not in RGA order', at);
+    // A run that resumes the head, or names no previous run, is rejected by the source check.
+    const r = f.source === 0 ? (or ?? ids[0]!) : f.source === 1 ? (prev?.r ?? ids[0]!) : replica(f.replica);
+    const p = mk(r, oc + 1 + (f.source ? f.counter : 0), f.length, or, oc, content(f.kind, f.length));
+    if (f.source !== sourceOf(p, prev)) reader.fail('non-canonical run');
+    if (!ancestry.append(p)) reader.fail('not in RGA order');
     builder.listed(p);
   }
-  for (let i = reader.count(undefined, 6); i > 0; i--) {
-    const at = reader.offset;
-    const kind = reader.uint(2);
-    const r = replica();
-    const c = reader.uint();
-    const n = reader.uint(reader.limits.maxCount - 1) + 1;
-    const or = replica();
-    const oc = c - 1 - reader.uint();
-    builder.waiting(mk(r, c, n, or, oc, content(kind, n, at)));
+  for (let i = 0; i < nPending; i++) {
+    const [kind, r, c, n, or, back] = codePending(coder, [], ids.length - 1, maxCount) as [number, number, number, number, number, number];
+    builder.waiting(mk(replica(r), c, n + 1, replica(or), c - 1 - back, content(kind, n + 1)));
   }
-  if (offset !== text.length) reader.fail('text left over');
+  coder.finish();
+  if (textAt !== text.length) reader.fail('text left over');
+  if (valueAt !== values.length) reader.fail('values left over');
   if (used.size !== ids.length) reader.fail('unused replica id');
   return builder.state();
 }
 
 /**
- * Binary encoding: a format-version byte (2), the replica ids (sorted), all text as
- * one UTF-8 string, the runs of the list in order, then the pending runs. A list run
- * is a header byte (kind, whether it resumes its origin's chain or keeps the previous
- * run's replica, where its origin is, a length up to 6), then only what the header
- * does not imply: the origin's place on the chain of ancestors of the previous
- * element, the replica, the counter as a distance from the origin's, a longer length,
- * and values for non-text runs (text runs take their length of the text in order).
- * Deleted runs carry no content. Equal states encode to identical bytes.
+ * Binary encoding: a format-version byte (3), the replica ids (sorted), all text as
+ * one UTF-8 string, all other values, then the run stream, range coded: the list's runs
+ * in order, then the pending runs. A list run codes its kind, whether it resumes its
+ * origin's chain or keeps the previous run's replica, where its origin is on the chain
+ * of ancestors of the previous element, then only what that does not imply: the
+ * replica, the counter as a distance from the origin's, and the length. Runs take
+ * their length of the text or the values in order; deleted runs carry no content.
+ * Equal states encode to identical bytes.
  *
  * @param state - the state
  * @returns its bytes
@@ -348,7 +385,7 @@ export function read(reader: Reader): RGA {
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
- * Array.from(RGA.encode(doc)); // => [2, 1, 1, 97, 2, 104, 105, 1, 43, 0, 0, 0]
+ * Array.from(RGA.encode(doc)); // => [3, 1, 1, 97, 2, 104, 105, 0, 68, 160, 252, 0, 0, 0]
  * ```
  */
 export function encode(state: RGA): Uint8Array {

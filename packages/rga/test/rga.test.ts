@@ -1,7 +1,8 @@
-import { asReplicaId, ConvergentError, DecodeError, InvalidReplicaIdError, InvalidValueError, type JsonValue, type ReplicaId } from '@convergent/core';
+import { asReplicaId, ConvergentError, DecodeError, InvalidReplicaIdError, InvalidValueError, Writer, type JsonValue, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as RGA from '../src/index.js';
+import { writeParts, type CodedRun } from '../src/codec.js';
 import { integrate, mk } from '../src/rga.js';
 
 const [A, B, C] = ['A', 'B', 'C'].map(asReplicaId) as [ReplicaId, ReplicaId, ReplicaId];
@@ -404,8 +405,8 @@ test('old states are untouched by later edits (immutability)', () => {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
-  { name: 'bottom', state: () => RGA.bottom, hex: '0200000000' },
-  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '02010141026869012b000000' },
+  { name: 'bottom', state: () => RGA.bottom, hex: '0300000000000000' },
+  { name: '"hi" by A', state: () => RGA.insertText(RGA.bottom, A, 0, 'hi'), hex: '030101410268690044a0fc000000' },
   {
     name: 'HelloWorld with an edit and a deletion',
     state: () => {
@@ -414,7 +415,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       a.receive(b).remove(0, 2).insert(3, '!');
       return a.state;
     },
-    hex: '02020141014209726c642148656c6c6f042a010049070000a6060000',
+    hex: '03020141014209726c642148656c6c6f0064a4446b3b8be7314c0000',
   },
   {
     name: 'values and a pending run',
@@ -425,7 +426,7 @@ const golden: Array<{ name: string; state: () => RGA.RGA; hex: string }> = [
       const c = new Replica(C).insert(0, 'q').insert(1, 'z');
       return RGA.merge(doc, c.sent[1]!);
     },
-    hex: '0202014101430361627a03070000290101310c7b226b223a5b747275655d7d0a01010102000100',
+    hex: '0302014101430361627a0201310c7b226b223a5b747275655d7d624a0709221254000000',
   },
 ];
 
@@ -561,34 +562,58 @@ describe('the decoders\' one-pass validation agrees with integration', () => {
 
 describe('decode rejects bad input with DecodeError', () => {
   const good = RGA.encode(golden[2]!.state());
+  // Writes the format from chosen parts, so that a case can hold what `encode` never writes.
+  const run = (kind: number, source: number, entries: number, counter: number, length = 1, back = 0): CodedRun => ({ kind, source, entries, back, replica: 0, counter, length });
+  const parts = (ids: string[], text: string, list: CodedRun[], pending: number[][] = [], values: JsonValue[] = []): Uint8Array => {
+    const writer = new Writer().byte(3);
+    writeParts(writer, ids, text, values, list, pending);
+    return writer.finish();
+  };
+  const TEXT = 1;
+  const DELETED = 0;
+  const VALUES = 2;
+  // source: 0 resumes its origin's chain, 1 the previous run's replica, 2 the replica coded.
+  const a1 = run(TEXT, 2, 0, 0); // A1 "a" at the head
   const cases: Array<[string, Uint8Array, string]> = [
     ['empty input', new Uint8Array(), 'truncated'],
-    ['unknown version', unhex('0100000000'), 'unknown version'],
-    ['trailing bytes', unhex('020000000000'), 'trailing'],
+    ['unknown version', unhex('0200000000'), 'unknown version'],
+    ['trailing bytes', unhex(golden[0]!.hex + '00'), 'trailing'],
     ['truncated', good.slice(0, good.length - 1), 'truncated'],
-    ['unused replica id', unhex('02010141000000'), 'unused replica id'],
-    ['replica ids not sorted', unhex('020201420141' + '0161' + '01' + '070000' + '00'), 'unsorted ids'],
-    ['a header byte past 251', unhex('02010141' + '0161' + '01' + 'fc0000' + '00'), 'non-canonical run'],
-    ['text longer than the runs', unhex('02010141' + '03616263' + '01' + '070000' + '00'), 'text left over'],
-    ['text shorter than the runs', unhex('02010141' + '0161' + '01' + '2b0000' + '00'), 'bad text'],
-    ['run of 4 with text for 2', unhex('02010141' + '026162' + '01' + '730000' + '00'), 'bad text'],
-    ['a surrogate pair stored as text', unhex('02010141' + '04f09f9880' + '01' + '2b0000' + '00'), 'bad text'],
-    ['non-canonical origin (explicit where implied)', unhex('02020141014202616202' + '070000' + '19000100' + '00'), 'non-canonical run'],
-    ['head\'s children oldest first', unhex('02010141' + '026162' + '02' + '070000' + '0d01' + '00'), 'not in RGA order'],
-    ['an origin that is not an ancestor', unhex('02010141' + '0161' + '01' + '190200' + '00'), 'bad origin'],
-    ['an identity twice, in two branches', unhex('02010141' + '026163' + '03' + '070004' + '0d02' + '0301' + '00'), 'identity twice'],
-    ['a run resuming the head', unhex('02010141' + '0161' + '01' + '01' + '00'), 'non-canonical run'],
-    ['a pending run whose origin is in the list', unhex('020201410142' + '026162' + '01' + '070000' + '01' + '010102000000'), 'bad pending run'],
+    ['a run stream not ended where it was flushed', unhex('0300000000000001'), 'non-canonical run stream'],
+    ['a run stream starting past its range', unhex('03000000ffffffff'), 'bad run stream'],
+    ['unused replica id', parts(['A'], '', []), 'unused replica id'],
+    ['replica ids not sorted', parts(['B', 'A'], 'a', [a1]), 'unsorted ids'],
+    ['a kind past 2', parts(['A'], 'a', [run(3, 2, 0, 0)]), 'value too large'],
+    ['a replica index past the ids', parts(['A'], 'a', [{ ...a1, replica: 1 }]), 'value too large'],
+    ['text longer than the runs', parts(['A'], 'abc', [a1]), 'text left over'],
+    ['text shorter than the runs', parts(['A'], 'a', [run(TEXT, 2, 0, 0, 2)]), 'bad text'],
+    ['values left over', parts(['A'], 'a', [a1], [], [1]), 'values left over'],
+    ['a run of 2 with one value', parts(['A'], '', [run(VALUES, 2, 0, 0, 2)], [], [1]), 'bad values'],
+    ['a surrogate pair stored as text', parts(['A'], '😀', [run(TEXT, 2, 0, 0, 2)]), 'bad text'],
+    // A3 after A1 keeps the previous run's replica, so coding it again is not canonical.
+    ['a replica coded where implied', parts(['A'], 'ab', [a1, run(TEXT, 2, 0, 1)]), 'non-canonical run'],
+    ['a run resuming the head', parts(['A'], 'a', [run(TEXT, 0, 0, 0)]), 'non-canonical run'],
+    // A1 then A2 both after the head: the newer comes first.
+    ["head's children oldest first", parts(['A'], 'ab', [a1, run(TEXT, 1, 1, 1)]), 'not in RGA order'],
+    ['an origin that is not an ancestor', parts(['A'], 'a', [run(TEXT, 2, 2, 0)]), 'bad origin'],
+    ['an origin further back than its run', parts(['A'], 'a', [run(TEXT, 2, 0, 0, 1, 1)]), 'bad origin'],
+    // A5 "a", A7 "c" after it, then A6-A7 deleted after A5: A7 twice.
+    ['an identity twice, in two branches', parts(['A'], 'ac', [run(TEXT, 2, 0, 4), run(TEXT, 1, 0, 1), run(DELETED, 0, 1, 0, 2)]), 'identity twice'],
+    ['a pending run whose origin is in the list', parts(['A', 'B'], 'ab', [a1], [[TEXT, 1, 2, 0, 0, 0]]), 'bad pending run'],
   ];
   test.each(cases)('%s', (_name, bytes, message) => {
     expect(() => RGA.decode(bytes)).toThrow(DecodeError);
     expect(() => RGA.decode(bytes)).toThrow(message);
   });
   test.each([
-    ['ab', '02020141014202616202' + '070000' + '070100' + '00'],
-    ['ba', '02010141' + '026261' + '02' + '070001' + '0d00' + '00'],
+    ['ab', parts(['A'], 'ab', [a1, run(TEXT, 1, 0, 1)])],
+    ['ba', parts(['A'], 'ba', [run(TEXT, 2, 0, 1), run(TEXT, 1, 1, 0)])],
+    ['ac', parts(['A'], 'ac', [run(TEXT, 2, 0, 4), run(TEXT, 1, 0, 1), run(DELETED, 0, 1, 0, 1)])],
+    ['ab', parts(['A', 'B'], 'ab', [a1], [[TEXT, 1, 2, 0, 1, 0]])],
   ])('the well-formed siblings of these cases decode: %s', (text, bytes) => {
-    expect(RGA.text(RGA.decode(unhex(bytes)))).toBe(text);
+    const doc = RGA.decode(bytes);
+    expect(RGA.text(doc) + RGA.toJSON(doc).pending.map((p) => p[3]).join('')).toBe(text);
+    expect(RGA.encode(doc)).toEqual(bytes);
   });
   test('not a Uint8Array', () => {
     expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
