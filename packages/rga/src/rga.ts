@@ -225,15 +225,16 @@ export function normalizePending(pieces: Piece[]): Piece[] {
       out.push(p);
       continue;
     }
-    const lastEnd = last.c + last.n;
-    const overlapEnd = Math.min(lastEnd, p.c + p.n);
+    // p overlaps elements [from, to) of last.
+    const from = p.c - last.c;
+    const to = Math.min(last.n, from + p.n);
     if (p.v === null && last.v !== null) {
       out.pop();
-      if (p.c > last.c) out.push(slice(last, 0, p.c - last.c));
-      out.push(tombOf(slice(last, p.c - last.c, overlapEnd - last.c)));
-      if (lastEnd > overlapEnd) out.push(slice(last, overlapEnd - last.c, last.n));
+      if (from > 0) out.push(slice(last, 0, from));
+      out.push(tombOf(slice(last, from, to)));
+      if (to < last.n) out.push(slice(last, to, last.n));
     }
-    if (p.c + p.n > overlapEnd) out.push(slice(p, overlapEnd - p.c, p.n));
+    if (from + p.n > to) out.push(slice(p, to - from, p.n));
   }
   return maximal(out);
 }
@@ -1019,12 +1020,9 @@ export function edit(
     checkIndex(index, work.vis);
     if (max + elements(segments) > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
     for (const seg of segments) {
-      // The new run is the newest element: it goes right after its origin.
-      if (index === 0) work.after(0, 0, mk(replica, max + 1, seg.length, null, 0, seg));
-      else {
-        const origin = locate(work, index - 1);
-        work.after(locCi, locPi, mk(replica, max + 1, seg.length, origin.r, origin.c + locK, seg));
-      }
+      // The new run is the newest element: it goes right after its origin (or the head).
+      const origin = index > 0 ? locate(work, index - 1) : null;
+      work.after(locCi, locPi, mk(replica, max + 1, seg.length, origin && origin.r, origin ? origin.c + locK : 0, seg));
       max += seg.length;
       index += seg.length;
     }
