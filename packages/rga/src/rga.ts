@@ -312,15 +312,14 @@ class Work {
       if (last > ch.hi) ch.hi = last;
       if (last > this.seqMax) this.seqMax = last;
     }
-    if (ch.pieces.length > MAX_PIECES) this.splitChunk(ci);
-  }
-
-  private splitChunk(ci: number): void {
-    const ps = this.chunks[ci]!.pieces;
-    const half = ps.length >> 1;
-    this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
-    if (ci < this.cacheCi) this.cacheCi++;
-    if (this.hint > ci) this.hint++;
+    const ps = ch.pieces;
+    if (ps.length > MAX_PIECES) {
+      // Split the chunk in two.
+      const half = ps.length >> 1;
+      this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
+      if (ci < this.cacheCi) this.cacheCi++;
+      if (this.hint > ci) this.hint++;
+    }
   }
 
   /** Integrates a piece whose ids are all new after its origin: in piece (ci, pi), or the head when `item.or` is null. */
@@ -355,15 +354,12 @@ class Work {
       if (!greater(q.c, q.r, item.c, item.r)) break;
       pi++;
     }
-    this.insertBefore(ci, pi, item);
-  }
-
-  private insertBefore(ci: number, pi: number, item: Piece): void {
-    // An empty sequence gets an empty chunk of this merge's own to insert into.
-    if (this.chunks.length === 0) this.chunks.push(chunkOf([], this.tok));
+    // An empty sequence gets an empty chunk of this merge's own to insert into; at the
+    // start of a chunk, the item goes at the end of the one before (to join its last run).
+    if (chunks.length === 0) chunks.push(chunkOf([], this.tok));
     else if (pi === 0 && ci > 0) {
       ci--;
-      pi = this.chunks[ci]!.pieces.length;
+      pi = chunks[ci]!.pieces.length;
     }
     const ch = this.own(ci);
     const ps = ch.pieces;
