@@ -489,7 +489,14 @@ export const bottom: RGA = EMPTY;
 export function merge(a: RGA, b: RGA): RGA {
   const x = a as Doc;
   const y = b as Doc;
-  if (localDelta === y && localBase === x) return applyLocal(x, y);
+  if (localDelta === y && localBase === x) {
+    // y is the delta a mutator just made from x: it applies where the mutator found its place.
+    // The new piece is newer than everything in x, and no pending piece can wait for it.
+    const work = new Work(x);
+    if (localItem !== null) work.after(localCi, localPi, localItem);
+    else work.tombstone(localCi, localPi, localK, localTo);
+    return work.toDoc(x.waiting, Math.max(x.clock, y.clock));
+  }
   if (x === y || isEmpty(y)) return a;
   if (isEmpty(x)) return b;
   let base = x;
@@ -537,14 +544,6 @@ function remember(base: Doc, delta: Doc | null, item: Piece | null, to: number):
   localK = locK;
   localTo = to;
   localItem = item;
-}
-
-function applyLocal(x: Doc, y: Doc): RGA {
-  const work = new Work(x);
-  // The new piece is newer than everything in x, and no pending piece can wait for it.
-  if (localItem !== null) work.after(localCi, localPi, localItem);
-  else work.tombstone(localCi, localPi, localK, localTo);
-  return work.toDoc(x.waiting, Math.max(x.clock, y.clock));
 }
 
 /**
