@@ -289,7 +289,7 @@ export function writeParts(writer: Writer, ids: readonly string[], text: string,
   let prevKind = 0;
   for (const run of list) prevKind = codeRun(coder, run, prevKind, ids.length - 1).kind;
   for (const fields of pending) codePending(coder, fields, ids.length - 1);
-  coder.finish();
+  coder.close();
 }
 
 /**
@@ -359,7 +359,7 @@ export function read(reader: Reader): RGA {
     const [kind, r, c, n, or, back] = codePending(coder, [], ids.length - 1, maxCount) as [number, number, number, number, number, number];
     builder.waiting(mk(replica(r), c, n + 1, replica(or), c - 1 - back, content(kind, n + 1)));
   }
-  coder.finish();
+  coder.close();
   if (textAt !== text.length) reader.fail('text left over');
   if (valueAt !== values.length) reader.fail('values left over');
   if (used.size !== ids.length) reader.fail('unused replica id');

@@ -11,7 +11,7 @@ function write(ints: Array<[number, number]>, after?: number): Uint8Array {
   const writer = new Writer();
   const coder = new RangeCoder(writer, CONTEXTS);
   for (const [ctx, v] of ints) expect(coder.int(ctx, v)).toBe(v);
-  coder.finish();
+  coder.close();
   if (after !== undefined) writer.byte(after);
   return writer.finish();
 }
@@ -22,7 +22,7 @@ function read(bytes: Uint8Array, ints: Array<[number, number]>): number[] | null
   try {
     const coder = new RangeCoder(reader, CONTEXTS);
     const values = ints.map(([ctx]) => coder.int(ctx));
-    coder.finish();
+    coder.close();
     return reader.remaining === 1 ? values : null;
   } catch (error) {
     expect(error).toBeInstanceOf(DecodeError);
@@ -66,5 +66,5 @@ test('reading fails past the maximum, on a bit length past 53, and on a short or
   expect(() => reader(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow('bad run stream');
   const coder = reader(new Uint8Array([0, 0, 0, 1]));
   expect(coder.int(0)).toBe(0);
-  expect(() => coder.finish()).toThrow('non-canonical run stream');
+  expect(() => coder.close()).toThrow('non-canonical run stream');
 });
