@@ -13,6 +13,7 @@ import {
   Writer,
   writeInt,
   writeJson,
+  type DecodeLimits,
   type JsonValue,
   type Reader,
   type ReplicaId,
@@ -398,23 +399,30 @@ export function encode(state: RGA): Uint8Array {
  * Decodes bytes from {@link encode}, validating them completely.
  *
  * @param bytes - untrusted bytes
+ * @param limits - hard limits on the input (default `DEFAULT_LIMITS`); `maxCount` bounds
+ *   the number of runs, which is what a decoded state holds in memory
  * @returns the state
  * @throws `DecodeError` on anything but a canonical encoding of a valid state
  *
  * @example
  * ```ts
- * import { asReplicaId } from '@convergent/core';
+ * import { asReplicaId, DEFAULT_LIMITS } from '@convergent/core';
  * import * as RGA from '@convergent/rga';
  *
  * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'hi');
  * RGA.text(RGA.decode(RGA.encode(doc))); // => 'hi'
+ * RGA.text(RGA.decode(RGA.encode(doc), { ...DEFAULT_LIMITS, maxCount: 10_000 })); // => 'hi'
  * ```
  */
-export function decode(bytes: Uint8Array): RGA {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): RGA {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 function runToJSON(p: Piece): RunJSON {

@@ -1,4 +1,4 @@
-import { asReplicaId, ConvergentError, DecodeError, InvalidReplicaIdError, InvalidValueError, Writer, type JsonValue, type ReplicaId } from '@convergent/core';
+import { asReplicaId, ConvergentError, DecodeError, DEFAULT_LIMITS, InvalidReplicaIdError, InvalidValueError, Writer, type JsonValue, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as RGA from '../src/index.js';
@@ -617,6 +617,15 @@ describe('decode rejects bad input with DecodeError', () => {
   });
   test('not a Uint8Array', () => {
     expect(() => RGA.decode('01' as unknown as Uint8Array)).toThrow(DecodeError);
+  });
+  test('the number of runs is bounded by limits.maxCount', () => {
+    // "abcdefghij" with every other letter deleted: ten runs of one element.
+    const a = new Replica(A).type(0, 'abcdefghij');
+    for (let i = 1; i <= 5; i++) a.remove(i, 1);
+    const bytes = RGA.encode(a.state);
+    expect(RGA.toJSON(a.state).runs.length).toBe(10);
+    expect(RGA.text(RGA.decode(bytes, { ...DEFAULT_LIMITS, maxCount: 10 }))).toBe('acegi');
+    expect(() => RGA.decode(bytes, { ...DEFAULT_LIMITS, maxCount: 9 })).toThrow('value too large');
   });
 });
 
