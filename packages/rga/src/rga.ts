@@ -293,7 +293,7 @@ class Work {
   /** Chunk index of the piece holding element (r, c) (piece index in `fpi`), or -1. */
   findPiece(r: ReplicaId, c: number): number {
     const n = this.chunks.length;
-    if (n === 0 || c > this.seqMax) return -1;
+    if (c > this.seqMax) return -1; // also when there are no chunks (seqMax 0)
     const h = this.hint < n ? this.hint : n - 1;
     for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
       if (lo >= 0 && this.scan(lo, r, c)) return (this.hint = lo);
