@@ -27,6 +27,9 @@ const MOVE = 5;
 const TOP = 2 ** 23;
 const TWO31 = 2 ** 31;
 
+/** A probability table a closed coder no longer uses. */
+let spare: Uint16Array | null = null;
+
 /** The `k` bits of `v` from bit `from` up. */
 const bits = (v: number, from: number, k: number): number => (v < TWO31 ? (v >>> from) & ((1 << k) - 1) : Math.floor(v / 2 ** from) % 2 ** k);
 
@@ -50,7 +53,9 @@ export class RangeCoder {
     contexts: number,
   ) {
     const reader = (this.reader = io instanceof Reader ? io : null);
-    this.p = new Uint16Array(contexts * SLOTS).fill(ONE / 2);
+    const size = contexts * SLOTS;
+    this.p = (spare?.length === size ? spare : new Uint16Array(size)).fill(ONE / 2);
+    spare = null;
     if (reader) {
       for (let i = 0; i < 4; i++) this.low = this.low * 256 + reader.byte();
       if (this.low >= this.range) reader.fail('bad run stream');
@@ -126,6 +131,8 @@ export class RangeCoder {
 
   /** Writes the stream, ending with the exact bottom of the final interval; or checks that the stream read ended there. */
   close(): void {
+    // Allocating the table costs more than coding a small delta: the next coder reuses it.
+    spare = this.p;
     if (this.reader) {
       if (this.low !== 0) this.reader.fail('non-canonical run stream');
       return;
