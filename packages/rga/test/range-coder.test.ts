@@ -68,3 +68,18 @@ test('reading fails past the maximum, on a bit length past 53, and on a short or
   expect(coder.int(0)).toBe(0);
   expect(() => coder.close()).toThrow('non-canonical run stream');
 });
+
+test('coders alive at the same time do not share probabilities (closed ones lend theirs)', () => {
+  const ints: Array<[number, number]> = Array.from({ length: 50 }, (_, i) => [i % CONTEXTS, (i * 7919) % 1000]);
+  write(ints); // leaves a table to reuse
+  const [w1, w2] = [new Writer(), new Writer()];
+  const [c1, c2] = [new RangeCoder(w1, CONTEXTS), new RangeCoder(w2, CONTEXTS)];
+  for (const [ctx, v] of ints) {
+    c1.int(ctx, v);
+    c2.int(ctx, 999 - v);
+  }
+  c1.close();
+  c2.close();
+  expect(read(Uint8Array.from([...w1.finish(), 0]), ints)).toEqual(ints.map(([, v]) => v));
+  expect(read(Uint8Array.from([...w2.finish(), 0]), ints)).toEqual(ints.map(([, v]) => 999 - v));
+});
