@@ -18,8 +18,9 @@ import { Reader, type Writer } from '@convergent/core';
  * optimizes the code: loading a state reads hundreds of thousands of bits.
  */
 
-/** Probability slots per context: 32 unary places and 3 × 32 for the bits after the leading one. */
-const SLOTS = 128;
+/** Probability slots per context: the unary places of bit lengths 0 to 53, then 3 for each length (the bits after the leading one). */
+const UNARY = 54;
+const SLOTS = UNARY + 3 * 54;
 /** Probabilities are 11-bit; the chance of a 0 starts at one half and moves by 1/32 of the gap. */
 const ONE = 2048;
 const MOVE = 5;
@@ -77,9 +78,9 @@ export class RangeCoder {
     let low = this.low;
     let len = 0;
     let x = 1;
-    // The unary bit length (`after` = 0), then up to two adaptive bits after the leading one.
-    for (let after = 0; ; ) {
-      const slot = after ? base + 31 + 3 * Math.min(len, 31) + x : base + Math.min(len, 31);
+    // The unary bit length (`after` = 0), then `adaptive` (up to two) bits after the leading one.
+    let slot = base;
+    for (let after = 0, adaptive = 0; ; ) {
       const q = p[slot]!;
       const bound = (range >>> 11) * q;
       const b = reader ? (low >= bound ? 1 : 0) : after ? bits(v, size - after, 1) : len < size ? 1 : 0;
@@ -95,9 +96,11 @@ export class RangeCoder {
       if (after) x = x * 2 + b;
       else if (b) {
         if (++len > 53) reader?.fail('bad integer');
+        slot++;
         continue;
-      }
-      if (++after > Math.min(len, 2)) break;
+      } else adaptive = len < 2 ? len : 2;
+      if (after++ === adaptive) break;
+      slot = base + UNARY + 3 * len + x - 1;
     }
     // The other bits, up to 16 at a time, each at one half.
     for (let rest = len - 2; rest > 0; ) {
