@@ -514,10 +514,7 @@ export function merge(a: RGA, b: RGA): RGA {
   if (items.length === 0) return base;
   // Counter order is causal order: an element's origin always has a smaller counter.
   if (items.length > 1) items.sort(byCounter);
-  const work = new Work(base);
-  const pending: Piece[] = [];
-  for (const item of items) work.addPiece(item, pending);
-  return work.toDoc(normalizePending(pending), Math.max(x.clock, y.clock));
+  return integrate(items, base, Math.max(x.clock, y.clock));
 }
 
 // Where the last delta a mutator made applies in the state it was made from, so that
@@ -898,12 +895,15 @@ function deltaOf(pieces: Piece[]): Doc {
   return integrate(pieces.sort(byCounter));
 }
 
-/** @internal A state holding `pieces`, integrated in the order given (each origin before its children). */
-export function integrate(pieces: readonly Piece[]): Doc {
-  const work = new Work(EMPTY);
+/**
+ * @internal `base` (by default empty) with `pieces` integrated in the order given (each
+ * origin before its children), and the given clock. Pieces whose origin is missing wait.
+ */
+export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces)): Doc {
+  const work = new Work(base);
   const pending: Piece[] = [];
   for (const p of pieces) work.addPiece(p, pending);
-  return work.toDoc(normalizePending(pending), maxCounter(pieces));
+  return work.toDoc(normalizePending(pending), clock);
 }
 
 /**
