@@ -5,8 +5,8 @@ import { Reader, type Writer } from '@convergent/core';
  * for the run stream of the binary format.
  *
  * An integer `v` is coded as `v + 1` in Elias-gamma form: its bit length in unary, then
- * its bits below the leading one. The unary bits and the two bits after the leading one
- * are each coded with an adaptive probability, chosen by the caller's context (a small
+ * its bits below the leading one. The unary bits and the bit after the leading one are
+ * each coded with an adaptive probability, chosen by the caller's context (a small
  * integer) and the bit's place; the other bits are coded at one half, up to 16 at a
  * time. So values a context has seen often cost a fraction of a bit, and large ones
  * about twice their bit length at most.
@@ -18,9 +18,8 @@ import { Reader, type Writer } from '@convergent/core';
  * optimizes the code: loading a state reads hundreds of thousands of bits.
  */
 
-/** Probability slots per context: the unary places of bit lengths 0 to 53, then 3 for each length (the bits after the leading one). */
-const UNARY = 54;
-const SLOTS = UNARY + 3 * 54;
+/** Probability slots per context: the unary places of bit lengths 0 to 53, then the bit after the leading one for lengths 1 to 53. */
+const SLOTS = 107;
 /** Probabilities are 11-bit; the chance of a 0 starts at one half and moves by 1/32 of the gap. */
 const ONE = 2048;
 const MOVE = 5;
@@ -76,14 +75,14 @@ export class RangeCoder {
     while (v >= 2 ** (size + 1)) size++;
     let range = this.range;
     let low = this.low;
+    // The bit length in unary, then the bit after the leading one: each with the
+    // adaptive probability of its place.
     let len = 0;
     let x = 1;
-    // The unary bit length (`after` = 0), then `adaptive` (up to two) bits after the leading one.
-    let slot = base;
-    for (let after = 0, adaptive = 0; ; ) {
+    for (let slot = base, unary = true; ; ) {
       const q = p[slot]!;
       const bound = (range >>> 11) * q;
-      const b = reader ? (low >= bound ? 1 : 0) : after ? bits(v, size - after, 1) : len < size ? 1 : 0;
+      const b = reader ? (low >= bound ? 1 : 0) : unary ? (len < size ? 1 : 0) : bits(v, len - 1, 1);
       if (b) {
         low += reader ? -bound : bound;
         range -= bound;
@@ -93,18 +92,22 @@ export class RangeCoder {
         p[slot] = q + ((ONE - q) >> MOVE);
       }
       for (; range < TOP; range *= 256) low = reader ? low * 256 + reader.byte() : this.shift(low);
-      if (after) x = x * 2 + b;
-      else if (b) {
+      if (!unary) {
+        x = 2 + b;
+        break;
+      }
+      if (b) {
         if (++len > 53) reader?.fail('bad integer');
         slot++;
-        continue;
-      } else adaptive = len < 2 ? len : 2;
-      if (after++ === adaptive) break;
-      slot = base + UNARY + 3 * len + x - 1;
+      } else if (len === 0) break;
+      else {
+        unary = false;
+        slot = base + 53 + len;
+      }
     }
     // The other bits, up to 16 at a time, each at one half.
-    for (let rest = len - 2; rest > 0; ) {
-      const k = Math.min(rest, 16);
+    for (let rest = len - 1; rest > 0; ) {
+      const k = rest < 16 ? rest : 16;
       rest -= k;
       const r = range >>> k;
       const chunk = reader ? (low / r) | 0 : bits(v, rest, k);
