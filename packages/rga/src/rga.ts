@@ -253,8 +253,9 @@ class Work {
   pieceCount: number;
   cacheCi: number;
   cacheStart: number;
+  /** Chunk index of the last piece `findPiece` found (where the next search starts). */
   hint = searchHint;
-  /** Piece index of the last successful `findPiece`. */
+  /** Its piece index. */
   fpi = 0;
   readonly tok = ++token;
 
@@ -276,30 +277,31 @@ class Work {
     return copy;
   }
 
-  private scan(ci: number, r: ReplicaId, c: number): boolean {
+  private scan(ci: number, r: ReplicaId, c: number): Piece | undefined {
     const ch = this.chunks[ci]!;
-    if (c < ch.lo || c > ch.hi) return false;
+    if (c < ch.lo || c > ch.hi) return undefined;
     const ps = ch.pieces;
     for (let pi = 0; pi < ps.length; pi++) {
       const p = ps[pi]!;
       if (p.r === r && c >= p.c && c < p.c + p.n) {
+        this.hint = ci;
         this.fpi = pi;
-        return true;
+        return p;
       }
     }
-    return false;
+    return undefined;
   }
 
-  /** Chunk index of the piece holding element (r, c) (piece index in `fpi`), or -1. */
-  findPiece(r: ReplicaId, c: number): number {
+  /** The piece holding element (r, c), at (`hint`, `fpi`); undefined if there is none. */
+  findPiece(r: ReplicaId, c: number): Piece | undefined {
     const n = this.chunks.length;
-    if (c > this.seqMax) return -1; // also when there are no chunks (seqMax 0)
+    if (c > this.seqMax) return undefined; // also when there are no chunks (seqMax 0)
     const h = this.hint < n ? this.hint : n - 1;
     for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
-      if (lo >= 0 && this.scan(lo, r, c)) return (this.hint = lo);
-      if (hi < n && this.scan(hi, r, c)) return (this.hint = hi);
+      const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
+      if (p) return p;
     }
-    return -1;
+    return undefined;
   }
 
   private changed(ci: number, ch: Chunk, delta: number, item: Piece | null): void {
@@ -405,21 +407,19 @@ class Work {
     let off = 0;
     while (off < item.n) {
       const cc = item.c + off;
-      const ci = this.findPiece(item.r, cc);
-      if (ci < 0) break;
-      const pi = this.fpi;
-      const p = this.chunks[ci]!.pieces[pi]!;
+      const p = this.findPiece(item.r, cc);
+      if (p === undefined) break;
       const k = cc - p.c;
       const m = Math.min(p.n - k, item.n - off);
-      if (item.v === null && p.v !== null) this.tombstone(ci, pi, k, k + m);
+      if (item.v === null && p.v !== null) this.tombstone(this.hint, this.fpi, k, k + m);
       off += m;
     }
     if (off === item.n) return;
     // An element absent here has no known successor in its chain: the rest is new.
     const rest = slice(item, off, item.n);
-    const ci = rest.or === null ? 0 : this.findPiece(rest.or, rest.oc);
-    if (ci < 0) pending.push(rest);
-    else this.after(ci, this.fpi, rest);
+    if (rest.or === null) this.after(0, 0, rest);
+    else if (this.findPiece(rest.or, rest.oc)) this.after(this.hint, this.fpi, rest);
+    else pending.push(rest);
   }
 
   /** The merged state, with `pending` (normalized) waiting. */
@@ -627,8 +627,7 @@ function holding(pieces: readonly Piece[], r: ReplicaId, c: number): Piece | und
 /** Whether every element of `p` is in the state that `work` reads (or in its `pending`), deleted there if `p` deletes it. */
 function seen(work: Work, pending: readonly Piece[], p: Piece): boolean {
   for (let c = p.c; c < p.c + p.n; ) {
-    const ci = work.findPiece(p.r, c);
-    const q = ci >= 0 ? work.chunks[ci]!.pieces[work.fpi]! : holding(pending, p.r, c);
+    const q = work.findPiece(p.r, c) ?? holding(pending, p.r, c);
     if (q === undefined || (p.v === null && q.v !== null)) return false;
     c = q.c + q.n;
   }
@@ -1209,13 +1208,11 @@ export function idAt(state: RGA, index: number): ElementId {
 export function indexOf(state: RGA, id: ElementId): number {
   const d = state as Doc;
   const work = new Work(d);
-  const ci = work.findPiece(id.replica, id.counter);
-  if (ci < 0) return -1;
-  const ps = d.chunks[ci]!.pieces;
-  const p = ps[work.fpi]!;
-  if (p.v === null) return -1;
+  const p = work.findPiece(id.replica, id.counter);
+  if (p === undefined || p.v === null) return -1;
   let index = id.counter - p.c;
-  for (let i = 0; i < ci; i++) index += d.chunks[i]!.vis;
+  for (let i = 0; i < work.hint; i++) index += d.chunks[i]!.vis;
+  const ps = d.chunks[work.hint]!.pieces;
   for (let i = 0; i < work.fpi; i++) index += visOf(ps[i]!);
   return index;
 }
