@@ -14,8 +14,7 @@ import { Reader, type Writer } from '@convergent/core';
  * The reader takes exactly the bytes the writer wrote (no length is stored), and an
  * encoding is canonical when the reader's code is 0 at the end: the writer ends with the
  * exact bottom of the final interval. The range stays below 2^31, so that the reader's
- * arithmetic stays in small integers, which the engine keeps unboxed even before it
- * optimizes the code: loading a state reads hundreds of thousands of bits.
+ * arithmetic stays in small integers.
  */
 
 /** Probability slots per context: the unary places of bit lengths 0 to 53, then the bit after the leading one for lengths 1 to 53. */
@@ -64,40 +63,75 @@ export class RangeCoder {
 
   /**
    * Writes `value` (a safe unsigned integer) in context `ctx` and returns it; or reads
-   * a value (`value` is ignored) and returns it, failing past `max`. Both ends take the
-   * same steps, inlined: loading a state codes hundreds of thousands of bits.
+   * a value (`value` is ignored) and returns it, failing past `max`.
    */
   int(ctx: number, value = 0, max = Number.MAX_SAFE_INTEGER): number {
-    const { reader, p } = this;
+    if (this.reader) return this.read(ctx, max);
     const base = ctx * SLOTS;
     const v = value + 1;
-    let size = 31 - Math.clz32(v);
-    while (v >= 2 ** (size + 1)) size++;
-    let range = this.range;
-    let low = this.low;
+    let len = 31 - Math.clz32(v);
+    while (v >= 2 ** (len + 1)) len++;
     // The bit length in unary, then the bit after the leading one: each with the
     // adaptive probability of its place.
+    for (let i = 0; i <= len; i++) this.bit(base + i, i < len ? 1 : 0);
+    if (len > 0) this.bit(base + 53 + len, bits(v, len - 1, 1));
+    // The other bits, up to 16 at a time, each at one half.
+    for (let rest = len - 1; rest > 0; ) {
+      const k = rest < 16 ? rest : 16;
+      rest -= k;
+      const r = this.range >>> k;
+      this.low += bits(v, rest, k) * r;
+      for (this.range = r; this.range < TOP; this.range *= 256) this.low = this.shift(this.low);
+    }
+    return value;
+  }
+  /** Writes bit `b` with the adaptive probability in `slot`. */
+  private bit(slot: number, b: number): void {
+    const p = this.p;
+    const q = p[slot]!;
+    const bound = (this.range >>> 11) * q;
+    if (b) {
+      this.low += bound;
+      this.range -= bound;
+      p[slot] = q - (q >> MOVE);
+    } else {
+      this.range = bound;
+      p[slot] = q + ((ONE - q) >> MOVE);
+    }
+    for (; this.range < TOP; this.range *= 256) this.low = this.shift(this.low);
+  }
+  /**
+   * Reads what {@link int} writes: the same steps, inlined, on small integers only
+   * (the engine keeps those unboxed even before it optimizes the code, and loading a
+   * state reads a few hundred thousand bits).
+   */
+  private read(ctx: number, max: number): number {
+    const reader = this.reader!;
+    const p = this.p;
+    const base = ctx * SLOTS;
+    let range = this.range;
+    let low = this.low;
     let len = 0;
     let x = 1;
     for (let slot = base, unary = true; ; ) {
       const q = p[slot]!;
       const bound = (range >>> 11) * q;
-      const b = reader ? (low >= bound ? 1 : 0) : unary ? (len < size ? 1 : 0) : bits(v, len - 1, 1);
+      const b = low >= bound ? 1 : 0;
       if (b) {
-        low += reader ? -bound : bound;
+        low -= bound;
         range -= bound;
         p[slot] = q - (q >> MOVE);
       } else {
         range = bound;
         p[slot] = q + ((ONE - q) >> MOVE);
       }
-      for (; range < TOP; range *= 256) low = reader ? low * 256 + reader.byte() : this.shift(low);
+      for (; range < TOP; range *= 256) low = low * 256 + reader.byte();
       if (!unary) {
         x = 2 + b;
         break;
       }
       if (b) {
-        if (++len > 53) reader?.fail('bad integer');
+        if (++len > 53) reader.fail('bad integer');
         slot++;
       } else if (len === 0) break;
       else {
@@ -105,20 +139,19 @@ export class RangeCoder {
         slot = base + 53 + len;
       }
     }
-    // The other bits, up to 16 at a time, each at one half.
     for (let rest = len - 1; rest > 0; ) {
       const k = rest < 16 ? rest : 16;
       rest -= k;
       const r = range >>> k;
-      const chunk = reader ? (low / r) | 0 : bits(v, rest, k);
-      if (chunk >= 1 << k) reader?.fail('bad run stream');
-      low += (reader ? -chunk : chunk) * r;
-      for (range = r; range < TOP; range *= 256) low = reader ? low * 256 + reader.byte() : this.shift(low);
+      const chunk = (low / r) | 0;
+      if (chunk >= 1 << k) reader.fail('bad run stream');
+      low -= chunk * r;
+      for (range = r; range < TOP; range *= 256) low = low * 256 + reader.byte();
       x = x * (1 << k) + chunk;
     }
     this.range = range;
     this.low = low;
-    if (x - 1 > max) reader?.fail('value too large');
+    if (x - 1 > max) reader.fail('value too large');
     return x - 1;
   }
 
