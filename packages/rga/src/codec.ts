@@ -31,6 +31,7 @@ import {
   mk,
   sequence,
   storedValue,
+  SURROGATE,
   type Piece,
   type RGA,
 } from './rga.js';
@@ -78,8 +79,6 @@ export interface RGAJSON {
 const VERSION = 3;
 /** Contexts of the run stream (see {@link fieldContext}). */
 const CONTEXTS = 65;
-
-const SURROGATE = /[\uD800-\uDFFF]/;
 
 type Fail = (message: string) => never;
 

@@ -690,7 +690,8 @@ function locate(d: Located, index: number): Piece {
   }
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/;
+/** @internal A UTF-16 surrogate: text elements are single code units, so text holding one needs care. */
+export const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** @internal Whether a value is stored as text: a one-unit string, not a surrogate. */
 export const isChar = (v: unknown): v is string =>
