@@ -230,7 +230,7 @@ export function write(writer: Writer, state: RGA): void {
       ancestry.place(p);
       return { kind: kindOf(p.v), source: sourceOf(p, seq[i - 1]), entries: ancestry.entries, back: ancestry.back, replica: number.get(p.r)!, counter: p.c - p.oc - 1, length: p.n };
     }),
-    pending.map((p) => [kindOf(p.v), number.get(p.r)!, p.c, p.n - 1, number.get(p.or!)!, p.c - 1 - p.oc]),
+    pending.map((p) => [kindOf(p.v), number.get(p.r)!, p.c - 1, p.n - 1, number.get(p.or!)!, p.c - 1 - p.oc]),
   );
 }
 
@@ -273,7 +273,7 @@ function codePending(coder: RangeCoder, fields: readonly number[], lastReplica: 
 
 /**
  * @internal Writes the format's body from its parts, which {@link write} derives from a
- * state (and tests choose freely). Pending runs are `[kind, replica, counter, length - 1,
+ * state (and tests choose freely). Pending runs are `[kind, replica, counter - 1, length - 1,
  * origin replica, counter - 1 - origin counter]`.
  */
 export function writeParts(writer: Writer, ids: readonly string[], text: string, values: readonly JsonValue[], list: readonly CodedRun[], pending: readonly number[][]): void {
@@ -357,7 +357,7 @@ export function read(reader: Reader): RGA {
   }
   for (let i = 0; i < nPending; i++) {
     const [kind, r, c, n, or, back] = codePending(coder, [], ids.length - 1, maxCount) as [number, number, number, number, number, number];
-    builder.waiting(mk(replica(r), c, n + 1, replica(or), c - 1 - back, content(kind, n + 1)));
+    builder.waiting(mk(replica(r), c + 1, n + 1, replica(or), c - back, content(kind, n + 1)));
   }
   coder.close();
   if (textAt !== text.length) reader.fail('text left over');

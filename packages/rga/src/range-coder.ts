@@ -17,8 +17,12 @@ import { Reader, type Writer } from '@convergent/core';
  * arithmetic stays in small integers.
  */
 
-/** Probability slots per context: the unary places of bit lengths 0 to 53, then the bit after the leading one for lengths 1 to 53. */
-const SLOTS = 107;
+/**
+ * Probability slots per context: the unary places of bit lengths 0 to 52, then the bit
+ * after the leading one for lengths 1 to 52. Values stay below 2^53 - 1, so that every
+ * value read is exact (a longer one could round to the same number as another stream).
+ */
+const SLOTS = 105;
 /** Probabilities are 11-bit; the chance of a 0 starts at one half and moves by 1/32 of the gap. */
 const ONE = 2048;
 const MOVE = 5;
@@ -62,7 +66,7 @@ export class RangeCoder {
   }
 
   /**
-   * Writes `value` (a safe unsigned integer) in context `ctx` and returns it; or reads
+   * Writes `value` (an integer from 0 to 2^53 - 2) in context `ctx` and returns it; or reads
    * a value (`value` is ignored) and returns it, failing past `max`.
    */
   int(ctx: number, value = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -74,7 +78,7 @@ export class RangeCoder {
     // The bit length in unary, then the bit after the leading one: each with the
     // adaptive probability of its place.
     for (let i = 0; i <= len; i++) this.bit(base + i, i < len ? 1 : 0);
-    if (len > 0) this.bit(base + 53 + len, bits(v, len - 1, 1));
+    if (len > 0) this.bit(base + 52 + len, bits(v, len - 1, 1));
     // The other bits, up to 16 at a time, each at one half.
     for (let rest = len - 1; rest > 0; ) {
       const k = rest < 16 ? rest : 16;
@@ -131,12 +135,12 @@ export class RangeCoder {
         break;
       }
       if (b) {
-        if (++len > 53) reader.fail('bad integer');
+        if (++len > 52) reader.fail('bad integer');
         slot++;
       } else if (len === 0) break;
       else {
         unary = false;
-        slot = base + 53 + len;
+        slot = base + 52 + len;
       }
     }
     for (let rest = len - 1; rest > 0; ) {
