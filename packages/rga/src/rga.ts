@@ -213,7 +213,9 @@ export const compareRC = (a: Piece, b: Piece): number => (a.r < b.r ? -1 : a.r >
 
 /**
  * @internal Normalizes pending pieces: sorted by (replica, counter), overlaps removed
- * (a tombstone wins over content), maximal runs.
+ * (a tombstone wins over content), maximal runs. The pieces must come from at most two
+ * sets that have no overlaps of their own (two states' pieces), as all callers' do: an
+ * element covered three times would need a piece to reach back before the last one.
  */
 export function normalizePending(pieces: Piece[]): Piece[] {
   if (pieces.length <= 1) return pieces;
