@@ -71,6 +71,7 @@ export class RangeCoder {
    */
   int(ctx: number, value = 0, max = Number.MAX_SAFE_INTEGER): number {
     if (this.reader) return this.read(ctx, max);
+    if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 53 - 2) throw new RangeError('value out of range');
     const base = ctx * SLOTS;
     const v = value + 1;
     let len = 31 - Math.clz32(v);
@@ -89,6 +90,7 @@ export class RangeCoder {
     }
     return value;
   }
+
   /** Writes bit `b` with the adaptive probability in `slot`. */
   private bit(slot: number, b: number): void {
     const p = this.p;
@@ -104,6 +106,7 @@ export class RangeCoder {
     }
     for (; this.range < TOP; this.range *= 256) this.low = this.shift(this.low);
   }
+
   /**
    * Reads what {@link int} writes: the same steps, inlined, on small integers only
    * (the engine keeps those unboxed even before it optimizes the code, and loading a

@@ -84,3 +84,8 @@ test('coders alive at the same time do not share probabilities (closed ones lend
   expect(read(Uint8Array.from([...w1.finish(), 0]), ints)).toEqual(ints.map(([, v]) => v));
   expect(read(Uint8Array.from([...w2.finish(), 0]), ints)).toEqual(ints.map(([, v]) => 999 - v));
 });
+
+test('writing refuses what it could not read back exactly', () => {
+  const coder = new RangeCoder(new Writer(), CONTEXTS);
+  for (const bad of [-1, 0.5, 2 ** 53 - 1, Number.NaN]) expect(() => coder.int(0, bad)).toThrow(RangeError);
+});
