@@ -19,7 +19,7 @@ import {
   type ReplicaId,
 } from '@convergent/core';
 import { Ancestry } from './ancestry.js';
-import { RangeCoder } from './range-coder.js';
+import { RangeDecoder, RangeEncoder, type RangeCoder } from './range-coder.js';
 import {
   asDoc,
   canJoin,
@@ -268,7 +268,7 @@ function codeRun(coder: RangeCoder, run: CodedRun, prevKind: number, lastReplica
 
 /** Codes a pending run's fields (see {@link writeParts}) as {@link codeRun} codes a list run's. */
 function codePending(coder: RangeCoder, fields: readonly number[], lastReplica: number, maxCount = DEFAULT_LIMITS.maxCount): number[] {
-  return [2, lastReplica, Number.MAX_SAFE_INTEGER, maxCount - 1, lastReplica, Number.MAX_SAFE_INTEGER].map((max, i) => coder.int(PENDING + i, fields[i], max));
+  return [2, lastReplica, Number.MAX_SAFE_INTEGER, maxCount - 1, lastReplica, Number.MAX_SAFE_INTEGER].map((max, i) => coder.int(PENDING + i, fields[i] ?? 0, max));
 }
 
 /**
@@ -283,7 +283,7 @@ export function writeParts(writer: Writer, ids: readonly string[], text: string,
   writer.string(text);
   writer.uint(values.length);
   for (const v of values) writeJson(writer, v);
-  const coder = new RangeCoder(writer, CONTEXTS);
+  const coder = new RangeEncoder(writer, CONTEXTS);
   coder.int(LIST_COUNT, list.length);
   coder.int(PENDING_COUNT, pending.length);
   let prevKind = 0;
@@ -323,7 +323,7 @@ export function read(reader: Reader): RGA {
   if (SURROGATE.test(text)) reader.fail('bad text');
   const values: JsonValue[] = [];
   for (let i = reader.count(); i > 0; i--) values.push(storedValue(readJson(reader)));
-  const coder = new RangeCoder(reader, CONTEXTS);
+  const coder = new RangeDecoder(reader, CONTEXTS);
   const used = new Set<number>();
   const replica = (i: number): ReplicaId => {
     used.add(i);

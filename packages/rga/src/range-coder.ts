@@ -1,4 +1,4 @@
-import { Reader, type Writer } from '@convergent/core';
+import type { Reader, Writer } from '@convergent/core';
 
 /**
  * @internal Adaptive binary range coding (the scheme LZMA uses) of unsigned integers,
@@ -30,47 +30,46 @@ const MOVE = 5;
 const TOP = 2 ** 23;
 const TWO31 = 2 ** 31;
 
-/** A probability table a closed coder no longer uses. */
+/**
+ * A probability table a closed coder no longer uses: allocating one costs more than
+ * coding a small delta, so the next coder takes it.
+ */
 let spare: Uint16Array | null = null;
 
 /** The `k` bits of `v` from bit `from` up. */
 const bits = (v: number, from: number, k: number): number => (v < TWO31 ? (v >>> from) & ((1 << k) - 1) : Math.floor(v / 2 ** from) % 2 ** k);
 
 /**
- * @internal Either end of a range-coded stream: it writes into a {@link Writer}, or reads
- * from a {@link Reader}, with the same calls; so one function can walk a stream's fields
- * for both ends. {@link close} it before using the writer or reader for anything else.
+ * @internal Either end of a range-coded stream. Both take the same calls, `int(ctx,
+ * value, max)`, so one function can walk a stream's fields for both ends.
  */
-export class RangeCoder {
-  private readonly reader: Reader | null;
+export type RangeCoder = RangeEncoder | RangeDecoder;
+
+/** A probability table for `contexts` contexts, every chance at one half. */
+const table = (contexts: number): Uint16Array => {
+  const p = spare?.length === contexts * SLOTS ? spare : new Uint16Array(contexts * SLOTS);
+  spare = null;
+  return p.fill(ONE / 2);
+};
+
+/** @internal Writes a range-coded stream into a {@link Writer} when {@link close}d. */
+export class RangeEncoder {
   private readonly p: Uint16Array;
   private range = TWO31 - 1;
-  // Writing: the next 32 bits (and a carry) of the interval's bottom, whose earlier
-  // bytes are in `out`. Reading: the code minus that bottom, below `range`.
+  // The next 32 bits (and a carry) of the interval's bottom, whose earlier bytes are in `out`.
   private low = 0;
   private readonly out: number[] = [];
 
-  /** Codes into or from `io`, with contexts 0 to `contexts - 1`. */
+  /** Writes into `writer`, with contexts 0 to `contexts - 1`. */
   constructor(
-    private readonly io: Writer | Reader,
+    private readonly writer: Writer,
     contexts: number,
   ) {
-    const reader = (this.reader = io instanceof Reader ? io : null);
-    const size = contexts * SLOTS;
-    this.p = (spare?.length === size ? spare : new Uint16Array(size)).fill(ONE / 2);
-    spare = null;
-    if (reader) {
-      for (let i = 0; i < 4; i++) this.low = this.low * 256 + reader.byte();
-      if (this.low >= this.range) reader.fail('bad run stream');
-    }
+    this.p = table(contexts);
   }
 
-  /**
-   * Writes `value` (an integer from 0 to 2^53 - 2) in context `ctx` and returns it; or reads
-   * a value (`value` is ignored) and returns it, failing past `max`.
-   */
-  int(ctx: number, value = 0, max = Number.MAX_SAFE_INTEGER): number {
-    if (this.reader) return this.read(ctx, max);
+  /** Writes `value` (an integer from 0 to 2^53 - 2) in context `ctx`, and returns it (`_max` is for readers). */
+  int(ctx: number, value: number, _max?: number): number {
     if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 53 - 2) throw new RangeError('value out of range');
     const base = ctx * SLOTS;
     const v = value + 1;
@@ -107,13 +106,52 @@ export class RangeCoder {
     for (; this.range < TOP; this.range *= 256) this.low = this.shift(this.low);
   }
 
+  /** Moves the top byte of the interval's bottom out, adding its carry to the bytes before; returns the new bottom. */
+  private shift(low: number): number {
+    const top = Math.floor(low / 2 ** 24);
+    const out = this.out;
+    if (top > 0xff) {
+      let i = out.length - 1;
+      for (; out[i] === 0xff; i--) out[i] = 0;
+      out[i]!++;
+    }
+    out.push(top & 0xff);
+    return (low % 2 ** 24) * 256;
+  }
+
+  /** Writes the stream, ending with the exact bottom of the final interval. */
+  close(): void {
+    spare = this.p;
+    for (let i = 0; i < 4; i++) this.low = this.shift(this.low);
+    this.writer.raw(Uint8Array.from(this.out));
+  }
+}
+
+/** @internal Reads a stream that a {@link RangeEncoder} wrote; {@link close} it before reading anything else. */
+export class RangeDecoder {
+  private readonly p: Uint16Array;
+  private range = TWO31 - 1;
+  // The code minus the bottom of the interval: below `range` in a stream an encoder wrote.
+  private low = 0;
+
+  /** Reads from `reader`, with contexts 0 to `contexts - 1`. */
+  constructor(
+    private readonly reader: Reader,
+    contexts: number,
+  ) {
+    this.p = table(contexts);
+    for (let i = 0; i < 4; i++) this.low = this.low * 256 + reader.byte();
+    if (this.low >= this.range) reader.fail('bad run stream');
+  }
+
   /**
-   * Reads what {@link int} writes: the same steps, inlined, on small integers only
-   * (the engine keeps those unboxed even before it optimizes the code, and loading a
-   * state reads a few hundred thousand bits).
+   * Reads a value that {@link RangeEncoder.int} wrote in context `ctx` (`_value` is
+   * ignored), failing past `max`: the same steps, inlined, on small integers only (the
+   * engine keeps those unboxed even before it optimizes the code, and loading a state
+   * reads a few hundred thousand bits).
    */
-  private read(ctx: number, max: number): number {
-    const reader = this.reader!;
+  int(ctx: number, _value?: number, max = Number.MAX_SAFE_INTEGER): number {
+    const reader = this.reader;
     const p = this.p;
     const base = ctx * SLOTS;
     let range = this.range;
@@ -162,28 +200,9 @@ export class RangeCoder {
     return x - 1;
   }
 
-  /** Moves the top byte of the interval's bottom out, adding its carry to the bytes before; returns the new bottom. */
-  private shift(low: number): number {
-    const top = Math.floor(low / 2 ** 24);
-    const out = this.out;
-    if (top > 0xff) {
-      let i = out.length - 1;
-      for (; out[i] === 0xff; i--) out[i] = 0;
-      out[i]!++;
-    }
-    out.push(top & 0xff);
-    return (low % 2 ** 24) * 256;
-  }
-
-  /** Writes the stream, ending with the exact bottom of the final interval; or checks that the stream read ended there. */
+  /** Checks that the stream ended where its encoder closed it. */
   close(): void {
-    // Allocating the table costs more than coding a small delta: the next coder reuses it.
     spare = this.p;
-    if (this.reader) {
-      if (this.low !== 0) this.reader.fail('non-canonical run stream');
-      return;
-    }
-    for (let i = 0; i < 4; i++) this.low = this.shift(this.low);
-    (this.io as Writer).raw(Uint8Array.from(this.out));
+    if (this.low !== 0) this.reader.fail('non-canonical run stream');
   }
 }

@@ -1,7 +1,7 @@
 import { DecodeError, Reader, Writer } from '@convergent/core';
 import * as fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { RangeCoder } from '../src/range-coder.js';
+import { RangeDecoder, RangeEncoder } from '../src/range-coder.js';
 
 const CONTEXTS = 8;
 // Every value the coder takes: 0 to 2^53 - 2.
@@ -10,7 +10,7 @@ const stream = fc.array(fc.tuple(fc.nat(CONTEXTS - 1), value), { maxLength: 120 
 
 function write(ints: Array<[number, number]>, after?: number): Uint8Array {
   const writer = new Writer();
-  const coder = new RangeCoder(writer, CONTEXTS);
+  const coder = new RangeEncoder(writer, CONTEXTS);
   for (const [ctx, v] of ints) expect(coder.int(ctx, v)).toBe(v);
   coder.close();
   if (after !== undefined) writer.byte(after);
@@ -21,7 +21,7 @@ function write(ints: Array<[number, number]>, after?: number): Uint8Array {
 function read(bytes: Uint8Array, ints: Array<[number, number]>): number[] | null {
   const reader = new Reader(bytes);
   try {
-    const coder = new RangeCoder(reader, CONTEXTS);
+    const coder = new RangeDecoder(reader, CONTEXTS);
     const values = ints.map(([ctx]) => coder.int(ctx));
     coder.close();
     return reader.remaining === 1 ? values : null;
@@ -60,7 +60,7 @@ test('values a context has seen often cost a fraction of a bit', () => {
 });
 
 test('reading fails past the maximum, on a bit length past 53, and on a short or bad stream', () => {
-  const reader = (bytes: Uint8Array) => new RangeCoder(new Reader(bytes), CONTEXTS);
+  const reader = (bytes: Uint8Array) => new RangeDecoder(new Reader(bytes), CONTEXTS);
   expect(() => reader(write([[0, 5]])).int(0, 0, 4)).toThrow('value too large');
   expect(() => reader(new Uint8Array([0x7f, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).int(0)).toThrow('bad integer');
   expect(() => reader(write([[0, 5]]).slice(0, 3))).toThrow('truncated');
@@ -74,7 +74,7 @@ test('coders alive at the same time do not share probabilities (closed ones lend
   const ints: Array<[number, number]> = Array.from({ length: 50 }, (_, i) => [i % CONTEXTS, (i * 7919) % 1000]);
   write(ints); // leaves a table to reuse
   const [w1, w2] = [new Writer(), new Writer()];
-  const [c1, c2] = [new RangeCoder(w1, CONTEXTS), new RangeCoder(w2, CONTEXTS)];
+  const [c1, c2] = [new RangeEncoder(w1, CONTEXTS), new RangeEncoder(w2, CONTEXTS)];
   for (const [ctx, v] of ints) {
     c1.int(ctx, v);
     c2.int(ctx, 999 - v);
@@ -86,6 +86,6 @@ test('coders alive at the same time do not share probabilities (closed ones lend
 });
 
 test('writing refuses what it could not read back exactly', () => {
-  const coder = new RangeCoder(new Writer(), CONTEXTS);
+  const coder = new RangeEncoder(new Writer(), CONTEXTS);
   for (const bad of [-1, 0.5, 2 ** 53 - 1, Number.NaN]) expect(() => coder.int(0, bad)).toThrow(RangeError);
 });
