@@ -77,7 +77,7 @@ export interface RGAJSON {
 
 /** Format version of {@link encode}. */
 const VERSION = 3;
-/** Contexts of the run stream (see {@link fieldContext}). */
+/** Contexts of the run stream (see {@link LIST_COUNT}). */
 const CONTEXTS = 65;
 
 type Fail = (message: string) => never;
@@ -168,21 +168,20 @@ function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
 
 /**
  * Contexts of the run stream's integers (see {@link RangeCoder}): the two counts; a
- * list run's kind after the previous run's kind; its source after its kind and the
- * previous kind; each later field after the run's kind and source; the fields of
- * pending runs.
+ * list run's kind after the previous run's kind (`KIND + prevKind`); its source after
+ * its kind and the previous kind (`SOURCE + 3 * kind + prevKind`); each later field
+ * after the run's kind and source (`field + 3 * kind + source`); the fields of pending
+ * runs.
  */
 const LIST_COUNT = 0;
 const PENDING_COUNT = 1;
-const kindContext = (prevKind: number): number => 2 + prevKind;
-const sourceContext = (kind: number, prevKind: number): number => 5 + 3 * kind + prevKind;
-/** The first of a list run's field contexts; field f is at `+ 9 * f`. */
-const fieldContext = (kind: number, source: number): number => 14 + 3 * kind + source;
-const ENTRIES = 0;
-const BACK = 9;
-const REPLICA = 18;
-const COUNTER = 27;
-const LENGTH = 36;
+const KIND = 2;
+const SOURCE = 5;
+const ENTRIES = 14;
+const BACK = 23;
+const REPLICA = 32;
+const COUNTER = 41;
+const LENGTH = 50;
 /** The first context of pending runs' fields. */
 const PENDING = 59;
 
@@ -255,14 +254,14 @@ export interface CodedRun {
  * function for both ends keeps them in step.
  */
 function codeRun(coder: RangeCoder, run: CodedRun, prevKind: number, lastReplica: number, maxCount = DEFAULT_LIMITS.maxCount): CodedRun {
-  const kind = (run.kind = coder.int(kindContext(prevKind), run.kind, 2));
-  const source = (run.source = coder.int(sourceContext(kind, prevKind), run.source, 2));
-  const at = fieldContext(kind, source);
-  run.entries = coder.int(at + ENTRIES, run.entries);
-  run.back = coder.int(at + BACK, run.back);
-  if (source === 2) run.replica = coder.int(at + REPLICA, run.replica, lastReplica);
-  if (source > 0) run.counter = coder.int(at + COUNTER, run.counter);
-  run.length = coder.int(at + LENGTH, run.length - 1, maxCount - 1) + 1;
+  const kind = (run.kind = coder.int(KIND + prevKind, run.kind, 2));
+  const source = (run.source = coder.int(SOURCE + 3 * kind + prevKind, run.source, 2));
+  const at = 3 * kind + source;
+  run.entries = coder.int(ENTRIES + at, run.entries);
+  run.back = coder.int(BACK + at, run.back);
+  if (source === 2) run.replica = coder.int(REPLICA + at, run.replica, lastReplica);
+  if (source > 0) run.counter = coder.int(COUNTER + at, run.counter);
+  run.length = coder.int(LENGTH + at, run.length - 1, maxCount - 1) + 1;
   return run;
 }
 
