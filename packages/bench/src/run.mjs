@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const traces = path.resolve(repoRoot, '../shared/traces');
+const traces = path.join(repoRoot, 'test/traces');
 const out = path.join(repoRoot, '.bench-out');
 mkdirSync(out, { recursive: true });
 

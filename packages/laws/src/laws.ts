@@ -18,7 +18,7 @@ import { replicaIds, universe, type Held, type Universe } from './universe.js';
  * ```
  */
 export interface Law {
-  /** The law's name, as in the table of DESIGN.md (`commutative`, `codec`, …). */
+  /** The law's name, as in the laws table of this package's README (`commutative`, `codec`, …). */
   readonly name: string;
   /** Checks the law; throws on a counterexample. */
   run(): void;
@@ -86,7 +86,7 @@ const LAW_NAMES: readonly LawName[] = [
 ];
 
 /**
- * Every law of DESIGN.md §1 for one CRDT, checked on reachable states (simulated
+ * Every law of the package README's table for one CRDT, checked on reachable states (simulated
  * replicas with distinct ids, random operations, random merges) and compared with
  * the type's own `equals`. Hand each to your test runner:
  * `for (const law of laws(spec)) test(law.name, () => law.run())`.

@@ -1,21 +1,10 @@
-// Replays real editing traces (../shared/traces, beside the repository) through the
+// Replays real editing traces (test/traces at the repository's top) through the
 // text API, on one replica and split across two replicas exchanging deltas.
 import { asReplicaId, type ReplicaId } from '@convergent/core';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import * as RGA from '../src/index.js';
+import { loadTrace, type Trace } from '../../../test/traces/load.js';
 
-interface Trace {
-  endContent: string;
-  txns: Array<{ patches: Array<[number, number, string]> }>;
-}
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const traces = path.resolve(repoRoot, '../shared/traces');
-const load = (name: string): Trace => JSON.parse(gunzipSync(readFileSync(path.join(traces, `${name}.json.gz`))).toString('utf8')) as Trace;
 
 /** Applies one txn's patches on `doc` as `replica`; returns the new state and the txn's deltas. */
 function applyTxn(doc: RGA.RGA, replica: ReplicaId, patches: Trace['txns'][number]['patches'], deltas: RGA.RGA[]): RGA.RGA {
@@ -34,8 +23,8 @@ function applyTxn(doc: RGA.RGA, replica: ReplicaId, patches: Trace['txns'][numbe
   return doc;
 }
 
-describe.each(['automerge-paper', 'seph-blog1'])('trace %s', (name) => {
-  const trace = load(name);
+describe.each(['automerge-paper', 'seph-blog1'] as const)('trace %s', (name) => {
+  const trace = loadTrace(name);
 
   test('replayed on one replica gives exactly endContent, and survives the codecs', () => {
     const alice = asReplicaId('alice');

@@ -1,22 +1,12 @@
 // Wire bytes on reconnect: a peer that missed the last 1% of the automerge-paper
-// trace (../shared/traces, beside the repository) catches up by receiving only the
+// trace (test/traces at the repository's top) catches up by receiving only the
 // deltas it lacks from its peer's delta log, a small fraction of the full state.
 import { asReplicaId } from '@convergent/core';
 import * as RGA from '@convergent/rga';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { MemoryNetwork, Replica } from '../src/index.js';
+import { loadTrace, type Trace } from '../../../test/traces/load.js';
 
-interface Trace {
-  endContent: string;
-  txns: Array<{ patches: Array<[number, number, string]> }>;
-}
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const tracePath = path.resolve(repoRoot, '../shared/traces/automerge-paper.json.gz');
 
 function edit(replica: Replica<RGA.RGA>, patches: Trace['txns'][number]['patches']): void {
   for (const [pos, del, ins] of patches) {
@@ -26,7 +16,7 @@ function edit(replica: Replica<RGA.RGA>, patches: Trace['txns'][number]['patches
 }
 
 test('automerge-paper: a peer that missed the last 1% receives a small fraction of the full state', () => {
-  const trace = JSON.parse(gunzipSync(readFileSync(tracePath)).toString('utf8')) as Trace;
+  const trace = loadTrace('automerge-paper');
   const cut = Math.floor(trace.txns.length * 0.99);
   const net = new MemoryNetwork();
   const alice = new Replica({ id: asReplicaId('alice'), type: RGA, deltaLog: true, doc: 'paper' });
