@@ -78,3 +78,20 @@ export class DecodeError extends ConvergentError {
  * ```
  */
 export class InvalidReplicaIdError extends ConvergentError {}
+
+/**
+ * Thrown by a type's `validateMerge(state, delta)` when merging `delta` into `state`
+ * would leave a state that no longer works: a counter whose value passes
+ * `Number.MAX_SAFE_INTEGER`, a clock too close to it for the next local edit. The
+ * delta must then be rejected before anything is merged; `state` is untouched.
+ *
+ * @example
+ * ```ts
+ * import { ConvergentError, MergeRejectedError } from '@convergent/core';
+ *
+ * const error = new MergeRejectedError('counter sum past 2^53 - 1');
+ * error instanceof ConvergentError; // => true
+ * error.name; // => 'MergeRejectedError'
+ * ```
+ */
+export class MergeRejectedError extends ConvergentError {}

@@ -18,7 +18,7 @@ export {
   type JsonObject,
   type JsonValue,
 } from './json.js';
-export { ConvergentError, DecodeError, InvalidReplicaIdError } from './errors.js';
+export { ConvergentError, DecodeError, InvalidReplicaIdError, MergeRejectedError } from './errors.js';
 export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
 export { jsonArray, jsonField, jsonNat, jsonReplicaId, jsonString } from './json-input.js';
 export { readInt, writeInt } from './int.js';

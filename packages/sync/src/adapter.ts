@@ -1,4 +1,4 @@
-import type { Counts, Lattice } from '@convergent/core';
+import type { Counts, DecodeLimits, Lattice, ReplicaId } from '@convergent/core';
 
 /**
  * What the sync protocol needs to know about a type: its lattice and binary codec
@@ -43,9 +43,28 @@ export interface SyncAdapter<S> extends Lattice<S> {
   /**
    * Decoding of untrusted bytes; must throw only `DecodeError`.
    * @param bytes - the bytes
+   * @param limits - bounds on what the bytes may hold (the replica passes its sync
+   * limits: `maxCount` is the most replicas a payload may name)
    * @returns the state
    */
-  decode(bytes: Uint8Array): S;
+  decode(bytes: Uint8Array, limits?: DecodeLimits): S;
+  /**
+   * The replica ids whose events (dots, counter entries, element ids) `delta`
+   * creates. On an authenticated link a peer may send only deltas whose authors are
+   * its own ids. Types without it are accepted on unauthenticated links only.
+   * @param delta - a delta or state
+   * @returns the authoring replica ids
+   */
+  authors?(delta: S): Iterable<ReplicaId>;
+  /**
+   * Throws `MergeRejectedError` (from core) when merging `delta` into `state` would
+   * make a query or the next local mutation fail (a sum past
+   * `Number.MAX_SAFE_INTEGER`, a clock too close to it); the replica then rejects
+   * the delta before merging anything.
+   * @param state - the receiver's state
+   * @param delta - the untrusted delta
+   */
+  validateMerge?(state: S, delta: S): void;
   /**
    * Causal types only: what a state has seen, as a version vector.
    * @param state - a state

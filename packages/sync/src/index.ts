@@ -1,5 +1,5 @@
 export type { SyncAdapter } from './adapter.js';
-export type { Transport, TransportHandlers } from './transport.js';
+export type { Sender, SendOptions, Transport, TransportHandlers } from './transport.js';
 export {
   decodeMessage,
   DEFAULT_SYNC_LIMITS,
