@@ -2,6 +2,12 @@
  * Base class of every error Convergent throws on purpose, so callers can tell
  * "bad input" from a bug with one `instanceof` check.
  *
+ * `instanceof` works across the ESM and CommonJS builds and across two copies of
+ * `@convergent/core` in one app: each class brands its prototype with
+ * `Symbol.for('convergent.error.<name>')`, and `instanceof` checks the brand, not the
+ * class object. A subclass gets this by extending `ConvergentError`; its brand is its
+ * class name, so keep error class names unique (and unminified, as `error.name` needs).
+ *
  * @example
  * ```ts
  * import { ConvergentError, asReplicaId } from '@convergent/core';
@@ -20,7 +26,42 @@ export class ConvergentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
+    // Brand each prototype from the thrown class up to this one, once per class.
+    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      const key = brand(proto.constructor);
+      if (Object.hasOwn(proto, key)) break;
+      Object.defineProperty(proto, key, { value: true });
+    }
   }
+
+  /**
+   * `value instanceof SomeError`: true when `value`'s prototype chain carries the brand
+   * of `SomeError`, whichever build or copy of the package made either of them.
+   *
+   * @param value - anything
+   * @returns whether `value` is an error of this class or a subclass
+   *
+   * @example
+   * ```ts
+   * import { ConvergentError, DecodeError } from '@convergent/core';
+   *
+   * const error = new DecodeError('truncated', { offset: 3 });
+   * error instanceof DecodeError; // => true
+   * error instanceof ConvergentError; // => true
+   * new ConvergentError('other') instanceof DecodeError; // => false
+   * ```
+   */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return (
+      (typeof value === 'object' && value !== null && brand(this) in value) ||
+      Function.prototype[Symbol.hasInstance].call(this, value)
+    );
+  }
+}
+
+/** The global (cross-realm, cross-copy) symbol that marks instances of `errorClass`. */
+function brand(errorClass: { readonly name: string }): symbol {
+  return Symbol.for(`convergent.error.${errorClass.name}`);
 }
 
 /**
