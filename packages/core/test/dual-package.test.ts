@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import config from '../tsup.config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'convergent-core-dual-'));
-const copies = [join(root, 'a'), join(root, 'b')];
+const copies = [join(root, 'a'), join(root, 'b')] as const;
 
 beforeAll(async () => {
   const options = Array.isArray(config) || typeof config === 'function' ? {} : config;
@@ -27,8 +27,8 @@ beforeAll(async () => {
     config: false,
   });
   // Node reads .js as ESM only below a package.json with "type": "module".
-  writeFileSync(join(copies[0]!, 'package.json'), '{ "type": "module" }');
-  cpSync(copies[0]!, copies[1]!, { recursive: true });
+  writeFileSync(join(copies[0], 'package.json'), '{ "type": "module" }');
+  cpSync(copies[0], copies[1], { recursive: true });
 }, 60_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
