@@ -26,12 +26,9 @@ export class ConvergentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
-    // Brand each prototype from the thrown class up to this one, once per class.
-    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-      const key = brand(proto.constructor);
-      if (Object.hasOwn(proto, key)) break;
-      Object.defineProperty(proto, key, { value: true });
-    }
+    // Brand each prototype from the thrown class up to this one.
+    for (let proto: object = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto))
+      Reflect.set(proto, brand(proto.constructor), true);
   }
 
   /**
@@ -52,10 +49,7 @@ export class ConvergentError extends Error {
    * ```
    */
   static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
-    return (
-      (typeof value === 'object' && value !== null && brand(this) in value) ||
-      Function.prototype[Symbol.hasInstance].call(this, value)
-    );
+    return (value as Record<symbol, unknown> | null | undefined)?.[brand(this)] === true || super[Symbol.hasInstance](value);
   }
 }
 
