@@ -132,11 +132,11 @@ describe('hostile input changes nothing', () => {
     r.apply(GCounter.increment(GCounter.bottom, B, 7));
     return r;
   };
-  const good = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, covers: undefined, payload: GCounter.encode(GCounter.increment(GCounter.bottom, A, 1)) });
+  const good = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, ask: false, seq: undefined, deps: undefined, covers: undefined, payload: GCounter.encode(GCounter.increment(GCounter.bottom, A, 1)) });
 
   test('a valid message with a malformed payload', () => {
     const r = make();
-    const bad = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, covers: undefined, payload: new Uint8Array([1, 1, 1, 65, 0]) });
+    const bad = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, ask: false, seq: undefined, deps: undefined, covers: undefined, payload: new Uint8Array([1, 1, 1, 65, 0]) });
     expect(() => r.receive(bad)).toThrow(DecodeError);
     expect(GCounter.value(r.state)).toBe(7);
     expect(r.stats.rejected).toBe(1);
