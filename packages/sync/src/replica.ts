@@ -547,7 +547,9 @@ export class Replica<S> {
     if (this.mode === 'log') {
       const seq = message.seq;
       if (seq === undefined) throw new DecodeError('a delta without a sequence number in a delta-log document: every replica of a document must use the same sync mode', { offset: 0 });
-      if (seq <= (this.applied.get(from) ?? 0)) return;
+      // A duplicate; unless its content is new, which only a forged vector claim
+      // (unauthenticated link) can cause: then the author's own delta wins.
+      if (seq <= (this.applied.get(from) ?? 0) && this.type.leq(delta, this.current)) return;
       if (seq > 1) needs = mergeCounts(needs, new Map([[from, seq - 1]]));
     } else if (this.type.leq(delta, this.current)) return;
     const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload.slice() };
@@ -619,7 +621,7 @@ export class Replica<S> {
       progress = false;
       const still: Array<Pending<S>> = [];
       for (const p of this.pending) {
-        if (p.seq !== undefined ? p.seq <= (this.applied.get(p.from) ?? 0) : this.type.leq(p.state, this.current)) continue;
+        if (this.type.leq(p.state, this.current) && (p.seq === undefined || p.seq <= (this.applied.get(p.from) ?? 0))) continue;
         if (!countsLeq(p.needs, this.vector())) {
           still.push(p);
           continue;

@@ -1,0 +1,49 @@
+import type { ReplicaId } from '@convergent/core';
+import type { SendOptions, Transport, TransportHandlers } from '../../src/index.js';
+
+/**
+ * A loss-free room for counting deliveries: a message with an addressee reaches that
+ * replica only, any other every peer but its sender. (MemoryNetwork broadcasts
+ * everything on this branch; routing by addressee lands there from the transport work.)
+ */
+export class RoutingRoom {
+  deliveries = 0;
+  bytes = 0;
+  private readonly members = new Map<ReplicaId, TransportHandlers>();
+  private queue: Array<[ReplicaId, Uint8Array]> = [];
+  private readonly online = new Set<ReplicaId>();
+
+  transport(id: ReplicaId): Transport {
+    this.online.add(id);
+    const room = this;
+    return {
+      get connected() {
+        return room.online.has(id);
+      },
+      send: (bytes: Uint8Array, options?: SendOptions) => {
+        if (!this.online.has(id)) return;
+        for (const to of options?.to !== undefined ? [options.to] : this.members.keys()) if (to !== id) this.queue.push([to, bytes]);
+      },
+      listen: (handlers: TransportHandlers) => {
+        this.members.set(id, handlers);
+        return () => this.members.delete(id);
+      },
+    };
+  }
+
+  setOnline(id: ReplicaId, up: boolean): void {
+    if (up) this.online.add(id);
+    else this.online.delete(id);
+    this.members.get(id)?.status(up);
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) {
+      const [to, bytes] = this.queue.shift()!;
+      if (!this.online.has(to)) continue;
+      this.deliveries++;
+      this.bytes += bytes.length;
+      this.members.get(to)?.message(bytes);
+    }
+  }
+}
