@@ -2,9 +2,11 @@ import { ConvergentError, DecodeError } from '@convergent/core';
 
 /**
  * Reported (to a replica's `onError`) when a message arrives from another replica
- * using this replica's own id, as happens when two tabs share a stored id. Their
- * updates would be numbered alike and lost; give every replica and session a fresh
- * id (`replicaId()` from core).
+ * using this replica's own id, as happens when two tabs share a stored id; thrown by
+ * the {@link Replica} constructor when its `initial` state already holds events
+ * created under its id (a restored state reused under its old id). Such updates would
+ * be numbered alike and lost; give every replica, session and restore a fresh id
+ * (`replicaId()` from core).
  *
  * @example
  * ```ts
