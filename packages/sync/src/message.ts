@@ -66,7 +66,7 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = Object.freeze({
  * import { asReplicaId } from '@convergent/core';
  * import { decodeMessage, encodeMessage, type SyncRequest } from '@convergent/sync';
  *
- * const request: SyncRequest = { kind: 'sync', doc: 'likes', from: asReplicaId('a'), to: undefined, seen: new Map(), digest: undefined, ask: true };
+ * const request: SyncRequest = { kind: 'sync', doc: 'likes', from: asReplicaId('a'), to: undefined, seen: new Map(), digest: undefined, ask: true, nonce: 7 };
  * decodeMessage(encodeMessage(request)).kind; // => 'sync'
  * ```
  */
@@ -85,6 +85,12 @@ export interface SyncRequest {
   readonly digest: number | undefined;
   /** Whether a receiver's answer may make the sender send back what the receiver lacks. */
   readonly ask: boolean;
+  /**
+   * Broadcast requests: a random 32-bit number from which every receiver computes the
+   * same one peer to answer (rendezvous hashing over the peers it knows), so that
+   * peers do not all send the same answer; `undefined`: every receiver that can, answers.
+   */
+  readonly nonce: number | undefined;
 }
 
 /**
@@ -165,7 +171,7 @@ export interface AckMessage {
  * import { asReplicaId } from '@convergent/core';
  * import type { SyncMessage } from '@convergent/sync';
  *
- * const message: SyncMessage = { kind: 'sync', doc: '', from: asReplicaId('a'), to: undefined, seen: undefined, digest: undefined, ask: false };
+ * const message: SyncMessage = { kind: 'sync', doc: '', from: asReplicaId('a'), to: undefined, seen: undefined, digest: undefined, ask: false, nonce: undefined };
  * message.kind; // => 'sync'
  * ```
  */
@@ -175,7 +181,8 @@ export type SyncMessage = SyncRequest | StateMessage | AckMessage;
  * Binary form of a message (format version 2): a version byte (2), a kind byte (1
  * sync, 2 state, 3 ack), the document name and the sender id (length-prefixed
  * UTF-8), a flags byte, then the fields the flags announce, in this order:
- * - sync: addressee (bit 2), seen vector (bit 0), digest as a varint (bit 3); bit 1 is `ask`;
+ * - sync: addressee (bit 2), seen vector (bit 0), digest (bit 3) and nonce (bit 4) as
+ *   varints; bit 1 is `ask`;
  * - state: addressee (bit 1), `seq` (bit 3), deps vector (bit 0), covers vector
  *   (bit 2), then the payload's length and bytes; bit 4 is `ask`;
  * - ack: flags 0, the addressee, the stored vector.
@@ -185,14 +192,14 @@ export type SyncMessage = SyncRequest | StateMessage | AckMessage;
  *
  * @param message - the message
  * @returns its bytes
- * @throws RangeError if a field cannot be encoded (a document name past 256 bytes, a digest that is not a 32-bit unsigned integer, a `seq` below 1)
+ * @throws RangeError if a field cannot be encoded (a document name past 256 bytes, a digest or nonce that is not a 32-bit unsigned integer, a `seq` below 1)
  *
  * @example
  * ```ts
  * import { asReplicaId } from '@convergent/core';
  * import { encodeMessage } from '@convergent/sync';
  *
- * const bytes = encodeMessage({ kind: 'sync', doc: 'd', from: asReplicaId('a'), to: undefined, seen: undefined, digest: undefined, ask: false });
+ * const bytes = encodeMessage({ kind: 'sync', doc: 'd', from: asReplicaId('a'), to: undefined, seen: undefined, digest: undefined, ask: false, nonce: undefined });
  * Array.from(bytes); // => [2, 1, 1, 100, 1, 97, 0]
  * ```
  */
@@ -201,12 +208,13 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
   if (new TextEncoder().encode(message.doc).length > MAX_DOC_BYTES) throw new RangeError('document name too long');
   writer.string(message.doc).string(message.from);
   if (message.kind === 'sync') {
-    const { to, seen, digest } = message;
-    if (digest !== undefined && !(Number.isInteger(digest) && digest >= 0 && digest < 2 ** 32)) throw new RangeError('digest must be a 32-bit unsigned integer');
-    writer.byte((seen ? 1 : 0) | (message.ask ? 2 : 0) | (to !== undefined ? 4 : 0) | (digest !== undefined ? 8 : 0));
+    const { to, seen, digest, nonce } = message;
+    for (const n of [digest, nonce]) if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n < 2 ** 32)) throw new RangeError('digest and nonce must be 32-bit unsigned integers');
+    writer.byte((seen ? 1 : 0) | (message.ask ? 2 : 0) | (to !== undefined ? 4 : 0) | (digest !== undefined ? 8 : 0) | (nonce !== undefined ? 16 : 0));
     if (to !== undefined) writer.string(to);
     if (seen) writeCounts(writer, seen);
     if (digest !== undefined) writer.uint(digest);
+    if (nonce !== undefined) writer.uint(nonce);
   } else if (message.kind === 'state') {
     const { to, seq, deps, covers } = message;
     if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 1)) throw new RangeError('seq must be a positive integer');
@@ -269,15 +277,19 @@ export function decodeMessage(bytes: Uint8Array, limits: SyncLimits = DEFAULT_SY
       const from = r.replicaId();
       const flagsAt = r.offset;
       const flags = r.byte();
-      if (flags > { sync: 15, state: 31, ack: 0 }[kind]) r.fail('unknown flags', flagsAt);
+      if (flags > { sync: 31, state: 31, ack: 0 }[kind]) r.fail('unknown flags', flagsAt);
       if (kind === 'ack') return { kind, doc, from, to: r.replicaId(), stored: readCounts(r) };
       if (kind === 'sync') {
         const to = flags & 4 ? r.replicaId() : undefined;
         const seen = flags & 1 ? readCounts(r) : undefined;
-        const digestAt = r.offset;
-        const digest = flags & 8 ? r.uint() : undefined;
-        if (digest !== undefined && digest >= 2 ** 32) r.fail('digest past 32 bits', digestAt);
-        return { kind, doc, from, to, seen, digest, ask: (flags & 2) !== 0 };
+        const word = (present: number) => {
+          const at = r.offset;
+          const n = flags & present ? r.uint() : undefined;
+          if (n !== undefined && n >= 2 ** 32) r.fail('digest or nonce past 32 bits', at);
+          return n;
+        };
+        const digest = word(8);
+        return { kind, doc, from, to, seen, digest, ask: (flags & 2) !== 0, nonce: word(16) };
       }
       const to = flags & 2 ? r.replicaId() : undefined;
       const seqAt = r.offset;

@@ -237,6 +237,8 @@ export class Replica<S> {
   // Gossip: peers heard from, with the round they were last heard in.
   private readonly peers = new Map<ReplicaId, number>();
   private round = 0;
+  /** Whether this replica broadcast a sync request and has not yet pushed its state on the answer (full-state sync). */
+  private pushed = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly acks = new Map<ReplicaId, number>();
 
@@ -395,6 +397,7 @@ export class Replica<S> {
    * @param transport - only this link (default: all)
    */
   sync(transport?: Transport): void {
+    this.pushed = true;
     this.send(this.request(undefined, true), undefined, transport);
   }
 
@@ -409,6 +412,7 @@ export class Replica<S> {
     for (const [peer, heard] of this.peers) if (heard < this.round - PEER_ROUNDS) this.peers.delete(peer);
     const known = [...this.peers.keys()];
     const peer = known[Math.floor(this.random() * known.length)];
+    this.pushed = peer === undefined;
     this.send(this.request(peer, true), peer, undefined);
     return peer;
   }
@@ -504,8 +508,10 @@ export class Replica<S> {
 
   private answer(request: SyncRequest, via: Transport | undefined): void {
     const asker = request.from;
+    const chosen = this.chosen(request);
     if (this.mode === 'full') {
-      if (request.digest === this.digest()) return;
+      // Other peers stay silent: the requester pushes its state to all if the answer lacked it.
+      if (request.digest === this.digest() || !chosen) return;
       if (!this.type.equals(this.current, this.type.bottom)) this.reply(this.stateMessage(this.type.encode(this.current), { to: asker, ask: request.ask, seq: undefined, deps: undefined, covers: undefined }), asker, via);
       else if (request.ask) this.reply(this.request(asker, false), asker, via);
       return;
@@ -513,8 +519,26 @@ export class Replica<S> {
     const seen = request.seen ?? NONE;
     const mine = this.vector();
     const lacking = request.ask && !countsLeq(seen, mine);
-    if (!countsLeq(mine, seen)) this.sendMissing(asker, seen, lacking, via);
+    if (chosen && !countsLeq(mine, seen)) this.sendMissing(asker, seen, lacking, via);
     else if (lacking) this.reply(this.request(asker, false), asker, via);
+  }
+
+  /**
+   * Whether this replica is the one to answer a request: always for an addressed one;
+   * for a broadcast with a nonce, only the peer with the highest rendezvous score among
+   * those it knows (every peer with the same view picks the same one; a fresh nonce per
+   * request picks another if that one is gone).
+   */
+  private chosen(request: SyncRequest): boolean {
+    if (request.to !== undefined || request.nonce === undefined) return true;
+    const score = (id: ReplicaId) => fnv1a(new TextEncoder().encode(`${id}\n${request.from}\n${request.nonce}`));
+    const mine = score(this.id);
+    for (const peer of this.peers.keys()) {
+      if (peer === request.from) continue;
+      const theirs = score(peer);
+      if (theirs > mine || (theirs === mine && peer > this.id)) return false;
+    }
+    return true;
   }
 
   /**
@@ -582,7 +606,15 @@ export class Replica<S> {
     if (!message.ask) return;
     // The answer shows what its sender lacks: send it that, once.
     if (this.mode === 'full') {
-      if (!this.type.leq(before, delta)) this.reply(this.stateMessage(this.type.encode(this.current), { to: from, ask: false, seq: undefined, deps: undefined, covers: undefined }), from, via);
+      // After a broadcast request only one peer answered: if it lacked something, so
+      // may every peer, and one broadcast serves them all.
+      if (!this.type.leq(before, delta)) {
+        const to = this.pushed ? undefined : from;
+        this.pushed = false;
+        const bytes = this.stateMessage(this.type.encode(this.current), { to, ask: false, seq: undefined, deps: undefined, covers: undefined });
+        if (to === undefined && bytes) this.send(bytes, undefined, undefined);
+        else this.reply(bytes, from, via);
+      }
     } else if (!countsLeq(this.vector(), message.covers ?? NONE)) this.sendMissing(from, message.covers ?? NONE, false, via);
   }
 
@@ -671,7 +703,8 @@ export class Replica<S> {
 
   private request(to: ReplicaId | undefined, ask: boolean): Uint8Array {
     const full = this.mode === 'full';
-    return encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, to, seen: full ? undefined : this.vector(), digest: full ? this.digest() : undefined, ask });
+    const nonce = to === undefined && ask ? Math.floor(this.random() * 2 ** 32) : undefined;
+    return encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, to, seen: full ? undefined : this.vector(), digest: full ? this.digest() : undefined, ask, nonce });
   }
 
   private stateMessage(payload: Uint8Array, fields: Pick<StateMessage, 'to' | 'ask' | 'seq' | 'deps' | 'covers'>): Uint8Array | undefined {

@@ -107,7 +107,7 @@ describe('nobody can advance another replica\'s vector', () => {
   test.each([
     ['deps of a broadcast delta', (p: Uint8Array) => state({ from: M, seq: 1, deps: new Map([[A, MAX]]), payload: p })],
     ['covers of an answer', (p: Uint8Array) => state({ from: M, to: A, covers: new Map([[A, MAX]]), payload: p })],
-    ['seen of a sync request', () => encodeMessage({ kind: 'sync', doc: '', from: M, to: undefined, seen: new Map([[A, MAX]]), digest: undefined, ask: true })],
+    ['seen of a sync request', () => encodeMessage({ kind: 'sync', doc: '', from: M, to: undefined, seen: new Map([[A, MAX]]), digest: undefined, ask: true, nonce: undefined })],
   ])('a claim of MAX_SAFE_INTEGER deltas by Alice, in the %s, does not stop Alice editing', (_where, forge) => {
     const { net, replicas, errors, attack } = room(RGA, true);
     const [alice, bob] = replicas as [Replica<RGA.RGA>, Replica<RGA.RGA>];
@@ -127,7 +127,7 @@ describe('from spoofing', () => {
   test("a message under another replica's id is refused on an authenticated link", () => {
     const { replicas, errors, attack } = room(trustedPNCounter, false);
     attack(B, state({ from: A, payload: PNCounter.encode(PNCounter.increment(PNCounter.bottom, A, 5)) }), mallory);
-    attack(B, encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 0, ask: true }), mallory);
+    attack(B, encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 0, ask: true, nonce: undefined }), mallory);
     expect(errors.get(B)!.map((e) => e instanceof UnauthorizedError)).toEqual([true, true]);
     expect(PNCounter.value(replicas[1]!.state)).toBe(0);
   });

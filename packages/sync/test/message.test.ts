@@ -10,13 +10,13 @@ const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 // Checked-in bytes: a format change that breaks peers running the old version fails here.
 const golden: Array<{ name: string; message: SyncMessage; hex: string }> = [
   {
-    name: 'full-state sync request with a digest',
-    message: { kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 300, ask: true },
-    hex: '0201000141' + '0a' + 'ac02',
+    name: 'full-state sync request with a digest and a nonce (broadcast)',
+    message: { kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 300, ask: true, nonce: 5 },
+    hex: '0201000141' + '1a' + 'ac02' + '05',
   },
   {
     name: 'causal sync request, addressed (a gossip round)',
-    message: { kind: 'sync', doc: 'd', from: A, to: B, seen: new Map([[B, 3], [A, 1]]), digest: undefined, ask: false },
+    message: { kind: 'sync', doc: 'd', from: A, to: B, seen: new Map([[B, 3], [A, 1]]), digest: undefined, ask: false, nonce: undefined },
     hex: '020101640141' + '05' + '0142' + '02' + '014101' + '014203',
   },
   {
@@ -53,7 +53,7 @@ describe('decodeMessage rejects bad input with DecodeError', () => {
     ['empty input', new Uint8Array()],
     ['unknown version', unhex('0301000141' + '02')],
     ['unknown kind', unhex('0204000141' + '02')],
-    ['unknown flags', unhex('0201000141' + '10')],
+    ['unknown flags', unhex('0201000141' + '20')],
     ['unknown state flags', unhex('0202000141' + '20' + '00')],
     ['unknown ack flags', unhex('0203000141' + '01' + '0142' + '00')],
     ['seq 0', unhex('0202000141' + '08' + '00' + '00')],
@@ -89,7 +89,7 @@ describe('decodeMessage rejects bad input with DecodeError', () => {
     expect(() => decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxMessageBytes: 50 })).toThrow(DecodeError);
     expect(() => decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxStateBytes: 99 })).toThrow(DecodeError);
     expect(decodeMessage(big, { ...DEFAULT_SYNC_LIMITS, maxStateBytes: 100 }).kind).toBe('state');
-    const wide = encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: new Map([[A, 1], [B, 1]]), digest: undefined, ask: false });
+    const wide = encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: new Map([[A, 1], [B, 1]]), digest: undefined, ask: false, nonce: undefined });
     expect(() => decodeMessage(wide, { ...DEFAULT_SYNC_LIMITS, maxReplicas: 1 })).toThrow(DecodeError);
   });
 
@@ -109,10 +109,10 @@ describe('decodeMessage rejects bad input with DecodeError', () => {
 });
 
 test('encodeMessage refuses a document name past 256 bytes', () => {
-  expect(() => encodeMessage({ kind: 'sync', doc: 'x'.repeat(257), from: A, to: undefined, seen: undefined, digest: undefined, ask: false })).toThrow(RangeError);
+  expect(() => encodeMessage({ kind: 'sync', doc: 'x'.repeat(257), from: A, to: undefined, seen: undefined, digest: undefined, ask: false, nonce: undefined })).toThrow(RangeError);
 });
 
 test('encodeMessage refuses a digest past 32 bits and a seq below 1', () => {
-  expect(() => encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 2 ** 32, ask: false })).toThrow(RangeError);
+  expect(() => encodeMessage({ kind: 'sync', doc: '', from: A, to: undefined, seen: undefined, digest: 2 ** 32, ask: false, nonce: undefined })).toThrow(RangeError);
   expect(() => encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, ask: false, seq: 0, deps: undefined, covers: undefined, payload: new Uint8Array() })).toThrow(RangeError);
 });

@@ -38,6 +38,9 @@ describe('one reconnect in a room of N costs O(N) deliveries', () => {
     room.setOnline(ids[0]!, true); // the link comes up: the replica syncs
     room.flush();
     for (const r of replicas) expect(type.equals(r.state, away.state)).toBe(true);
+    // Peers do not all answer the same request: one state reaches the returning replica.
+    const states = room.delivered.slice(before).filter(([to, bytes]) => to === ids[0] && decodeMessage(bytes).kind === 'state');
+    expect(states.length).toBe(1);
     return { deliveries: room.deliveries - before, bytes: room.bytes - bytesBefore };
   }
 
@@ -51,6 +54,35 @@ describe('one reconnect in a room of N costs O(N) deliveries', () => {
       const { deliveries, bytes } = reconnect(n, type as SyncAdapter<unknown>, deltaLog, edit as (s: unknown, id: ReplicaId) => unknown);
       console.log(`${name}: one reconnect at N = ${n}: ${deliveries} deliveries (${(deliveries / n).toFixed(2)} N), ${bytes} bytes`);
       expect(deliveries).toBeLessThanOrEqual(4 * n);
+    }
+  });
+
+  test('if the peer chosen to answer is gone, the next request (a fresh nonce) chooses another', () => {
+    for (const [type, deltaLog] of [[PNCounter, false], [RGA, true]] as const) {
+      const room = new RoutingRoom();
+      const ids = Array.from({ length: 8 }, (_, i) => asReplicaId(`p${i}`));
+      const random = seeded(7);
+      const edit = (s: unknown, id: ReplicaId) => (deltaLog ? RGA.insertText(s as RGA.RGA, id, 0, 'x') : PNCounter.increment(s as PNCounter.PNCounter, id));
+      const replicas = ids.map((id) => new Replica<unknown>({ id, type: type as SyncAdapter<unknown>, deltaLog, gossipMs: 0, random }));
+      replicas.forEach((r, i) => r.connect(room.transport(ids[i]!)));
+      replicas.forEach((r) => r.update(edit));
+      room.flush();
+      const [away] = replicas as [Replica<unknown>];
+      room.setOnline(ids[0]!, false);
+      replicas[1]!.update(edit);
+      room.flush();
+      // Every peer but one goes silently away (still known to the others).
+      for (const id of ids.slice(2)) room.setOnline(id, false);
+      room.setOnline(ids[0]!, true);
+      room.flush();
+      let requests = 1;
+      while (!type.equals(away.state as never, replicas[1]!.state as never) && requests < 20) {
+        away.sync();
+        room.flush();
+        requests++;
+      }
+      expect(type.equals(away.state as never, replicas[1]!.state as never)).toBe(true);
+      expect(requests).toBeGreaterThan(1); // this seed's first choice was a departed peer
     }
   });
 

@@ -9,6 +9,8 @@ import type { SendOptions, Transport, TransportHandlers } from '../../src/index.
 export class RoutingRoom {
   deliveries = 0;
   bytes = 0;
+  /** Every message delivered, with its addressee. */
+  readonly delivered: Array<[ReplicaId, Uint8Array]> = [];
   private readonly members = new Map<ReplicaId, TransportHandlers>();
   private queue: Array<[ReplicaId, Uint8Array]> = [];
   private readonly online = new Set<ReplicaId>();
@@ -43,6 +45,7 @@ export class RoutingRoom {
       if (!this.online.has(to)) continue;
       this.deliveries++;
       this.bytes += bytes.length;
+      this.delivered.push([to, bytes]);
       this.members.get(to)?.message(bytes);
     }
   }
