@@ -467,7 +467,7 @@ export class Replica<S> {
     this.peers.delete(message.from);
     if (this.peers.size < this.limits.maxReplicas) this.peers.set(message.from, this.round);
     if (message.kind === 'sync') this.answer(message, from);
-    else if (message.kind === 'ack') this.acks.set(message.from, Math.max(this.acks.get(message.from) ?? 0, message.stored.get(this.id) ?? 0));
+    else if (message.kind === 'ack') this.recordAck(message.from, message.stored.get(this.id) ?? 0);
     else {
       try {
         this.accept(message, delta as S, from);
@@ -476,6 +476,12 @@ export class Replica<S> {
         throw error;
       }
     }
+  }
+
+  /** Records an ack: never past what this replica created, for at most `maxReplicas` peers. */
+  private recordAck(peer: ReplicaId, stored: number): void {
+    const n = Math.min(stored, this.created());
+    if (n > (this.acks.get(peer) ?? 0) && (this.acks.has(peer) || this.acks.size < this.limits.maxReplicas)) this.acks.set(peer, n);
   }
 
   private isForMe(message: SyncMessage): boolean {

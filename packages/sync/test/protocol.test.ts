@@ -6,7 +6,7 @@ import * as GCounter from '@convergent/g-counter';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { decodeMessage, MemoryNetwork, Replica, type Change, type SyncAdapter, type Transport } from '../src/index.js';
+import { decodeMessage, encodeMessage, MemoryNetwork, Replica, type Change, type SyncAdapter, type Transport } from '../src/index.js';
 import { seeded } from './support/random.js';
 import { RoutingRoom } from './support/routing.js';
 import { causalGCounter } from './support/types.js';
@@ -228,6 +228,9 @@ describe('acknowledgements', () => {
     server.acknowledge(phone.id); // e.g. after writing to disk
     net.flush();
     expect([...phone.acknowledged]).toEqual([['server', 2]]);
+    // An ack never claims more than the author created.
+    phone.receive(encodeMessage({ kind: 'ack', doc: '', from: asReplicaId('liar'), to: phone.id, stored: new Map([[phone.id, 1e12]]) }));
+    expect(phone.acknowledged.get(asReplicaId('liar'))).toBe(2);
     expect(() => new Replica({ id: asReplicaId('x'), type: GCounter }).acknowledge(phone.id)).toThrow(TypeError);
   });
 });
