@@ -129,7 +129,11 @@ export interface StateMessage {
    * seen the rest.
    */
   readonly deps: Counts | undefined;
-  /** Answers: the sender's whole version vector. The payload brings everything in it that the addressee lacked. */
+  /**
+   * Answers: the entries of the sender's version vector that the payload brings the
+   * addressee up to (with `ask`, the whole vector, so that the addressee can tell what
+   * the sender lacks). A delta log takes them as merged.
+   */
   readonly covers: Counts | undefined;
   /** The state, encoded by the type's own `encode`. */
   readonly payload: Uint8Array;

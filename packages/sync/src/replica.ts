@@ -167,10 +167,11 @@ function changedSince(now: Counts, before: Counts, except: ReplicaId): Map<Repli
  *   changed since the author's previous delta);
  * - when a link comes up, on {@link Replica.sync}, and in every gossip round (to one
  *   random known peer), the replica sends what it has seen (a version vector, or a
- *   digest of a full state); a peer that has something it lacks answers, addressed to
- *   it, with the deltas from its delta log (`deltaLog: true`), `missing(state, seen)`
- *   (a causal adapter) or its full state; equal peers stay silent; the requester sends
- *   an answerer what the answer shows it lacks;
+ *   digest of a full state); one peer (the addressee, or for a broadcast the one its
+ *   nonce chooses) answers, addressed to it, with what it lacks: the deltas from its
+ *   delta log (`deltaLog: true`), `missing(state, seen)` (a causal adapter) or its full
+ *   state; equal peers stay silent; the requester sends back what the answer shows the
+ *   answerer lacks, and other peers that lack something ask for it;
  * - a delta whose causes have not arrived is held back and its author is asked for
  *   what is missing.
  *
@@ -393,8 +394,10 @@ export class Replica<S> {
   }
 
   /**
-   * Asks every peer for what this replica lacks (peers that lack something of its
-   * get it back). Sent whenever a link comes up; gossip repairs lost messages without it.
+   * Broadcasts a sync request: one peer, chosen by the request's random nonce, answers
+   * with what this replica lacks, and gets back what it lacks; other peers that lack
+   * something of this replica's ask for it. Sent whenever a link comes up; gossip
+   * repairs lost messages without it.
    * @param transport - only this link (default: all)
    */
   sync(transport?: Transport): void {
