@@ -81,7 +81,12 @@ export interface SyncRequest {
   readonly to: ReplicaId | undefined;
   /** What the sender has seen (delta logs and causal types). */
   readonly seen: Counts | undefined;
-  /** Full-state types: a 32-bit hash of the sender's encoded state; a peer whose state hashes alike stays silent. */
+  /**
+   * A 32-bit hash of the sender's encoded state (full-state sync), or in a gossip
+   * round of its encoded version vector (delta logs, causal types), sent instead of
+   * `seen`: a peer whose own hashes alike stays silent; one whose differs answers
+   * (full state) or sends its vector back.
+   */
   readonly digest: number | undefined;
   /** Whether a receiver's answer may make the sender send back what the receiver lacks. */
   readonly ask: boolean;

@@ -1,4 +1,4 @@
-import { asReplicaId, countsLeq, DecodeError, mergeCounts, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
+import { asReplicaId, countsLeq, DecodeError, mergeCounts, writeCounts, Writer, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
 import { ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
@@ -222,7 +222,7 @@ export class Replica<S> {
   private readonly listeners = new Set<(state: S, change: Change<S>) => void>();
   private current: S;
   private seenOf: { state: S; seen: Counts } | undefined;
-  private digestOf: { state: S; digest: number } | undefined;
+  private digestOf: { of: unknown; digest: number } | undefined;
   private pending: Array<Pending<S>> = [];
   /** Authors asked for missing causes since the state last changed. */
   private readonly asked = new Set<ReplicaId>();
@@ -417,7 +417,7 @@ export class Replica<S> {
     const known = [...this.peers.keys()];
     const peer = known[Math.floor(this.random() * known.length)];
     this.pushed = peer === undefined;
-    this.send(this.request(peer, true), peer, undefined);
+    this.send(this.request(peer, true, peer !== undefined), peer, undefined);
     return peer;
   }
 
@@ -524,6 +524,11 @@ export class Replica<S> {
       if (request.digest === this.digest() || !chosen) return;
       if (!this.type.equals(this.current, this.type.bottom)) this.reply(this.stateMessage(this.type.encode(this.current), { to: asker, ask: request.ask, seq: undefined, deps: undefined, covers: undefined }), asker, via);
       else if (request.ask) this.reply(this.request(asker, false), asker, via);
+      return;
+    }
+    if (request.seen === undefined && request.digest !== undefined) {
+      // A gossip round's digest of a vector: silent if equal, else send ours to compare.
+      if (request.digest !== this.digest()) this.reply(this.request(asker, true), asker, via);
       return;
     }
     const seen = request.seen ?? NONE;
@@ -706,13 +711,20 @@ export class Replica<S> {
     return this.vector().get(this.id) ?? 0;
   }
 
+  /** A hash of the state (full-state sync) or of the version vector, cached while it stays the same object. */
   private digest(): number {
-    if (this.digestOf?.state !== this.current) this.digestOf = { state: this.current, digest: fnv1a(this.type.encode(this.current)) };
+    const of = this.mode === 'full' ? this.current : this.vector();
+    if (this.digestOf?.of !== of) {
+      const vector = new Writer();
+      if (this.mode !== 'full') writeCounts(vector, of as Counts);
+      this.digestOf = { of, digest: fnv1a(this.mode === 'full' ? this.type.encode(this.current) : vector.finish()) };
+    }
     return this.digestOf.digest;
   }
 
-  private request(to: ReplicaId | undefined, ask: boolean): Uint8Array {
-    const full = this.mode === 'full';
+  /** A sync request; `brief`: with the digest of the vector instead of the vector (gossip). */
+  private request(to: ReplicaId | undefined, ask: boolean, brief = false): Uint8Array {
+    const full = this.mode === 'full' || brief;
     const nonce = to === undefined && ask ? Math.floor(this.random() * 2 ** 32) : undefined;
     return encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, to, seen: full ? undefined : this.vector(), digest: full ? this.digest() : undefined, ask, nonce });
   }
