@@ -33,10 +33,11 @@ export class RoutingRoom {
     };
   }
 
-  setOnline(id: ReplicaId, up: boolean): void {
+  /** Takes `id` off the room or back; `tell`: whether its replica hears of it (a lossy link does not). */
+  setOnline(id: ReplicaId, up: boolean, tell = true): void {
     if (up) this.online.add(id);
     else this.online.delete(id);
-    this.members.get(id)?.status(up);
+    if (tell) this.members.get(id)?.status(up);
   }
 
   flush(): void {
