@@ -51,7 +51,8 @@ export interface SyncAdapter<S> extends Lattice<S> {
   /**
    * The replica ids whose events (dots, counter entries, element ids) `delta`
    * creates. On an authenticated link a peer may send only deltas whose authors are
-   * its own ids. Types without it are accepted on unauthenticated links only.
+   * its own ids. Types without it are accepted on unauthenticated links only. The
+   * replica also uses it to refuse an `initial` state holding events of its own id.
    * @param delta - a delta or state
    * @returns the authoring replica ids
    */

@@ -4,13 +4,14 @@ export {
   decodeMessage,
   DEFAULT_SYNC_LIMITS,
   encodeMessage,
+  type AckMessage,
   type StateMessage,
   type SyncLimits,
   type SyncMessage,
   type SyncRequest,
 } from './message.js';
-export { Replica, type ReplicaOptions, type ReplicaStats } from './replica.js';
-export { ReplicaIdReuseError } from './errors.js';
+export { Replica, type Change, type ReplicaOptions, type ReplicaStats } from './replica.js';
+export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
 export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';

@@ -1,8 +1,8 @@
-import { asReplicaId, countsLeq, DecodeError, mergeCounts, type Counts, type ReplicaId } from '@convergent/core';
+import { asReplicaId, countsLeq, DecodeError, mergeCounts, writeCounts, Writer, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
-import { ReplicaIdReuseError } from './errors.js';
+import { ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
-import type { Transport } from './transport.js';
+import type { Sender, Transport } from './transport.js';
 
 /**
  * How to build a {@link Replica}.
@@ -15,14 +15,18 @@ import type { Transport } from './transport.js';
  * import * as GCounter from '@convergent/g-counter';
  * import type { ReplicaOptions } from '@convergent/sync';
  *
- * const options: ReplicaOptions<GCounter.GCounter> = { id: asReplicaId('phone'), type: GCounter, doc: 'likes' };
+ * const options: ReplicaOptions<GCounter.GCounter> = { id: asReplicaId('phone'), type: GCounter, doc: 'likes', gossipMs: 2000 };
  * options.doc; // => 'likes'
  * ```
  */
 export interface ReplicaOptions<S> {
-  /** This replica's id: unique per replica and session (`replicaId()` from core makes one). */
+  /**
+   * This replica's id: unique per replica and session (`replicaId()` from core makes
+   * one). A replica restored from storage continues under a fresh id: the constructor
+   * refuses an `initial` state holding events created under `id`.
+   */
   readonly id: ReplicaId;
-  /** The type: its lattice, codec and optional causal capabilities. */
+  /** The type: its lattice, codec and optional causal and trust capabilities. */
   readonly type: SyncAdapter<S>;
   /** Document name: lets several documents share one transport (default `''`). */
   readonly doc?: string;
@@ -40,12 +44,51 @@ export interface ReplicaOptions<S> {
   /** Size limits (default {@link DEFAULT_SYNC_LIMITS}). */
   readonly limits?: Partial<SyncLimits>;
   /**
-   * Called with every message a transport delivered that was rejected (a
-   * `DecodeError`; the state is left as it was), a sync request that could not be
-   * answered (size limits), a message from another replica using this id
-   * ({@link ReplicaIdReuseError}), and exceptions thrown by listeners. Default: ignore.
+   * Mean milliseconds between two gossip rounds ({@link Replica.gossip}), each delay
+   * drawn uniformly from half to one and a half times it; `0` turns the timer off (the
+   * application or a test then calls `gossip()` itself). Default 5,000. The timer runs
+   * while a transport is connected, never keeps Node alive, and stops on `close()`.
+   */
+  readonly gossipMs?: number;
+  /** Source of randomness for gossip peers and delays, in [0, 1) (default `Math.random`); tests pass a seeded one. */
+  readonly random?: () => number;
+  /**
+   * Called with every message a transport delivered that was rejected, the state
+   * left as it was: a `DecodeError` (a {@link ProtocolVersionError} for a peer on
+   * another format version), an {@link UnauthorizedError}, a `MergeRejectedError`
+   * from the type's `validateMerge`, a message from another replica using this id
+   * ({@link ReplicaIdReuseError}); also a sync request that could not be answered
+   * (size limits) and exceptions thrown by listeners. Default: ignore.
    */
   readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * What changed, as told to {@link Replica.subscribe} listeners with the new state.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as GCounter from '@convergent/g-counter';
+ * import { Replica, type Change } from '@convergent/sync';
+ *
+ * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, gossipMs: 0 });
+ * const changes: Array<Change<GCounter.GCounter>> = [];
+ * phone.subscribe((_state, change) => changes.push(change));
+ * phone.update((state, id) => GCounter.increment(state, id, 3));
+ * changes[0]!.origin; // => 'local'
+ * GCounter.value(changes[0]!.delta); // => 3
+ * ```
+ */
+export interface Change<S> {
+  /** The delta merged (for an answer from a peer, what it sent: possibly a whole state). */
+  readonly delta: S;
+  /** `'local'` for {@link Replica.update} and {@link Replica.apply}, `'remote'` for a merge of a peer's message. */
+  readonly origin: 'local' | 'remote';
+  /** The replica whose message it was (this replica's id for a local change). */
+  readonly from: ReplicaId;
 }
 
 /**
@@ -64,51 +107,84 @@ export interface ReplicaStats {
   sent: number;
   /** Bytes sent. */
   bytesSent: number;
-  /** Messages received and accepted (including ignored ones for other documents). */
+  /** Messages received and accepted (including ignored ones for other documents or replicas). */
   received: number;
   /** Bytes of those messages. */
   bytesReceived: number;
-  /** Messages rejected as malformed or oversized. */
+  /** Messages rejected: malformed, oversized, unauthorized or refused by the type. */
   rejected: number;
   /** Deltas held back because they arrived before their causes. */
   heldBack: number;
 }
 
 interface Pending<S> {
-  readonly deps: Counts;
-  readonly covers: Counts | undefined;
+  readonly from: ReplicaId;
+  /** What must have been seen first (the compact deps plus the author's previous delta). */
+  readonly needs: Counts;
+  /** Delta logs: the author's sequence number. */
+  readonly seq: number | undefined;
   readonly state: S;
-  readonly bytes: number;
+  readonly payload: Uint8Array;
 }
 
-interface LogEntry<S> {
-  readonly delta: S;
-  readonly bytes: number;
-  /** Every event the delta brings is at most this vector. */
-  readonly upTo: Counts;
+interface LogEntry {
+  /** The events the delta brings are at most this, per replica it advanced (pairs: lighter than a Map). */
+  readonly upTo: ReadonlyArray<readonly [ReplicaId, number]>;
+  /** The delta, encoded: the log's size bound is on bytes actually held. */
+  readonly payload: Uint8Array;
+  readonly cost: number;
+}
+
+// Heap a log entry holds besides its payload bytes (entry, payload copy, vector pairs)
+// and per replica id it names (pair and id string). Measured on Node 20: about 865 bytes
+// per logged one-character RGA delta at 200 authors (test/support/log-heap.ts).
+const ENTRY_BYTES = 768;
+const ID_BYTES = 80;
+// A gossip peer not heard from for this many rounds is forgotten.
+const PEER_ROUNDS = 100;
+const NONE: Counts = new Map();
+
+/** FNV-1a, 32 bits: a hint that two encodings are equal, not a security measure. */
+function fnv1a(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return hash >>> 0;
+}
+
+/** The entries of `now` that differ from `before`, except `except`'s. */
+function changedSince(now: Counts, before: Counts, except: ReplicaId): Map<ReplicaId, number> {
+  const out = new Map<ReplicaId, number>();
+  for (const [id, n] of now) if (id !== except && before.get(id) !== n) out.set(id, n);
+  return out;
 }
 
 /**
  * One replica of one document, kept in sync with its peers over any number of
  * {@link Transport}s by an anti-entropy protocol:
  *
- * - a local {@link Replica.update} merges the delta at once and broadcasts it;
- * - when a link comes up, and on every {@link Replica.sync}, the replica sends what it
- *   has seen (a version vector); each peer answers with what the replica lacks: the
- *   deltas from its delta log (`deltaLog: true`), `missing(state, seen)` (a causal
- *   adapter), or else its full state;
- * - a delta whose causes have not arrived is held back and a sync is requested.
+ * - a local {@link Replica.update} merges the delta at once and broadcasts it, with
+ *   compact dependencies (a per-author sequence number and the vector entries that
+ *   changed since the author's previous delta);
+ * - when a link comes up, on {@link Replica.sync}, and in every gossip round (to one
+ *   random known peer), the replica sends what it has seen (a version vector, or a
+ *   digest of a full state); one peer (the addressee, or for a broadcast the one its
+ *   nonce chooses) answers, addressed to it, with what it lacks: the deltas from its
+ *   delta log (`deltaLog: true`), `missing(state, seen)` (a causal adapter) or its full
+ *   state; equal peers stay silent; the requester sends back what the answer shows the
+ *   answerer lacks, and other peers that lack something ask for it;
+ * - a delta whose causes have not arrived is held back and its author is asked for
+ *   what is missing.
  *
  * Session guarantees (tested properties):
  * - **read-your-writes**: `state` includes an update as soon as `update` returns;
  * - **monotonic reads**: `state` never goes back in the lattice order, whatever
  *   arrives (every change is a merge, and a rejected message changes nothing);
  * - **causal visibility** (delta log or causal adapter): a delta is merged only once
- *   the replica has seen everything its sender had seen when it made it, so an
+ *   the replica has seen everything its author had seen when it made it, so an
  *   effect never shows before its cause.
  *
- * Convergence: once the links carry messages again, a round of `sync` from every
- * replica (or from one, whose peers then ask back) makes all replicas equal.
+ * Convergence: once the links carry messages again, gossip rounds (or a round of
+ * `sync`) make all replicas equal.
  *
  * @typeParam S - the state type
  *
@@ -119,8 +195,8 @@ interface LogEntry<S> {
  * import { MemoryNetwork, Replica } from '@convergent/sync';
  *
  * const net = new MemoryNetwork();
- * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter });
- * const laptop = new Replica({ id: asReplicaId('laptop'), type: GCounter });
+ * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, gossipMs: 0 });
+ * const laptop = new Replica({ id: asReplicaId('laptop'), type: GCounter, gossipMs: 0 });
  * phone.connect(net.transport('phone'));
  * laptop.connect(net.transport('laptop'));
  * phone.update((state, id) => GCounter.increment(state, id, 2));
@@ -138,37 +214,66 @@ export class Replica<S> {
   readonly stats: ReplicaStats = { sent: 0, bytesSent: 0, received: 0, bytesReceived: 0, rejected: 0, heldBack: 0 };
   private readonly type: SyncAdapter<S>;
   private readonly limits: SyncLimits;
+  private readonly decodeLimits: DecodeLimits;
   private readonly onError: (error: unknown) => void;
+  private readonly gossipMs: number;
+  private readonly random: () => number;
   private readonly links = new Map<Transport, () => void>();
-  private readonly listeners = new Set<(state: S) => void>();
+  private readonly listeners = new Set<(state: S, change: Change<S>) => void>();
   private current: S;
   private seenOf: { state: S; seen: Counts } | undefined;
+  private digestOf: { of: unknown; digest: number } | undefined;
   private pending: Array<Pending<S>> = [];
-  private asked = false;
+  /** Authors asked for missing causes since the state last changed. */
+  private readonly asked = new Set<ReplicaId>();
   private readonly mode: 'causal' | 'log' | 'full';
+  /** This replica's vector right after its previous local delta: later deps are relative to it. */
+  private lastVector: Counts = NONE;
   // Delta log: deltas merged so far, per replica (contiguous); the log; and the
   // vector below which the log may have gaps (evicted entries).
   private applied: Counts = new Map();
-  private log: Array<LogEntry<S>> = [];
+  private log: LogEntry[] = [];
   private logStart = 0;
   private logBytes = 0;
   private logFloor: Counts = new Map();
+  // Gossip: peers heard from, with the round they were last heard in.
+  private readonly peers = new Map<ReplicaId, number>();
+  private round = 0;
+  /** Whether this replica broadcast a sync request and has not yet pushed its state on the answer (full-state sync). */
+  private pushed = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly acks = new Map<ReplicaId, number>();
 
-  /** @param options - id, type, document name, limits */
+  /**
+   * @param options - id, type, document name, limits
+   * @throws ReplicaIdReuseError if `initial` holds events created under `id` (a
+   * restored replica continues under a fresh `replicaId()`)
+   */
   constructor(options: ReplicaOptions<S>) {
     this.id = asReplicaId(options.id);
-    this.type = options.type;
-    if ((options.type.seen === undefined) !== (options.type.missing === undefined))
-      throw new TypeError('a causal adapter needs both seen and missing');
+    const type = (this.type = options.type);
+    if ((type.seen === undefined) !== (type.missing === undefined)) throw new TypeError('a causal adapter needs both seen and missing');
     this.doc = options.doc ?? '';
     if (new TextEncoder().encode(this.doc).length > 256) throw new RangeError('document name too long');
     this.limits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
+    this.decodeLimits = { maxStringBytes: this.limits.maxStateBytes, maxBytes: this.limits.maxStateBytes, maxCount: this.limits.maxReplicas };
     this.onError = options.onError ?? (() => {});
-    this.current = options.initial ?? options.type.bottom;
-    this.mode = options.type.seen ? 'causal' : options.deltaLog ? 'log' : 'full';
+    this.gossipMs = options.gossipMs ?? 5000;
+    if (!(this.gossipMs >= 0 && this.gossipMs < 2 ** 31)) throw new RangeError('gossipMs must be a non-negative number of milliseconds');
+    this.random = options.random ?? Math.random;
+    this.current = options.initial ?? type.bottom;
+    this.mode = type.seen ? 'causal' : options.deltaLog ? 'log' : 'full';
+    if (options.initial !== undefined) {
+      const authors = type.authors ? new Set(type.authors(options.initial)) : new Set(type.seen?.(options.initial).keys());
+      if (authors.has(this.id))
+        throw new ReplicaIdReuseError(`the initial state already holds events of ${this.id}: a restored replica must continue under a fresh replicaId()`);
+    }
     // With a delta log, a starting state becomes this replica's first numbered delta.
-    if (this.mode === 'log' && !options.type.equals(this.current, options.type.bottom))
-      this.record(this.current, options.type.encode(this.current).length, new Map([[this.id, 1]]));
+    if (this.mode === 'log' && !type.equals(this.current, type.bottom)) {
+      this.applied = new Map([[this.id, 1]]);
+      this.record(this.applied, type.encode(this.current));
+      this.lastVector = this.applied;
+    }
   }
 
   /** The current state. */
@@ -183,15 +288,23 @@ export class Replica<S> {
 
   /** What this replica has seen: the adapter's version vector, or the deltas merged per replica (delta log); empty for full-state sync. */
   get seen(): Counts {
-    return this.mode === 'full' ? new Map() : this.vector();
+    return this.vector();
   }
 
   /**
-   * Calls `listener` with the new state after every change.
-   * @param listener - the callback
+   * Acknowledgements received: per durable peer, how many of this replica's own
+   * deltas (1..n, numbered as in {@link Replica.seen}) it has said it stored.
+   */
+  get acknowledged(): ReadonlyMap<ReplicaId, number> {
+    return this.acks;
+  }
+
+  /**
+   * Calls `listener` with the new state and what changed, after every change.
+   * @param listener - the callback; listeners written as `(state) => …` keep working
    * @returns a function that unsubscribes it
    */
-  subscribe(listener: (state: S) => void): () => void {
+  subscribe(listener: (state: S, change: Change<S>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -210,47 +323,56 @@ export class Replica<S> {
   }
 
   /**
-   * A local write of a ready-made delta (or of a state from storage): merges it and
-   * broadcasts it.
+   * A local write of a ready-made delta: merges it and broadcasts it. (A state from
+   * storage goes in the `initial` option of a replica with a fresh id.)
    * @param delta - a state of the type
    * @throws RangeError, before anything changes, if the delta's message would pass the size limits
    */
   apply(delta: S): void {
     if (this.type.equals(delta, this.type.bottom)) return;
-    const deps = this.causal ? this.vector() : undefined;
-    const covers = this.mode === 'log' ? new Map([[this.id, (this.applied.get(this.id) ?? 0) + 1]]) : undefined;
+    const vector = this.vector();
+    const seq = this.mode === 'log' ? this.created() + 1 : undefined;
+    let deps: Map<ReplicaId, number> | undefined;
+    if (this.mode !== 'full') {
+      deps = changedSince(vector, this.lastVector, this.id);
+      // A causal type names its author's own count; a delta log has it in `seq`.
+      if (this.mode === 'causal' && this.created() > 0) deps.set(this.id, this.created());
+    }
     const payload = this.type.encode(delta);
-    const bytes = this.stateMessage(payload, undefined, deps, covers);
+    const bytes = this.stateMessage(payload, { to: undefined, ask: false, seq, deps: deps?.size ? deps : undefined, covers: undefined });
     if (bytes === undefined) throw new RangeError('delta past the size limits');
     const before = this.current;
     this.current = this.type.merge(this.current, delta);
-    if (covers) this.record(delta, payload.length, mergeCounts(deps!, covers));
-    this.broadcast(bytes);
-    this.changed(before);
+    if (seq !== undefined) this.advance(new Map([[this.id, seq]]), payload);
+    this.lastVector = this.vector();
+    this.send(bytes, undefined, undefined);
+    this.changed(before, { delta, origin: 'local', from: this.id });
   }
 
   /**
    * Attaches a transport: from now on the replica sends on it and listens to it,
-   * and syncs whenever it comes up (at once if it is up).
+   * syncs whenever it comes up (at once if it is up), and gossips.
    * @param transport - the link
    * @returns a function that detaches it again (the "offline" switch)
    */
   connect(transport: Transport): () => void {
-    if (this.links.has(transport)) return () => this.disconnect(transport);
-    const stop = transport.listen({
-      message: (bytes) => {
-        try {
-          this.receive(bytes, transport);
-        } catch (error) {
-          this.onError(error);
-        }
-      },
-      status: (up) => {
-        if (up) this.sync(transport);
-      },
-    });
-    this.links.set(transport, stop);
-    if (transport.connected) this.sync(transport);
+    if (!this.links.has(transport)) {
+      const stop = transport.listen({
+        message: (bytes, sender) => {
+          try {
+            this.receive(bytes, transport, sender);
+          } catch (error) {
+            this.onError(error);
+          }
+        },
+        status: (up) => {
+          if (up) this.sync(transport);
+        },
+      });
+      this.links.set(transport, stop);
+      if (transport.connected) this.sync(transport);
+      this.schedule();
+    }
     return () => this.disconnect(transport);
   }
 
@@ -261,26 +383,55 @@ export class Replica<S> {
   disconnect(transport: Transport): void {
     this.links.get(transport)?.();
     this.links.delete(transport);
+    if (this.links.size === 0) this.stopGossip();
   }
 
-  /** Detaches every transport and forgets the listeners. */
+  /** Detaches every transport, stops gossip and forgets the listeners. */
   close(): void {
     for (const transport of [...this.links.keys()]) this.disconnect(transport);
+    this.stopGossip();
     this.listeners.clear();
   }
 
   /**
-   * Starts an anti-entropy round: sends what this replica has seen, asking peers for
-   * what it lacks (and peers that lack something ask back). Call it periodically to
-   * repair lost messages; it is also sent whenever a link comes up.
+   * Broadcasts a sync request: one peer, chosen by the request's random nonce, answers
+   * with what this replica lacks, and gets back what it lacks; other peers that lack
+   * something of this replica's ask for it. Sent whenever a link comes up; gossip
+   * repairs lost messages without it.
    * @param transport - only this link (default: all)
    */
   sync(transport?: Transport): void {
-    this.asked = false;
-    const request: SyncRequest = { kind: 'sync', doc: this.doc, from: this.id, seen: this.causal ? this.vector() : undefined, ask: true };
-    const bytes = encodeMessage(request);
-    if (transport) this.sendOn(transport, bytes);
-    else this.broadcast(bytes);
+    this.pushed = true;
+    this.send(this.request(undefined, true), undefined, transport);
+  }
+
+  /**
+   * One gossip round: asks one random peer this replica has heard from (every peer
+   * on the links if it knows none) for what it lacks, as {@link Replica.sync} does.
+   * The timer calls it every `gossipMs`; call it yourself to drive rounds (tests).
+   * @returns the peer asked, or `undefined` if the request went to every peer
+   */
+  gossip(): ReplicaId | undefined {
+    this.round++;
+    for (const [peer, heard] of this.peers) if (heard < this.round - PEER_ROUNDS) this.peers.delete(peer);
+    const known = [...this.peers.keys()];
+    const peer = known[Math.floor(this.random() * known.length)];
+    this.pushed = peer === undefined;
+    this.send(this.request(peer, true, peer !== undefined), peer, undefined);
+    return peer;
+  }
+
+  /**
+   * Tells `author` (durable peers: a server, once it has stored them) how many of
+   * its deltas this replica holds, with an `ack` message; the author sees it in
+   * {@link Replica.acknowledged}.
+   * @param author - the replica to acknowledge to
+   * @throws TypeError for full-state sync, whose deltas are not numbered
+   */
+  acknowledge(author: ReplicaId): void {
+    if (this.mode === 'full') throw new TypeError('acknowledgements need numbered deltas: a delta log or a causal type');
+    const n = this.vector().get(author);
+    if (n !== undefined) this.send(encodeMessage({ kind: 'ack', doc: this.doc, from: this.id, to: author, stored: new Map([[author, n]]) }), author, undefined);
   }
 
   /**
@@ -288,101 +439,223 @@ export class Replica<S> {
    * messages from elsewhere.
    * @param bytes - the message, untrusted
    * @param from - the link it came by, where answers go (default: all links)
+   * @param sender - who sent it, if the link authenticated them (see {@link Sender})
    * @throws DecodeError if the message or its payload is malformed or past the
-   * limits; the state is then unchanged
+   * limits, ProtocolVersionError for another format version, UnauthorizedError if
+   * it breaks the trust rules, MergeRejectedError if the type refuses the delta; the
+   * state is then unchanged
    */
-  receive(bytes: Uint8Array, from?: Transport): void {
+  receive(bytes: Uint8Array, from?: Transport, sender?: Sender): void {
     let message: SyncMessage;
     let delta: S | undefined;
+    let reused = false;
     try {
       message = decodeMessage(bytes, this.limits);
-      if (message.kind === 'state' && message.doc === this.doc) delta = this.type.decode(message.payload);
+      // Transports never echo our own messages: one from our id is another replica's.
+      reused = message.from === this.id;
+      if (this.isForMe(message) && !reused) {
+        if (message.kind === 'state') delta = this.type.decode(message.payload, this.decodeLimits);
+        this.authorize(message, delta, sender);
+      }
     } catch (error) {
       this.stats.rejected++;
-      throw error instanceof DecodeError ? error : new DecodeError(String(error), { offset: 0 });
+      throw error instanceof DecodeError || error instanceof UnauthorizedError ? error : new DecodeError(String(error), { offset: 0 });
     }
     this.stats.received++;
     this.stats.bytesReceived += bytes.length;
-    if (message.doc !== this.doc) return;
-    if (message.from === this.id) {
-      // Transports never echo our own messages: another replica has our id.
+    if (!this.isForMe(message)) return;
+    if (reused) {
       this.onError(new ReplicaIdReuseError(`another replica uses this replica's id ${this.id}; its message was ignored`));
       return;
     }
+    this.peers.delete(message.from);
+    if (this.peers.size < this.limits.maxReplicas) this.peers.set(message.from, this.round);
     if (message.kind === 'sync') this.answer(message, from);
-    else this.accept(message, delta as S);
+    else if (message.kind === 'ack') this.recordAck(message.from, message.stored.get(this.id) ?? 0);
+    else {
+      try {
+        this.accept(message, delta as S, from);
+      } catch (error) {
+        this.stats.rejected++;
+        throw error;
+      }
+    }
+  }
+
+  /** Records an ack: never past what this replica created, for at most `maxReplicas` peers. */
+  private recordAck(peer: ReplicaId, stored: number): void {
+    const n = Math.min(stored, this.created());
+    if (n > (this.acks.get(peer) ?? 0) && (this.acks.has(peer) || this.acks.size < this.limits.maxReplicas)) this.acks.set(peer, n);
+  }
+
+  private isForMe(message: SyncMessage): boolean {
+    return message.doc === this.doc && (message.to === undefined || message.to === this.id);
+  }
+
+  /** The trust rules; throws UnauthorizedError. */
+  private authorize(message: SyncMessage, delta: S | undefined, sender: Sender | undefined): void {
+    const refuse = (why: string): never => {
+      throw new UnauthorizedError(`message from ${message.from} refused: ${why}`);
+    };
+    if (sender && !sender.trusted) {
+      const own = (ids: Iterable<ReplicaId>, what: string) => {
+        for (const id of ids) if (!sender.replicas.has(id)) refuse(`${what} ${id}, not one of the sender's authenticated ids`);
+      };
+      own([message.from], 'sent under');
+      if (message.kind === 'state') {
+        if (!this.type.authors) refuse("the type cannot list a delta's authors, so its deltas are accepted on unauthenticated links only");
+        own(this.type.authors!(delta as S), 'events created by');
+        own(message.covers?.keys() ?? [], 'a vector claim about');
+      }
+    }
+    // On every link: no claim about this replica's own events beyond what it created.
+    if (this.mode === 'full') return;
+    const claims = message.kind === 'sync' ? [message.seen] : message.kind === 'ack' ? [] : [message.deps, message.covers];
+    if (message.kind === 'state' && this.mode === 'causal') claims.push(this.type.seen!(delta as S));
+    const created = this.created();
+    for (const claim of claims) if ((claim?.get(this.id) ?? 0) > created) refuse(`it claims events of this replica (${this.id}) beyond the ${created} it created`);
   }
 
   private answer(request: SyncRequest, via: Transport | undefined): void {
-    const reply = (bytes: Uint8Array | undefined) => {
-      if (bytes === undefined) this.onError(new RangeError('state past the size limits: cannot answer a sync request'));
-      else if (via) this.sendOn(via, bytes);
-      else this.broadcast(bytes);
-    };
-    const fullState = (covers: Counts | undefined) => {
-      if (!this.type.equals(this.current, this.type.bottom)) reply(this.stateMessage(this.type.encode(this.current), request.from, undefined, covers));
-    };
-    const seen = request.seen;
-    if (this.mode === 'full' || seen === undefined) {
-      fullState(this.mode === 'log' ? this.applied : undefined);
-      if (request.ask && this.mode === 'full') reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: undefined, ask: false }));
+    const asker = request.from;
+    const chosen = this.chosen(request);
+    if (this.mode === 'full') {
+      // Other peers stay silent: the requester pushes its state to all if the answer lacked it.
+      if (request.digest === this.digest() || !chosen) return;
+      if (!this.type.equals(this.current, this.type.bottom)) this.reply(this.stateMessage(this.type.encode(this.current), { to: asker, ask: request.ask, seq: undefined, deps: undefined, covers: undefined }), asker, via);
+      else if (request.ask) this.reply(this.request(asker, false), asker, via);
       return;
     }
-    const mine = this.vector();
-    if (this.mode === 'causal') {
-      const delta = this.type.missing!(this.current, seen);
-      if (!this.type.equals(delta, this.type.bottom)) reply(this.stateMessage(this.type.encode(delta), request.from, undefined, undefined));
-    } else if (!countsLeq(mine, seen)) {
-      if (countsLeq(this.logFloor, seen)) {
-        // Every event the peer lacks is in an entry it has not fully seen.
-        let delta = this.type.bottom;
-        for (let i = this.logStart; i < this.log.length; i++) {
-          const entry = this.log[i]!;
-          if (!countsLeq(entry.upTo, seen)) delta = this.type.merge(delta, entry.delta);
-        }
-        reply(this.stateMessage(this.type.encode(delta), request.from, undefined, mine));
-      } else fullState(mine);
+    if (request.seen === undefined && request.digest !== undefined) {
+      // A gossip round's digest of a vector: silent if equal, else send ours to compare.
+      if (request.digest !== this.digest()) this.reply(this.request(asker, true), asker, via);
+      return;
     }
-    if (request.ask && !countsLeq(seen, mine)) reply(encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, seen: mine, ask: false }));
+    const seen = request.seen ?? NONE;
+    const mine = this.vector();
+    const lacking = request.ask && !countsLeq(seen, mine);
+    if (chosen && !countsLeq(mine, seen)) this.sendMissing(asker, seen, lacking, via);
+    else if (lacking) this.reply(this.request(asker, false), asker, via);
   }
 
-  private accept(message: StateMessage, delta: S): void {
-    // An answer to someone else's sync request (on a broadcast medium) was cut to
-    // what they lacked: it may miss causes we lack too, so only its addressee merges it.
-    if (message.to !== undefined && message.to !== this.id) return;
-    const covers = this.mode === 'log' ? message.covers : undefined;
-    if (covers ? countsLeq(covers, this.applied) : this.type.leq(delta, this.current)) return;
-    if (this.causal && message.deps && !countsLeq(message.deps, this.vector())) {
-      this.pending.push({ deps: message.deps, covers, state: delta, bytes: message.payload.length });
+  /**
+   * Whether this replica is the one to answer a request: always for an addressed one;
+   * for a broadcast with a nonce, only the peer with the highest rendezvous score among
+   * those it knows (every peer with the same view picks the same one; a fresh nonce per
+   * request picks another if that one is gone).
+   */
+  private chosen(request: SyncRequest): boolean {
+    if (request.to !== undefined || request.nonce === undefined) return true;
+    const score = (id: ReplicaId) => fnv1a(new TextEncoder().encode(`${id}\n${request.from}\n${request.nonce}`));
+    const mine = score(this.id);
+    for (const peer of this.peers.keys()) {
+      if (peer === request.from) continue;
+      const theirs = score(peer);
+      if (theirs > mine || (theirs === mine && peer > this.id)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends `to` what a peer that has seen `seen` lacks. `covers` holds the entries of
+   * this replica's vector the answer advances (a delta log's claims), or, when `ask`
+   * (this replica lacks something the peer has), the whole vector, so that the peer
+   * can send that back.
+   */
+  private sendMissing(to: ReplicaId, seen: Counts, ask: boolean, via: Transport | undefined): void {
+    let delta = this.current;
+    if (this.mode === 'causal') delta = this.type.missing!(this.current, seen);
+    else if (countsLeq(this.logFloor, seen)) {
+      // Every event the peer lacks is in an entry it has not fully seen.
+      delta = this.type.bottom;
+      for (let i = this.logStart; i < this.log.length; i++) {
+        const entry = this.log[i]!;
+        if (entry.upTo.some(([id, n]) => n > (seen.get(id) ?? 0))) delta = this.type.merge(delta, this.type.decode(entry.payload));
+      }
+    }
+    const mine = this.vector();
+    const covers = ask ? mine : this.mode === 'log' ? new Map([...mine].filter(([id, n]) => n > (seen.get(id) ?? 0))) : undefined;
+    this.reply(this.stateMessage(this.type.encode(delta), { to, ask, seq: undefined, deps: undefined, covers }), to, via);
+  }
+
+  private accept(message: StateMessage, delta: S, via: Transport | undefined): void {
+    const from = message.from;
+    if (message.to !== undefined) return this.acceptAnswer(message, delta, via);
+    // A broadcast delta.
+    let needs = message.deps ?? NONE;
+    if (this.mode === 'log') {
+      const seq = message.seq;
+      if (seq === undefined) throw new DecodeError('a delta without a sequence number in a delta-log document: every replica of a document must use the same sync mode', { offset: 0 });
+      // A duplicate; unless its content is new, which only a forged vector claim
+      // (unauthenticated link) can cause: then the author's own delta wins.
+      if (seq <= (this.applied.get(from) ?? 0) && this.type.leq(delta, this.current)) return;
+      if (seq > 1) needs = mergeCounts(needs, new Map([[from, seq - 1]]));
+    } else if (this.type.leq(delta, this.current)) return;
+    const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload.slice() };
+    if (!countsLeq(needs, this.vector())) {
+      this.type.validateMerge?.(this.current, delta);
+      this.pending.push(early);
       this.stats.heldBack++;
       if (this.pending.length > this.limits.maxPending) this.pending.shift();
-      if (!this.asked) {
-        this.sync();
-        this.asked = true;
+      // Its author had seen every cause: ask it (once per change of our state).
+      if (!this.asked.has(from)) {
+        this.asked.add(from);
+        this.reply(this.request(from, false), from, via);
       }
       return;
     }
-    this.take(delta, message.deps, covers, message.payload.length);
+    this.take(early);
     this.drain();
   }
 
-  /** Merges a delta whose causes are all here. */
-  private take(delta: S, deps: Counts | undefined, covers: Counts | undefined, bytes: number): void {
+  private acceptAnswer(message: StateMessage, delta: S, via: Transport | undefined): void {
+    const from = message.from;
     const before = this.current;
-    this.current = this.type.merge(this.current, delta);
-    if (covers) this.record(delta, bytes, deps ? mergeCounts(deps, covers) : covers);
-    this.changed(before);
+    if (this.mode === 'log') {
+      // The answer brings everything up to the answerer's vector: take its claims,
+      // never about this replica's own deltas (it numbers them itself).
+      const fresh = new Map([...(message.covers ?? NONE)].filter(([id, n]) => id !== this.id && n > (this.applied.get(id) ?? 0)));
+      if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload.slice() }, fresh);
+    } else if (!this.type.leq(delta, this.current)) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload });
+    this.drain();
+    if (!message.ask) return;
+    // The answer shows what its sender lacks: send it that, once.
+    if (this.mode === 'full') {
+      // After a broadcast request only one peer answered: if it lacked something, so
+      // may every peer, and one broadcast serves them all.
+      if (!this.type.leq(before, delta)) {
+        const to = this.pushed ? undefined : from;
+        this.pushed = false;
+        const bytes = this.stateMessage(this.type.encode(this.current), { to, ask: false, seq: undefined, deps: undefined, covers: undefined });
+        if (to === undefined && bytes) this.send(bytes, undefined, undefined);
+        else this.reply(bytes, from, via);
+      }
+    } else if (!countsLeq(this.vector(), message.covers ?? NONE)) this.sendMissing(from, message.covers ?? NONE, false, via);
   }
 
-  private record(delta: S, bytes: number, upTo: Counts): void {
-    if (this.mode !== 'log') return;
+  /** Merges a delta whose causes are all here, once the type accepts it. */
+  private take(p: Pending<S>, claims?: Counts): void {
+    this.type.validateMerge?.(this.current, p.state);
+    const before = this.current;
+    this.current = this.type.merge(this.current, p.state);
+    if (this.mode === 'log') this.advance(claims ?? new Map([[p.from, p.seq!]]), p.payload);
+    this.changed(before, { delta: p.state, origin: 'remote', from: p.from });
+  }
+
+  /** Delta log: records that `upTo` (the entries it advances) is merged, and logs the delta. */
+  private advance(upTo: Counts, payload: Uint8Array): void {
     this.applied = mergeCounts(this.applied, upTo);
-    this.log.push({ delta, bytes, upTo });
-    this.logBytes += bytes;
+    this.record(upTo, payload);
+  }
+
+  private record(upTo: Counts, payload: Uint8Array): void {
+    const cost = payload.length + ENTRY_BYTES + ID_BYTES * upTo.size;
+    this.log.push({ upTo: [...upTo], payload, cost });
+    this.logBytes += cost;
     while (this.logBytes > this.limits.maxLogBytes && this.logStart < this.log.length) {
       const old = this.log[this.logStart++]!;
-      this.logBytes -= old.bytes;
-      this.logFloor = mergeCounts(this.logFloor, old.upTo);
+      this.logBytes -= old.cost;
+      this.logFloor = mergeCounts(this.logFloor, new Map(old.upTo));
     }
     if (this.logStart > 1024 && this.logStart * 2 > this.log.length) {
       this.log = this.log.slice(this.logStart);
@@ -395,25 +668,31 @@ export class Replica<S> {
       progress = false;
       const still: Array<Pending<S>> = [];
       for (const p of this.pending) {
-        if (p.covers ? countsLeq(p.covers, this.applied) : this.type.leq(p.state, this.current)) continue;
-        if (countsLeq(p.deps, this.vector())) {
-          this.take(p.state, p.deps, p.covers, p.bytes);
+        if (this.type.leq(p.state, this.current) && (p.seq === undefined || p.seq <= (this.applied.get(p.from) ?? 0))) continue;
+        if (!countsLeq(p.needs, this.vector())) {
+          still.push(p);
+          continue;
+        }
+        try {
+          this.take(p);
           progress = true;
-        } else still.push(p);
+        } catch (error) {
+          this.onError(error);
+        }
       }
       this.pending = still;
     }
   }
 
   /** Tells listeners, once the state and the log are consistent; a listener's exception goes to `onError`. */
-  private changed(before: S): void {
+  private changed(before: S, change: Change<S>): void {
     // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
     if (this.current === before) return;
-    this.asked = false;
+    this.asked.clear();
     const state = this.current;
     for (const listener of [...this.listeners]) {
       try {
-        listener(state);
+        listener(state, change);
       } catch (error) {
         this.onError(error);
       }
@@ -422,24 +701,68 @@ export class Replica<S> {
 
   private vector(): Counts {
     if (this.mode === 'log') return this.applied;
+    if (this.mode === 'full') return NONE;
     if (this.seenOf?.state !== this.current) this.seenOf = { state: this.current, seen: this.type.seen!(this.current) };
     return this.seenOf.seen;
   }
 
-  private stateMessage(payload: Uint8Array, to: ReplicaId | undefined, deps: Counts | undefined, covers: Counts | undefined): Uint8Array | undefined {
+  /** How many events (causal) or deltas (log) this replica has created. */
+  private created(): number {
+    return this.vector().get(this.id) ?? 0;
+  }
+
+  /** A hash of the state (full-state sync) or of the version vector, cached while it stays the same object. */
+  private digest(): number {
+    const of = this.mode === 'full' ? this.current : this.vector();
+    if (this.digestOf?.of !== of) {
+      const vector = new Writer();
+      if (this.mode !== 'full') writeCounts(vector, of as Counts);
+      this.digestOf = { of, digest: fnv1a(this.mode === 'full' ? this.type.encode(this.current) : vector.finish()) };
+    }
+    return this.digestOf.digest;
+  }
+
+  /** A sync request; `brief`: with the digest of the vector instead of the vector (gossip). */
+  private request(to: ReplicaId | undefined, ask: boolean, brief = false): Uint8Array {
+    const full = this.mode === 'full' || brief;
+    const nonce = to === undefined && ask ? Math.floor(this.random() * 2 ** 32) : undefined;
+    return encodeMessage({ kind: 'sync', doc: this.doc, from: this.id, to, seen: full ? undefined : this.vector(), digest: full ? this.digest() : undefined, ask, nonce });
+  }
+
+  private stateMessage(payload: Uint8Array, fields: Pick<StateMessage, 'to' | 'ask' | 'seq' | 'deps' | 'covers'>): Uint8Array | undefined {
     if (payload.length > this.limits.maxStateBytes) return undefined;
-    const bytes = encodeMessage({ kind: 'state', doc: this.doc, from: this.id, to, deps, covers, payload });
+    const bytes = encodeMessage({ kind: 'state', doc: this.doc, from: this.id, ...fields, payload });
     return bytes.length > this.limits.maxMessageBytes ? undefined : bytes;
   }
 
-  private broadcast(bytes: Uint8Array): void {
-    for (const transport of this.links.keys()) this.sendOn(transport, bytes);
+  /** An answer to `to`: on the link its request came by, else on every link. */
+  private reply(bytes: Uint8Array | undefined, to: ReplicaId, via: Transport | undefined): void {
+    if (bytes === undefined) this.onError(new RangeError('state past the size limits: cannot answer a sync request'));
+    else this.send(bytes, to, via);
   }
 
-  private sendOn(transport: Transport, bytes: Uint8Array): void {
-    if (!transport.connected) return;
-    this.stats.sent++;
-    this.stats.bytesSent += bytes.length;
-    transport.send(bytes);
+  private send(bytes: Uint8Array, to: ReplicaId | undefined, via: Transport | undefined): void {
+    for (const transport of via ? [via] : this.links.keys()) {
+      if (!transport.connected) continue;
+      this.stats.sent++;
+      this.stats.bytesSent += bytes.length;
+      transport.send(bytes, to === undefined ? { from: this.id } : { from: this.id, to });
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.gossipMs === 0 || this.links.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.gossip();
+      this.schedule();
+    }, this.gossipMs * (0.5 + this.random()));
+    // Node: a gossip timer alone must not keep the process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private stopGossip(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -3,6 +3,7 @@ import * as GCounter from '@convergent/g-counter';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
+import { seeded } from './support/random.js';
 import { append, causalGCounter, causalLog, causallyClosed, type Log } from './support/types.js';
 
 const ids = ['a', 'b', 'c', 'd'].map(asReplicaId);
@@ -132,11 +133,11 @@ describe('hostile input changes nothing', () => {
     r.apply(GCounter.increment(GCounter.bottom, B, 7));
     return r;
   };
-  const good = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, covers: undefined, payload: GCounter.encode(GCounter.increment(GCounter.bottom, A, 1)) });
+  const good = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, ask: false, seq: undefined, deps: undefined, covers: undefined, payload: GCounter.encode(GCounter.increment(GCounter.bottom, A, 1)) });
 
   test('a valid message with a malformed payload', () => {
     const r = make();
-    const bad = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, deps: undefined, covers: undefined, payload: new Uint8Array([1, 1, 1, 65, 0]) });
+    const bad = encodeMessage({ kind: 'state', doc: '', from: A, to: undefined, ask: false, seq: undefined, deps: undefined, covers: undefined, payload: new Uint8Array([1, 1, 1, 65, 0]) });
     expect(() => r.receive(bad)).toThrow(DecodeError);
     expect(GCounter.value(r.state)).toBe(7);
     expect(r.stats.rejected).toBe(1);
@@ -226,13 +227,15 @@ function simulate<S>(
   mutate: (state: S, id: ReplicaId, n: number) => S,
   invariant: (state: S) => boolean = () => true,
   deltaLog = false,
+  repair: 'sync' | 'gossip' = 'sync',
 ) {
   // A small log sometimes, so that eviction and the full-state fallback get exercised.
   const logBytes = fc.constantFrom(1 << 22, 64);
   return fc.property(netArb, fc.integer({ min: 2, max: 4 }), fc.array(opArb, { maxLength: 60 }), logBytes, (options, size, ops, maxLogBytes) => {
     const net = new MemoryNetwork(options);
     const names = ids.slice(0, size);
-    const replicas = names.map((id) => new Replica({ id, type, deltaLog, limits: { maxLogBytes } }));
+    const random = seeded(options.seed);
+    const replicas = names.map((id) => new Replica({ id, type, deltaLog, limits: { maxLogBytes }, gossipMs: 0, random }));
     const online = names.map(() => true);
     const deltas: S[] = [];
     const violations: string[] = [];
@@ -271,7 +274,7 @@ function simulate<S>(
     for (; rounds < 60; rounds++) {
       net.flush();
       if (replicas.every((r) => type.equals(r.state, expected))) break;
-      replicas.forEach((r) => r.sync());
+      replicas.forEach((r) => (repair === 'sync' ? r.sync() : r.gossip()));
     }
     expect(violations).toEqual([]);
     expect(rounds).toBeLessThan(60);
@@ -295,6 +298,12 @@ describe('every replica converges after healing, whatever the network did', () =
   test('causal log without seen/missing, with a delta log: causal visibility still holds', () => {
     const { seen: _s, missing: _m, ...plain } = causalLog;
     fc.assert(simulate<Log>(plain, (s, id) => append(s, id), causallyClosed, true), { numRuns: 150 });
+  });
+  test('gossip rounds alone repair, in every sync mode (no sync() calls)', () => {
+    const { seen: _s, missing: _m, ...plain } = causalLog;
+    fc.assert(simulate(GCounter, (s, id, n) => GCounter.increment(s, id, n), undefined, false, 'gossip'), { numRuns: 60 });
+    fc.assert(simulate<Log>(causalLog, (s, id) => append(s, id), causallyClosed, false, 'gossip'), { numRuns: 60 });
+    fc.assert(simulate<Log>(plain, (s, id) => append(s, id), causallyClosed, true, 'gossip'), { numRuns: 60 });
   });
 });
 
