@@ -1,0 +1,72 @@
+import { ensureHeadroom, type ReplicaId } from '@convergent/core';
+import { asDoc, sequence, type Doc, type Piece, type RGA } from './rga.js';
+
+function* pieces(d: Doc): Generator<Piece> {
+  yield* sequence(d);
+  yield* d.waiting;
+}
+
+/**
+ * The replicas whose inserts `delta` carries: the inserting replica of every
+ * element it holds with content. Tombstones are left out: deleting another
+ * replica's element is a legitimate edit, and a tombstone carries no content of
+ * its own. An `insertAt`/`insertText` delta names only the inserting replica; a
+ * `deleteAt` delta names none; an `edit` delta names the editing replica if it
+ * inserts. O(pieces of `delta`).
+ *
+ * @param delta - a delta or state
+ * @returns the authoring replica ids, as a new set
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const [a, b] = [asReplicaId('a'), asReplicaId('b')];
+ * const doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'hi'));
+ * [...RGA.authors(RGA.insertText(doc, b, 2, '!'))]; // => ['b']
+ * RGA.authors(RGA.deleteAt(doc, b, 0)).size; // => 0
+ * ```
+ */
+export function authors(delta: RGA): ReadonlySet<ReplicaId> {
+  const out = new Set<ReplicaId>();
+  for (const p of pieces(asDoc(delta))) if (p.v !== null) out.add(p.r);
+  return out;
+}
+
+/**
+ * Throws unless the receiver can still insert after merging `delta`: the largest
+ * element counter `delta` holds (its clock) may not come within the delta's own
+ * size (its number of elements, tombstones included) of
+ * `Number.MAX_SAFE_INTEGER` (`ensureHeadroom` of `@convergent/core`). Otherwise
+ * every later insert would throw "counter overflow", on every replica that merged
+ * it. `state`'s clock was accepted before and merge takes the larger, so only
+ * `delta` is read: O(1) for its clock, O(pieces of `delta`) for its size (one piece
+ * for a keystroke), never O(`state`).
+ *
+ * @param state - the receiver's state
+ * @param delta - the untrusted delta
+ * @throws MergeRejectedError (from `@convergent/core`) otherwise; `state` is untouched
+ *
+ * @example
+ * ```ts
+ * import { MergeRejectedError } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const hostile = RGA.fromJSON({ runs: [['evil', Number.MAX_SAFE_INTEGER - 1, null, 'x']], pending: [] });
+ * let caught: unknown;
+ * try {
+ *   RGA.validateMerge(RGA.bottom, hostile);
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof MergeRejectedError; // => true
+ * ```
+ */
+export function validateMerge(state: RGA, delta: RGA): void {
+  void state;
+  const d = asDoc(delta);
+  let size = 0;
+  for (const p of pieces(d)) size += p.n;
+  ensureHeadroom('element counter', d.clock, Math.max(size, 1));
+}
