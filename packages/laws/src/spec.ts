@@ -57,6 +57,23 @@ export interface CrdtSpec<S, Op> {
    * @returns the state
    */
   fromJSON(json: unknown): S;
+  /**
+   * Optional: the replica ids whose events a delta creates (a type module's
+   * `authors`). When given, the `authorship` law checks that every delta a replica
+   * makes names no replica but itself, so that an honest peer is never refused on
+   * an authenticated link.
+   * @param delta - a delta or state
+   * @returns the authoring replica ids
+   */
+  authors?(delta: S): Iterable<ReplicaId>;
+  /**
+   * Optional: the check a receiver runs before merging an untrusted delta (a type
+   * module's `validateMerge`). When given, the `merge validation` law checks that it
+   * accepts every reachable state and delta: it never refuses honest input.
+   * @param state - the receiver's state
+   * @param delta - the delta
+   */
+  validateMerge?(state: S, delta: S): void;
 }
 
 /**

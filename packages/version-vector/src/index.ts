@@ -12,4 +12,4 @@ export {
 } from './version-vector.js';
 export { decode, encode, fromJSON, read, toJSON, write, type VersionVectorJSON } from './codec.js';
 export { DotContext, type Dot, type DotContextJSON } from './dot-context.js';
-export { authors, validateContext, validateMerge } from './trust.js';
+export { validateContext, validateMerge } from './trust.js';

@@ -1,25 +1,6 @@
-import { ensureHeadroom, type ReplicaId } from '@convergent/core';
+import { ensureHeadroom } from '@convergent/core';
 import type { DotContext } from './dot-context.js';
 import type { VersionVector } from './version-vector.js';
-
-/**
- * The replicas whose events `delta` counts: its entries' ids. A vector that
- * `increment` made names only the incrementing replica beyond what it had seen.
- *
- * @param delta - a vector
- * @returns the replica ids, as a new set
- *
- * @example
- * ```ts
- * import { asReplicaId } from '@convergent/core';
- * import * as VersionVector from '@convergent/version-vector';
- *
- * [...VersionVector.authors(VersionVector.increment(VersionVector.bottom, asReplicaId('a')))]; // => ['a']
- * ```
- */
-export function authors(delta: VersionVector): ReadonlySet<ReplicaId> {
-  return new Set(delta.counts.keys());
-}
 
 /**
  * Throws unless every replica can still `increment` after merging `delta` into
