@@ -234,7 +234,8 @@ export function laws<S, Op>(spec: CrdtSpec<S, Op>, options: LawOptions = {}): La
     })),
     authorship: check(() => fc.property(worlds, i, spec.operation, (u, x, op) => {
       const { state, replica } = pick(u, x);
-      return [...spec.authors!(spec.mutate(state, op, replica))].every((id) => id === replica);
+      const delta = spec.mutate(state, op, replica);
+      return [...spec.authors!(delta), ...spec.authors!(delta, state)].every((id) => id === replica);
     })),
     'merge validation': check(() => fc.property(worlds, i, i, (u, x, y) => {
       // Any reachable state receiving any reachable state or delta (the pool holds both).

@@ -59,13 +59,15 @@ export interface CrdtSpec<S, Op> {
   fromJSON(json: unknown): S;
   /**
    * Optional: the replica ids whose events a delta creates (a type module's
-   * `authors`). When given, the `authorship` law checks that every delta a replica
-   * makes names no replica but itself, so that an honest peer is never refused on
-   * an authenticated link.
+   * `authors`), given the receiver's state or not. When given, the `authorship` law
+   * checks that every delta a replica makes names no replica but itself, both
+   * alone and against the state it was made from, so that an honest peer is never
+   * refused on an authenticated link.
    * @param delta - a delta or state
+   * @param state - the receiver's state, for types whose answer depends on it
    * @returns the authoring replica ids
    */
-  authors?(delta: S): Iterable<ReplicaId>;
+  authors?(delta: S, state?: S): Iterable<ReplicaId>;
   /**
    * Optional: the check a receiver runs before merging an untrusted delta (a type
    * module's `validateMerge`). When given, the `merge validation` law checks that it

@@ -1,5 +1,5 @@
 import { ensureHeadroom, type ReplicaId } from '@convergent/core';
-import { asDoc, sequence, type Doc, type Piece, type RGA } from './rga.js';
+import { asDoc, holder, sequence, type Doc, type Piece, type RGA } from './rga.js';
 
 function* pieces(d: Doc): Generator<Piece> {
   yield* sequence(d);
@@ -7,14 +7,21 @@ function* pieces(d: Doc): Generator<Piece> {
 }
 
 /**
- * The replicas whose inserts `delta` carries: the inserting replica of every
+ * The replicas whose elements `delta` creates: the inserting replica of every
  * element it holds with content. Tombstones are left out: deleting another
- * replica's element is a legitimate edit, and a tombstone carries no content of
- * its own. An `insertAt`/`insertText` delta names only the inserting replica; a
- * `deleteAt` delta names none; an `edit` delta names the editing replica if it
- * inserts. O(pieces of `delta`).
+ * replica's element is a legitimate edit. An `insertAt`/`insertText` delta names
+ * only the inserting replica; a `deleteAt` delta names none; an `edit` delta names
+ * the editing replica if it inserts. O(pieces of `delta`).
+ *
+ * Given the receiver's `state`, a tombstone of an element `state` does not hold
+ * counts too: merged, it would create that element, at a place of the sender's
+ * choosing, and a forged tombstone under another replica's next id forks the
+ * document for good (that replica's later text lands elsewhere on the receiver).
+ * Pass `state` whenever you can: each tombstone piece then costs a search in
+ * `state` (a few chunks, not O(`state`)).
  *
  * @param delta - a delta or state
+ * @param state - the receiver's state (optional)
  * @returns the authoring replica ids, as a new set
  *
  * @example
@@ -25,12 +32,18 @@ function* pieces(d: Doc): Generator<Piece> {
  * const [a, b] = [asReplicaId('a'), asReplicaId('b')];
  * const doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'hi'));
  * [...RGA.authors(RGA.insertText(doc, b, 2, '!'))]; // => ['b']
- * RGA.authors(RGA.deleteAt(doc, b, 0)).size; // => 0
+ * RGA.authors(RGA.deleteAt(doc, b, 0), doc).size; // => 0
+ * // A tombstone under a's next id, which the receiver has never seen:
+ * const forged = RGA.fromJSON({ runs: [], pending: [['a', 3, ['a', 1], 1]] });
+ * RGA.authors(forged).size; // => 0
+ * [...RGA.authors(forged, doc)]; // => ['a']
  * ```
  */
-export function authors(delta: RGA): ReadonlySet<ReplicaId> {
+export function authors(delta: RGA, state?: RGA): ReadonlySet<ReplicaId> {
   const out = new Set<ReplicaId>();
-  for (const p of pieces(asDoc(delta))) if (p.v !== null) out.add(p.r);
+  const holds = state === undefined ? undefined : holder(state);
+  for (const p of pieces(asDoc(delta)))
+    if (!out.has(p.r) && (p.v !== null || (holds !== undefined && !holds(p)))) out.add(p.r);
   return out;
 }
 

@@ -65,3 +65,40 @@ describe('authors are the inserters of the elements with content', () => {
     expect([...RGA.authors(waiting)]).toEqual(['C']);
   });
 });
+
+describe('given the receiver\'s state, authors name the tombstones it would create', () => {
+  // Issue 11: an element under another replica's next id, addressed to one replica, forks the document.
+  const hi = RGA.insertText(RGA.bottom, A, 0, 'hi');
+  const doc = RGA.merge(RGA.bottom, hi);
+  // The attacker's delta: a "deleted" element under A's next id (A, 3), placed after 'h'.
+  const forged = RGA.fromJSON({ runs: [], pending: [['A', 3, ['A', 1], 1]] });
+
+  test('the forged tombstone forks the receiver when merged', () => {
+    let honest = doc;
+    let victim = RGA.merge(doc, forged);
+    for (const text of ['x', 'y']) {
+      const delta = RGA.insertText(honest, A, RGA.length(honest), text);
+      honest = RGA.merge(honest, delta);
+      victim = RGA.merge(victim, delta);
+    }
+    expect(RGA.text(honest)).toBe('hixy');
+    expect(RGA.text(victim)).not.toBe('hixy');
+  });
+
+  test('so authors(delta, state) names A, and the sender must be A or a trusted forwarder', () => {
+    expect(RGA.authors(forged).size).toBe(0);
+    expect([...RGA.authors(forged, doc)]).toEqual(['A']);
+    // A content element under A's id is named with or without the state.
+    expect([...RGA.authors(RGA.fromJSON({ runs: [], pending: [['A', 3, ['A', 2], 'EVIL']] }), doc)]).toEqual(['A']);
+  });
+
+  test('an honest delete of elements the receiver holds names nobody', () => {
+    const other = typed(doc, B, '!');
+    expect(RGA.authors(RGA.deleteAt(other, B, 0, 3), other).size).toBe(0);
+    const { delta } = RGA.edit(other, B, (e) => e.deleteText(1, 2));
+    expect(RGA.authors(delta, other).size).toBe(0);
+    // A receiver that lacks the deleted elements would get them from this delta: named.
+    expect([...RGA.authors(RGA.deleteAt(other, B, 0, 3), RGA.bottom)].sort()).toEqual(['A', 'B']);
+  });
+});
+
