@@ -114,7 +114,7 @@ export function encode(state: GSet): Uint8Array {
  *
  * @param bytes - the bytes
  * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
- *   `maxCount` bounds every collection, the replicas named included
+ *   `maxCount` bounds the number of elements
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * invalid or non-canonical JSON, elements out of order or repeated, trailing bytes

@@ -73,7 +73,7 @@ export function encode(value: Timestamp): Uint8Array {
  *
  * @param bytes - the bytes
  * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
- *   `maxCount` bounds every collection, the replicas named included
+ *   `maxStringBytes` bounds the replica id
  * @returns the timestamp
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * non-canonical varints, a wall or logical value out of range, an invalid replica id,

@@ -86,7 +86,7 @@ export function encode(state: LWWRegister): Uint8Array {
  *
  * @param bytes - the bytes
  * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
- *   `maxCount` bounds every collection, the replicas named included
+ *   `maxStringBytes` bounds the id and the value's JSON text
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version or tag,
  * an invalid timestamp, a value that is not canonical JSON, trailing bytes

@@ -96,7 +96,7 @@ export function encode(state: TwoPhaseSet): Uint8Array {
  *
  * @param bytes - the bytes
  * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
- *   `maxCount` bounds every collection, the replicas named included
+ *   `maxCount` bounds the live and the removed elements, each
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * invalid or non-canonical JSON, elements out of order or repeated, an element
