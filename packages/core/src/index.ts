@@ -19,6 +19,7 @@ export {
   type JsonValue,
 } from './json.js';
 export { ConvergentError, DecodeError, InvalidReplicaIdError, MergeRejectedError } from './errors.js';
+export { ensureHeadroom } from './headroom.js';
 export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
 export { jsonArray, jsonField, jsonNat, jsonReplicaId, jsonString } from './json-input.js';
 export { readInt, writeInt } from './int.js';

@@ -6,6 +6,7 @@ import {
   readCounts,
   writeCounts,
   Writer,
+  type DecodeLimits,
   type Reader,
 } from '@convergent/core';
 import type { GCounter } from './g-counter.js';
@@ -96,22 +97,38 @@ export function encode(state: GCounter): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ * `maxCount` is the most replicas the state may name
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version, ids
- * that are invalid, repeated or out of order, zero counts, trailing bytes
+ * that are invalid, repeated or out of order, zero counts, more replicas than
+ * `limits.maxCount`, trailing bytes
  *
  * @example
  * ```ts
+ * import { DEFAULT_LIMITS, DecodeError } from '@convergent/core';
  * import * as GCounter from '@convergent/g-counter';
  *
  * GCounter.value(GCounter.decode(new Uint8Array([1, 1, 1, 97, 3]))); // => 3
+ * const two = GCounter.encode(GCounter.fromJSON({ counts: [['a', 1], ['b', 1]] }));
+ * let caught: unknown;
+ * try {
+ *   GCounter.decode(two, { ...DEFAULT_LIMITS, maxCount: 1 });
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof DecodeError; // => true
  * ```
  */
-export function decode(bytes: Uint8Array): GCounter {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): GCounter {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   jsonField,
   Writer,
   type JsonValue,
+  type DecodeLimits,
   type Reader,
 } from '@convergent/core';
 import { elements, type GSet } from './g-set.js';
@@ -112,6 +113,8 @@ export function encode(state: GSet): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxCount` bounds the number of elements
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * invalid or non-canonical JSON, elements out of order or repeated, trailing bytes
@@ -123,11 +126,15 @@ export function encode(state: GSet): Uint8Array {
  * GSet.size(GSet.decode(new Uint8Array([1, 0]))); // => 0
  * ```
  */
-export function decode(bytes: Uint8Array): GSet {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): GSet {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

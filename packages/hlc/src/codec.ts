@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, jsonField, jsonNat, jsonReplicaId, Writer, type Reader } from '@convergent/core';
+import { decodeWith, DecodeError, jsonField, jsonNat, jsonReplicaId, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import { MAX_LOGICAL, MAX_WALL, timestamp, type Timestamp } from './hlc.js';
 
 /** Format version of {@link encode}. */
@@ -72,6 +72,8 @@ export function encode(value: Timestamp): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxStringBytes` bounds the replica id
  * @returns the timestamp
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * non-canonical varints, a wall or logical value out of range, an invalid replica id,
@@ -84,11 +86,15 @@ export function encode(value: Timestamp): Uint8Array {
  * HLC.decode(new Uint8Array([1, 5, 0, 1, 97])); // => { wall: 5, logical: 0, replica: 'a' }
  * ```
  */
-export function decode(bytes: Uint8Array): Timestamp {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): Timestamp {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

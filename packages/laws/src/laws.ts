@@ -67,7 +67,9 @@ export type LawName =
   | 'codec'
   | 'json codec'
   | 'decoder rejects bad input'
-  | 'purity';
+  | 'purity'
+  | 'authorship'
+  | 'merge validation';
 
 // The order laws() returns them in.
 const LAW_NAMES: readonly LawName[] = [
@@ -83,6 +85,8 @@ const LAW_NAMES: readonly LawName[] = [
   'json codec',
   'decoder rejects bad input',
   'purity',
+  'authorship',
+  'merge validation',
 ];
 
 /**
@@ -93,7 +97,8 @@ const LAW_NAMES: readonly LawName[] = [
  *
  * @param spec - the type under test
  * @param options - number of runs, seed, history length
- * @returns the laws, one per name in {@link LawName}
+ * @returns the laws, one per name in {@link LawName} (`authorship` and `merge
+ * validation` only when the spec gives `authors` and `validateMerge`)
  *
  * @example
  * ```ts
@@ -227,9 +232,21 @@ export function laws<S, Op>(spec: CrdtSpec<S, Op>, options: LawOptions = {}): La
       spec.mutate(a.state, op, a.replica);
       return bytesEqual(spec.encode(a.state), before[0]!) && bytesEqual(spec.encode(b), before[1]!);
     })),
+    authorship: check(() => fc.property(worlds, i, spec.operation, (u, x, op) => {
+      const { state, replica } = pick(u, x);
+      const delta = spec.mutate(state, op, replica);
+      return [...spec.authors!(delta), ...spec.authors!(delta, state)].every((id) => id === replica);
+    })),
+    'merge validation': check(() => fc.property(worlds, i, i, (u, x, y) => {
+      // Any reachable state receiving any reachable state or delta (the pool holds both).
+      spec.validateMerge!(pick(u, x).state, pick(u, y).state);
+      return true;
+    })),
   };
 
-  return LAW_NAMES.map((name) => ({
+  // The two optional capabilities have a law only when the spec gives them.
+  const given: Partial<Record<LawName, unknown>> = { authorship: spec.authors, 'merge validation': spec.validateMerge };
+  return LAW_NAMES.filter((name) => !(name in given) || given[name] !== undefined).map((name) => ({
     name,
     run: properties[name],
   }));

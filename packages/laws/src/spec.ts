@@ -57,6 +57,25 @@ export interface CrdtSpec<S, Op> {
    * @returns the state
    */
   fromJSON(json: unknown): S;
+  /**
+   * Optional: the replica ids whose events a delta creates (a type module's
+   * `authors`), given the receiver's state or not. When given, the `authorship` law
+   * checks that every delta a replica makes names no replica but itself, both
+   * alone and against the state it was made from, so that an honest peer is never
+   * refused on an authenticated link.
+   * @param delta - a delta or state
+   * @param state - the receiver's state, for types whose answer depends on it
+   * @returns the authoring replica ids
+   */
+  authors?(delta: S, state?: S): Iterable<ReplicaId>;
+  /**
+   * Optional: the check a receiver runs before merging an untrusted delta (a type
+   * module's `validateMerge`). When given, the `merge validation` law checks that it
+   * accepts every reachable state and delta: it never refuses honest input.
+   * @param state - the receiver's state
+   * @param delta - the delta
+   */
+  validateMerge?(state: S, delta: S): void;
 }
 
 /**

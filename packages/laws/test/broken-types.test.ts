@@ -1,4 +1,4 @@
-import { DecodeError, Writer, decodeWith, type ReplicaId } from '@convergent/core';
+import { DecodeError, MergeRejectedError, Writer, decodeWith, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { laws, maxRegisterSpec, universe, type CrdtSpec, type LawName } from '../src/index.js';
@@ -126,6 +126,45 @@ describe('the kit catches broken types', () => {
       fromJSON: (j) => new Set(j as number[]),
     };
     expect(outcome(unsorted, 'codec')).toBe('fails');
+  });
+});
+
+describe('the optional trust laws', () => {
+  test('exist only for specs that give authors and validateMerge', () => {
+    const names = laws(maxRegisterSpec).map((law) => law.name);
+    expect(names).not.toContain('authorship');
+    expect(names).not.toContain('merge validation');
+    const full = laws({ ...maxRegisterSpec, authors: () => [], validateMerge: () => {} }).map((law) => law.name);
+    expect(full).toEqual(expect.arrayContaining(['authorship', 'merge validation']));
+  });
+
+  test('a validateMerge that refuses reachable states is caught', () => {
+    // The max register's values reach 1000 and more: refusing past 500 refuses honest input.
+    const refusing: CrdtSpec<number, number> = {
+      ...maxRegisterSpec,
+      validateMerge: (_state, delta) => {
+        if (delta > 500) throw new MergeRejectedError('too large');
+      },
+    };
+    expect(outcome(refusing, 'merge validation')).toBe('fails');
+    const sound: CrdtSpec<number, number> = {
+      ...maxRegisterSpec,
+      validateMerge: (_state, delta) => {
+        if (delta > Number.MAX_SAFE_INTEGER / 2) throw new MergeRejectedError('too large');
+      },
+    };
+    expect(outcome(sound, 'merge validation')).toBe('holds');
+  });
+
+  test('authors that name a replica other than the mutating one are caught', () => {
+    const byTimestampThenReplica = (a: Lww, b: Lww): Lww => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a);
+    const spec = lwwSpec(byTimestampThenReplica);
+    // The replica in the state: the writer, as a correct `authors` answers.
+    const writer = (s: Lww): ReplicaId[] => (s[1] ? [s[1] as ReplicaId] : []);
+    expect(outcome({ ...spec, authors: writer }, 'authorship')).toBe('holds');
+    // One fixed replica: wrong whenever another replica writes.
+    const blamesFirst = { ...spec, authors: () => ['a' as ReplicaId] };
+    expect(outcome(blamesFirst, 'authorship')).toBe('fails');
   });
 });
 

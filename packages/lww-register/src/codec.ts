@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, isJsonValue, jsonField, readJson, writeJson, Writer, type JsonValue, type Reader } from '@convergent/core';
+import { decodeWith, DecodeError, isJsonValue, jsonField, readJson, writeJson, Writer, type JsonValue, type DecodeLimits, type Reader } from '@convergent/core';
 import * as HLC from '@convergent/hlc';
 import { bottom, copy, written, type LWWRegister } from './lww-register.js';
 
@@ -85,6 +85,8 @@ export function encode(state: LWWRegister): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxStringBytes` bounds the id and the value's JSON text
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version or tag,
  * an invalid timestamp, a value that is not canonical JSON, trailing bytes
@@ -96,11 +98,15 @@ export function encode(state: LWWRegister): Uint8Array {
  * LWWRegister.get(LWWRegister.decode(new Uint8Array([1, 1, 5, 0, 1, 97, 4, 116, 114, 117, 101]))); // => true
  * ```
  */
-export function decode(bytes: Uint8Array): LWWRegister {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): LWWRegister {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

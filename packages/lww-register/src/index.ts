@@ -10,3 +10,4 @@ export {
   type LWWRegister,
 } from './lww-register.js';
 export { decode, encode, fromJSON, read, toJSON, write, type LWWRegisterJSON } from './codec.js';
+export { authors, validateMerge, validateMergeWith } from './trust.js';

@@ -28,6 +28,9 @@ export const spec: CrdtSpec<LWWRegister.LWWRegister, Op> = {
   operation,
   mutate: (state, { wall, value }, replica) => LWWRegister.set(state, clockAt(replica, wall), value),
   ...codecs,
+  authors: LWWRegister.authors,
+  // Walls read 0 to 3, so no reachable timestamp is more than 3 ms ahead of a clock reading 0.
+  validateMerge: LWWRegister.validateMergeWith({ wallClock: () => 0, maxDrift: 3 }),
 };
 
 export const fwwSpec: CrdtSpec<LWWRegister.LWWRegister, Op> = {
@@ -36,4 +39,5 @@ export const fwwSpec: CrdtSpec<LWWRegister.LWWRegister, Op> = {
   operation,
   mutate: (state, { wall, value }, replica) => LWWRegister.firstWriterWins.set(state, clockAt(replica, wall), value),
   ...codecs,
+  authors: LWWRegister.authors,
 };

@@ -11,6 +11,7 @@ import {
   writeJson,
   Writer,
   type JsonValue,
+  type DecodeLimits,
   type Reader,
 } from '@convergent/core';
 import { DotContext, type Dot, type DotContextJSON } from '@convergent/version-vector';
@@ -113,6 +114,8 @@ export function encode(state: MVRegister): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxCount` bounds every collection, the replicas named included
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version, a
  * non-canonical context, siblings out of order or repeated, a sibling whose dot is
@@ -125,11 +128,15 @@ export function encode(state: MVRegister): Uint8Array {
  * MVRegister.values(MVRegister.decode(new Uint8Array([1, 1, 1, 97, 1, 0, 1, 1, 97, 1, 1, 55]))); // => [7]
  * ```
  */
-export function decode(bytes: Uint8Array): MVRegister {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): MVRegister {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

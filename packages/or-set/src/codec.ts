@@ -11,6 +11,7 @@ import {
   Writer,
   type Counts,
   type JsonValue,
+  type DecodeLimits,
   type Reader,
   type ReplicaId,
 } from '@convergent/core';
@@ -171,6 +172,8 @@ export function encode(state: ORSet): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxCount` bounds every collection, the replicas named included
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * invalid or non-canonical values, elements out of order, dots missing from the
@@ -183,11 +186,15 @@ export function encode(state: ORSet): Uint8Array {
  * ORSet.elements(ORSet.decode(new Uint8Array([1, 1, 1, 97, 1, 0, 1, 1, 49, 1, 0, 1]))); // => [1]
  * ```
  */
-export function decode(bytes: Uint8Array): ORSet {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): ORSet {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

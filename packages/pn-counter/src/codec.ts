@@ -1,4 +1,4 @@
-import { countsFromJSON, countsToJSON, decodeWith, jsonField, Writer, type Reader } from '@convergent/core';
+import { countsFromJSON, countsToJSON, decodeWith, jsonField, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GCounter from '@convergent/g-counter';
 import { of, type PNCounter } from './pn-counter.js';
 
@@ -45,7 +45,8 @@ export function write(writer: Writer, state: PNCounter): void {
 }
 
 /**
- * Reads what {@link write} wrote, validating it.
+ * Reads what {@link write} wrote, validating it: at most `reader.limits.maxCount`
+ * distinct replicas in the two halves together.
  *
  * @param reader - where to read
  * @returns the state
@@ -60,7 +61,10 @@ export function write(writer: Writer, state: PNCounter): void {
  */
 export function read(reader: Reader): PNCounter {
   const increments = GCounter.read(reader);
-  return of(increments, GCounter.read(reader));
+  const decrements = GCounter.read(reader);
+  const replicas = new Set([...increments.counts.keys(), ...decrements.counts.keys()]);
+  if (replicas.size > reader.limits.maxCount) reader.fail('too many replicas');
+  return of(increments, decrements);
 }
 
 /**
@@ -88,21 +92,36 @@ export function encode(state: PNCounter): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ * `maxCount` is the most distinct replicas the state may name
  * @returns the state
- * @throws DecodeError on anything else
+ * @throws DecodeError on anything else, including more replicas than `limits.maxCount`
  *
  * @example
  * ```ts
+ * import { DEFAULT_LIMITS, DecodeError } from '@convergent/core';
  * import * as PNCounter from '@convergent/pn-counter';
  *
  * PNCounter.value(PNCounter.decode(new Uint8Array([1, 0, 1, 1, 97, 1]))); // => -1
+ * const two = PNCounter.encode(PNCounter.fromJSON({ increments: [['a', 1]], decrements: [['b', 1]] }));
+ * let caught: unknown;
+ * try {
+ *   PNCounter.decode(two, { ...DEFAULT_LIMITS, maxCount: 1 });
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof DecodeError; // => true
  * ```
  */
-export function decode(bytes: Uint8Array): PNCounter {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): PNCounter {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

@@ -19,3 +19,4 @@ export {
   type RGA,
 } from './rga.js';
 export { decode, encode, fromJSON, read, toJSON, write, type RGAJSON, type RunJSON } from './codec.js';
+export { authors, validateMerge } from './trust.js';

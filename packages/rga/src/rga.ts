@@ -626,14 +626,24 @@ function holding(pieces: readonly Piece[], r: ReplicaId, c: number): Piece | und
   return q !== undefined && q.r === r && c < q.c + q.n ? q : undefined;
 }
 
-/** Whether every element of `p` is in the state that `work` reads (or in its `pending`), deleted there if `p` deletes it. */
-function seen(work: Work, pending: readonly Piece[], p: Piece): boolean {
+/**
+ * Whether every element of `p` is in the state that `work` reads (or in its `pending`),
+ * deleted there if `p` deletes it (unless `anyStatus`).
+ */
+function seen(work: Work, pending: readonly Piece[], p: Piece, anyStatus = false): boolean {
   for (let c = p.c; c < p.c + p.n; ) {
     const q = work.findPiece(p.r, c) ?? holding(pending, p.r, c);
-    if (q === undefined || (p.v === null && q.v !== null)) return false;
+    if (q === undefined || (!anyStatus && p.v === null && q.v !== null)) return false;
     c = q.c + q.n;
   }
   return true;
+}
+
+/** @internal A test of whether `state` holds every element of a piece, deleted or not. */
+export function holder(state: RGA): (p: Piece) => boolean {
+  const d = state as Doc;
+  const work = new Work(d);
+  return (p) => seen(work, d.waiting, p, true);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { DecodeError, decodeWith, jsonField, Writer, type Reader } from '@convergent/core';
+import { DecodeError, decodeWith, jsonField, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GSet from '@convergent/g-set';
 import { live, of, type TwoPhaseSet } from './two-phase-set.js';
 
@@ -95,6 +95,8 @@ export function encode(state: TwoPhaseSet): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxCount` bounds the live and the removed elements, each
  * @returns the state
  * @throws DecodeError on anything else: truncated input, an unknown version,
  * invalid or non-canonical JSON, elements out of order or repeated, an element
@@ -107,11 +109,15 @@ export function encode(state: TwoPhaseSet): Uint8Array {
  * TwoPhaseSet.wasRemoved(TwoPhaseSet.decode(new Uint8Array([1, 0, 1, 1, 55])), 7); // => true
  * ```
  */
-export function decode(bytes: Uint8Array): TwoPhaseSet {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): TwoPhaseSet {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

@@ -12,3 +12,4 @@ export {
   type TwoPhaseSet,
 } from './two-phase-set.js';
 export { decode, encode, fromJSON, read, toJSON, write, type TwoPhaseSetJSON } from './codec.js';
+export { authors } from './trust.js';

@@ -6,6 +6,7 @@ import {
   readCounts,
   writeCounts,
   Writer,
+  type DecodeLimits,
   type Reader,
 } from '@convergent/core';
 import { of, type VersionVector } from './version-vector.js';
@@ -96,6 +97,8 @@ export function encode(vv: VersionVector): Uint8Array {
  * Decodes untrusted bytes made by {@link encode}.
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ *   `maxCount` bounds every collection, the replicas named included
  * @returns the vector
  * @throws DecodeError on anything else: truncated input, an unknown version, ids
  * that are invalid, repeated or out of order, zero counts, trailing bytes
@@ -108,11 +111,15 @@ export function encode(vv: VersionVector): Uint8Array {
  * VersionVector.get(VersionVector.decode(new Uint8Array([1, 1, 1, 97, 3])), asReplicaId('a')); // => 3
  * ```
  */
-export function decode(bytes: Uint8Array): VersionVector {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decode(bytes: Uint8Array, limits?: DecodeLimits): VersionVector {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(VERSION);
+      return read(reader);
+    },
+    limits,
+  );
 }
 
 /**

@@ -183,6 +183,8 @@ function read(reader: Reader): DotContext {
     }
     cloud.set(r, set);
   }
+  // The vector and the cloud are each bounded; the replicas they name together must be too.
+  if (new Set([...vector.keys(), ...cloud.keys()]).size > reader.limits.maxCount) reader.fail('too many replicas');
   return Object.freeze({ vector: VV.of(vector), cloud });
 }
 
@@ -419,7 +421,8 @@ export const DotContext = /* @__PURE__ */ Object.freeze({
   write,
   /**
    * Reads what `write` wrote, accepting only the canonical form (ids ascending,
-   * cloud compacted, no empty entries).
+   * cloud compacted, no empty entries) naming at most `reader.limits.maxCount`
+   * replicas.
    *
    * @param reader - where to read
    * @returns the context

@@ -1,0 +1,33 @@
+// Each type module, imported as a namespace, is a SyncAdapter with the members the sync
+// layer uses against hostile peers: decode(bytes, limits), authors, validateMerge.
+import { DEFAULT_LIMITS } from '@convergent/core';
+import * as GCounter from '@convergent/g-counter';
+import * as GSet from '@convergent/g-set';
+import * as LWWRegister from '@convergent/lww-register';
+import * as MVRegister from '@convergent/mv-register';
+import * as ORSet from '@convergent/or-set';
+import * as PNCounter from '@convergent/pn-counter';
+import * as RGA from '@convergent/rga';
+import type { SyncAdapter } from '@convergent/sync';
+import * as TwoPhaseSet from '@convergent/two-phase-set';
+import { expect, test } from 'vitest';
+
+// Checked by the compiler: a module that lost a member or changed a signature fails typecheck.
+const adapters: Array<[string, SyncAdapter<any>, { validates: boolean }]> = [
+  ['G-Counter', GCounter satisfies SyncAdapter<GCounter.GCounter>, { validates: true }],
+  ['PN-Counter', PNCounter satisfies SyncAdapter<PNCounter.PNCounter>, { validates: true }],
+  ['G-Set', GSet satisfies SyncAdapter<GSet.GSet>, { validates: false }],
+  ['2P-Set', TwoPhaseSet satisfies SyncAdapter<TwoPhaseSet.TwoPhaseSet>, { validates: false }],
+  ['OR-Set', ORSet satisfies SyncAdapter<ORSet.ORSet>, { validates: true }],
+  ['LWW-Register', LWWRegister satisfies SyncAdapter<LWWRegister.LWWRegister>, { validates: true }],
+  ['MV-Register', MVRegister satisfies SyncAdapter<MVRegister.MVRegister>, { validates: true }],
+  ['RGA', RGA satisfies SyncAdapter<RGA.RGA>, { validates: true }],
+];
+
+test.each(adapters)('%s provides authors, validateMerge where something can overflow, and a bounded decode', (_name, T, { validates }) => {
+  expect(typeof T.authors).toBe('function');
+  expect([...T.authors!(T.bottom)]).toEqual([]);
+  expect(typeof T.validateMerge).toBe(validates ? 'function' : 'undefined');
+  T.validateMerge?.(T.bottom, T.bottom);
+  expect(T.equals(T.decode(T.encode(T.bottom), { ...DEFAULT_LIMITS, maxCount: 1 }), T.bottom)).toBe(true);
+});
