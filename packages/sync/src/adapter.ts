@@ -54,9 +54,12 @@ export interface SyncAdapter<S> extends Lattice<S> {
    * its own ids. Types without it are accepted on unauthenticated links only. The
    * replica also uses it to refuse an `initial` state holding events of its own id.
    * @param delta - a delta or state
+   * @param state - the receiver's state: lets a type name the authors of events the
+   * delta claims that the receiver does not hold (RGA: a tombstone of an element the
+   * receiver never saw is a claim about its inserter)
    * @returns the authoring replica ids
    */
-  authors?(delta: S): Iterable<ReplicaId>;
+  authors?(delta: S, state?: S): Iterable<ReplicaId>;
   /**
    * Throws `MergeRejectedError` (from core) when merging `delta` into `state` would
    * make a query or the next local mutation fail (a sum past

@@ -38,7 +38,7 @@ export interface SyncLimits {
 }
 
 /**
- * The limits used when none are given: 16 MiB messages and states, 65,536 replicas
+ * The limits used when none are given: 16 MiB messages and states, 16,384 replicas
  * per version vector, 1,024 held-back deltas, a 4 MiB delta log.
  *
  * @example
@@ -51,7 +51,7 @@ export interface SyncLimits {
 export const DEFAULT_SYNC_LIMITS: SyncLimits = Object.freeze({
   maxMessageBytes: 1 << 24,
   maxStateBytes: 1 << 24,
-  maxReplicas: 1 << 16,
+  maxReplicas: 1 << 14,
   maxPending: 1024,
   maxLogBytes: 1 << 22,
 });

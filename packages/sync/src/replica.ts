@@ -504,7 +504,7 @@ export class Replica<S> {
       own([message.from], 'sent under');
       if (message.kind === 'state') {
         if (!this.type.authors) refuse("the type cannot list a delta's authors, so its deltas are accepted on unauthenticated links only");
-        own(this.type.authors!(delta as S), 'events created by');
+        own(this.type.authors!(delta as S, this.current), 'events created by');
         own(message.covers?.keys() ?? [], 'a vector claim about');
       }
     }
