@@ -4,7 +4,7 @@ import {
   DecodeError,
   isJsonValue,
   jsonArray,
-  jsonField,
+  jsonObject,
   jsonNat,
   jsonReplicaId,
   readJson,
@@ -197,14 +197,15 @@ export function toJSON(state: MVRegister): MVRegisterJSON {
  * ```
  */
 export function fromJSON(json: unknown): MVRegister {
-  const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
-  const entries = jsonArray(jsonField(json, 'entries', '$'), '$.entries').map((item, i): Entry => {
+  const fields = jsonObject(json, ['entries', 'context'], '$');
+  const context = DotContext.fromJSON(fields.context, '$.context');
+  const entries = jsonArray(fields.entries, '$.entries').map((item, i): Entry => {
     const at = `$.entries[${i}]`;
+    const { replica, counter, value } = jsonObject(item, ['replica', 'counter', 'value'], at);
     const dot: Dot = Object.freeze({
-      replica: jsonReplicaId(jsonField(item, 'replica', at), `${at}.replica`),
-      counter: jsonNat(jsonField(item, 'counter', at), `${at}.counter`),
+      replica: jsonReplicaId(replica, `${at}.replica`),
+      counter: jsonNat(counter, `${at}.counter`),
     });
-    const value = jsonField(item, 'value', at);
     if (!isJsonValue(value)) throw new DecodeError('expected a JSON value', { path: `${at}.value` });
     return Object.freeze({ dot, value: freeze(JSON.parse(canonicalKey(value)) as JsonValue) });
   });

@@ -3,7 +3,7 @@ import {
   countsToJSON,
   DecodeError,
   jsonArray,
-  jsonField,
+  jsonObject,
   jsonNat,
   jsonReplicaId,
   readCounts,
@@ -191,10 +191,11 @@ function toJSON(ctx: DotContext): DotContextJSON {
 }
 
 function fromJSON(json: unknown, path = '$'): DotContext {
-  const vector = countsFromJSON(jsonField(json, 'vector', path), `${path}.vector`);
+  const fields = jsonObject(json, ['vector', 'cloud'], path);
+  const vector = countsFromJSON(fields.vector, `${path}.vector`);
   const cloud: Cloud = new Map();
   let last: string | undefined;
-  jsonArray(jsonField(json, 'cloud', path), `${path}.cloud`).forEach((entry, i) => {
+  jsonArray(fields.cloud, `${path}.cloud`).forEach((entry, i) => {
     const at = `${path}.cloud[${i}]`;
     const pair = jsonArray(entry, at, 2);
     const r = jsonReplicaId(pair[0], at);
