@@ -2,6 +2,7 @@ import {
   countsFromJSON,
   countsToJSON,
   DecodeError,
+  decodeWith,
   jsonArray,
   jsonObject,
   jsonNat,
@@ -9,8 +10,8 @@ import {
   readCounts,
   writeCounts,
   type Reader,
+  Writer,
   type ReplicaId,
-  type Writer,
 } from '@convergent/core';
 import * as VV from './version-vector.js';
 
@@ -184,6 +185,22 @@ function read(reader: Reader): DotContext {
     cloud.set(r, set);
   }
   return Object.freeze({ vector: VV.of(vector), cloud });
+}
+
+/** Format version of `encode`. */
+const VERSION = 1;
+
+function encode(ctx: DotContext): Uint8Array {
+  const writer = new Writer().byte(VERSION);
+  write(writer, ctx);
+  return writer.finish();
+}
+
+function decode(bytes: Uint8Array): DotContext {
+  return decodeWith(bytes, (reader) => {
+    reader.version(VERSION);
+    return read(reader);
+  });
 }
 
 function toJSON(ctx: DotContext): DotContextJSON {
@@ -435,6 +452,39 @@ export const DotContext = /* @__PURE__ */ Object.freeze({
    * ```
    */
   read,
+  /**
+   * Binary encoding: a format-version byte (1), then the body `write` writes.
+   * Equal contexts encode to identical bytes.
+   *
+   * @param ctx - the context
+   * @returns its bytes
+   *
+   * @example
+   * ```ts
+   * import { asReplicaId } from '@convergent/core';
+   * import { DotContext } from '@convergent/version-vector';
+   *
+   * Array.from(DotContext.encode(DotContext.fromDots([{ replica: asReplicaId('a'), counter: 3 }]))); // => [1, 0, 1, 1, 97, 1, 2]
+   * ```
+   */
+  encode,
+  /**
+   * Decodes untrusted bytes made by `encode`, accepting only the canonical form
+   * (bounded counts, ids valid and ascending, cloud compacted, no empty entries, no
+   * trailing bytes).
+   *
+   * @param bytes - the bytes
+   * @returns the context
+   * @throws DecodeError on anything else
+   *
+   * @example
+   * ```ts
+   * import { DotContext } from '@convergent/version-vector';
+   *
+   * DotContext.toJSON(DotContext.decode(new Uint8Array([1, 1, 1, 97, 2, 0]))); // => { vector: [['a', 2]], cloud: [] }
+   * ```
+   */
+  decode,
   /**
    * The context as JSON ({@link DotContextJSON}).
    *

@@ -1,4 +1,3 @@
-import { decodeWith, Writer } from '@convergent/core';
 import { laws, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { describe, test } from 'vitest';
@@ -20,16 +19,8 @@ export const dotContextSpec: CrdtSpec<DotContext, null> = {
   lattice: DotContext,
   operation: fc.constant(null),
   mutate: (state, _op, replica) => DotContext.fromDots([DotContext.next(state, replica)]),
-  encode: (ctx) => {
-    const w = new Writer().byte(1);
-    DotContext.write(w, ctx);
-    return w.finish();
-  },
-  decode: (bytes) =>
-    decodeWith(bytes, (r) => {
-      r.version(1);
-      return DotContext.read(r);
-    }),
+  encode: DotContext.encode,
+  decode: DotContext.decode,
   toJSON: DotContext.toJSON,
   fromJSON: (json) => DotContext.fromJSON(json),
 };
