@@ -1,8 +1,9 @@
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as VersionVector from '../src/index.js';
 import { DotContext } from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 export const spec: CrdtSpec<VersionVector.VersionVector, null> = {
   name: 'VersionVector',
@@ -26,8 +27,8 @@ export const dotContextSpec: CrdtSpec<DotContext, null> = {
 };
 
 describe('VersionVector', () => {
-  for (const law of laws(spec)) test(law.name, () => law.run());
+  for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());
 });
 describe('DotContext', () => {
-  for (const law of laws(dotContextSpec)) test(law.name, () => law.run());
+  for (const law of [...laws(dotContextSpec, lawScale), ...scenarios(dotContextSpec, scenarioScale)]) test(law.name, () => law.run());
 });
