@@ -19,11 +19,16 @@ import { compareDots, freeze, of, type Entry, type MVRegister } from './mv-regis
 /** Format version of {@link encode}. */
 const VERSION = 1;
 
-/** Checks the entries' canonical form: dots strictly ascending, positive, each in the context. */
+/**
+ * Checks the entries' canonical form: dots strictly ascending, positive, each in the
+ * context, and at most one per replica (a write supersedes its replica's earlier ones,
+ * so no replica can reach two live values from one replica).
+ */
 function checked(entries: Entry[], context: DotContext, fail: (message: string, i: number) => never): MVRegister {
   entries.forEach((e, i) => {
     if (e.dot.counter < 1) fail('dot counter must be at least 1', i);
     if (i > 0 && compareDots(entries[i - 1]!.dot, e.dot) >= 0) fail('entries out of order or repeated', i);
+    if (i > 0 && entries[i - 1]!.dot.replica === e.dot.replica) fail('two values from one replica', i);
     if (!DotContext.has(context, e.dot)) fail('entry dot missing from the context', i);
   });
   return of(entries, context);

@@ -111,6 +111,10 @@ function fromDots(dots: Iterable<Dot>): DotContext {
   return addAll(new Map(), new Map(), dots);
 }
 
+function upTo(dot: Dot): DotContext {
+  return build(new Map([[valid(dot).replica, dot.counter]]), new Map());
+}
+
 function next(ctx: DotContext, replica: ReplicaId): Dot {
   let max = VV.get(ctx.vector, replica);
   for (const c of ctx.cloud.get(replica) ?? []) if (c > max) max = c;
@@ -340,6 +344,24 @@ export const DotContext = /* @__PURE__ */ Object.freeze({
    * ```
    */
   fromDots,
+  /**
+   * The context holding every dot of `dot.replica` from 1 to `dot.counter`: all a
+   * replica has done by the time it makes the event `dot`. A delta that carries it
+   * says that the replica's earlier events are superseded, as they are at the replica.
+   *
+   * @param dot - the replica's latest dot
+   * @returns the context `{ vector: { [replica]: counter } }`
+   * @throws RangeError unless the counter is a safe integer of at least 1
+   *
+   * @example
+   * ```ts
+   * import { asReplicaId } from '@convergent/core';
+   * import { DotContext } from '@convergent/version-vector';
+   *
+   * DotContext.toJSON(DotContext.upTo({ replica: asReplicaId('a'), counter: 3 })); // => { vector: [['a', 3]], cloud: [] }
+   * ```
+   */
+  upTo,
   /**
    * The next dot for `replica`: its counter is the largest counter of `replica`
    * the context holds, plus one. A replica tags each new event with
