@@ -20,8 +20,8 @@ export const dotContextSpec: CrdtSpec<DotContext, null> = {
   lattice: DotContext,
   operation: fc.constant(null),
   mutate: (state, _op, replica) => DotContext.fromDots([DotContext.next(state, replica)]),
-  encode: DotContext.encode,
-  decode: DotContext.decode,
+  encode: VersionVector.encodeDotContext,
+  decode: VersionVector.decodeDotContext,
   toJSON: DotContext.toJSON,
   fromJSON: (json) => DotContext.fromJSON(json),
 };
