@@ -3,7 +3,8 @@ import base from './vitest.config.js';
 
 // `pnpm test:extended`: the same law tests as `pnpm test`, scaled up through the
 // variables test/support/scale.ts reads (set them to run another scale). Not part of
-// CI or `pnpm check`: at full scale it takes about an hour on two cores.
+// CI or `pnpm check`: at full scale about 50 minutes of test time on two busy cores
+// (figures in docs/reliability.md).
 export default defineConfig({
   ...base,
   test: {
