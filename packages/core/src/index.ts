@@ -21,7 +21,7 @@ export {
 export { ConvergentError, DecodeError, InvalidReplicaIdError, MergeRejectedError } from './errors.js';
 export { ensureHeadroom } from './headroom.js';
 export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
-export { jsonArray, jsonField, jsonNat, jsonReplicaId, jsonString } from './json-input.js';
+export { jsonArray, jsonField, jsonNat, jsonObject, jsonReplicaId, jsonString } from './json-input.js';
 export { readInt, writeInt } from './int.js';
 export {
   countsEqual,

@@ -26,6 +26,44 @@ export function jsonField(value: unknown, key: string, path: string): unknown {
 }
 
 /**
+ * A plain object with exactly the given fields, from untrusted parsed JSON: every
+ * key present, no other key. Rejecting unknown keys keeps JSON input canonical the
+ * way binary input is (one accepted document per state), so a typo or a field from
+ * a newer format fails loudly instead of being dropped. Fields are own properties
+ * (`__proto__` and inherited properties never leak in).
+ *
+ * @param value - should be a plain object
+ * @param keys - its fields, all required
+ * @param path - where `value` is, for the error (`$.entries[2]`)
+ * @returns the object, typed with those fields
+ * @throws {@link DecodeError} with the path when `value` is not an object, lacks a
+ * field or has another key
+ *
+ * @example
+ * ```ts
+ * import { DecodeError, jsonObject } from '@convergent/core';
+ *
+ * const { wall, replica } = jsonObject(JSON.parse('{"wall": 5, "replica": "a"}'), ['wall', 'replica'], '$');
+ * wall; // => 5
+ * replica; // => 'a'
+ * let error: unknown;
+ * try { jsonObject({ wall: 5, replica: 'a', extra: 1 }, ['wall', 'replica'], '$'); } catch (e) { error = e; }
+ * error instanceof DecodeError; // => true
+ * ```
+ */
+export function jsonObject<K extends string>(value: unknown, keys: readonly K[], path: string): { readonly [P in K]: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DecodeError('expected an object', { path });
+  for (const key of keys) if (!Object.hasOwn(value, key)) throw new DecodeError(`missing "${key}"`, { path });
+  // Every key is present, so any more own keys mean an unknown one.
+  const own = Reflect.ownKeys(value);
+  if (own.length !== keys.length) {
+    const extra = own.find((key) => !(keys as readonly PropertyKey[]).includes(key));
+    throw new DecodeError(`unknown key "${String(extra)}"`, { path });
+  }
+  return value as { readonly [P in K]: unknown };
+}
+
+/**
  * An array of at most `max` items, from untrusted parsed JSON.
  *
  * @param value - should be an array

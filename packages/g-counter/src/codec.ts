@@ -2,7 +2,7 @@ import {
   countsFromJSON,
   countsToJSON,
   decodeWith,
-  jsonField,
+  jsonObject,
   readCounts,
   writeCounts,
   Writer,
@@ -164,5 +164,5 @@ export function toJSON(state: GCounter): GCounterJSON {
  * ```
  */
 export function fromJSON(json: unknown): GCounter {
-  return Object.freeze({ counts: countsFromJSON(jsonField(json, 'counts', '$'), '$.counts') });
+  return Object.freeze({ counts: countsFromJSON(jsonObject(json, ['counts'], '$').counts, '$.counts') });
 }

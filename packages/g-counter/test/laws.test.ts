@@ -1,7 +1,8 @@
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as GCounter from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 export const spec: CrdtSpec<GCounter.GCounter, number> = {
   name: 'G-Counter',
@@ -11,4 +12,4 @@ export const spec: CrdtSpec<GCounter.GCounter, number> = {
   ...GCounter,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

@@ -5,7 +5,7 @@ import {
   fromCanonicalKey,
   isJsonValue,
   jsonArray,
-  jsonField,
+  jsonObject,
   Writer,
   type JsonValue,
   type DecodeLimits,
@@ -174,7 +174,7 @@ export function toJSON(state: GSet): GSetJSON {
 export function fromJSON(json: unknown, path = '$'): GSet {
   const keys = new Set<string>();
   let previous: string | undefined;
-  jsonArray(jsonField(json, 'elements', path), `${path}.elements`).forEach((value, i) => {
+  jsonArray(jsonObject(json, ['elements'], path).elements, `${path}.elements`).forEach((value, i) => {
     const at = `${path}.elements[${i}]`;
     if (!isJsonValue(value)) throw new DecodeError('not a JSON value', { path: at });
     const key = canonicalKey(value);

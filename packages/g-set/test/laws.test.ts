@@ -1,8 +1,9 @@
 import type { JsonValue } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as GSet from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 // Random JSON values, plus a few fixed ones so that replicas add the same element.
 const value: fc.Arbitrary<JsonValue> = fc.oneof(
@@ -18,4 +19,4 @@ export const spec: CrdtSpec<GSet.GSet, JsonValue> = {
   ...GSet,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

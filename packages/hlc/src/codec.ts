@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, jsonField, jsonNat, jsonReplicaId, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { decodeWith, DecodeError, jsonNat, jsonObject, jsonReplicaId, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import { MAX_LOGICAL, MAX_WALL, timestamp, type Timestamp } from './hlc.js';
 
 /** Format version of {@link encode}. */
@@ -151,12 +151,13 @@ export function toJSON(value: Timestamp): TimestampJSON {
  * ```
  */
 export function fromJSON(json: unknown, path = '$'): Timestamp {
-  const bounded = (key: string, max: number): number => {
-    const n = jsonNat(jsonField(json, key, path), `${path}.${key}`);
+  const fields = jsonObject(json, ['wall', 'logical', 'replica'], path);
+  const bounded = (key: 'wall' | 'logical', max: number): number => {
+    const n = jsonNat(fields[key], `${path}.${key}`);
     if (n > max) throw new DecodeError(`${key} out of range`, { path: `${path}.${key}` });
     return n;
   };
   const wall = bounded('wall', MAX_WALL);
   const logical = bounded('logical', MAX_LOGICAL);
-  return timestamp(wall, logical, jsonReplicaId(jsonField(json, 'replica', path), `${path}.replica`));
+  return timestamp(wall, logical, jsonReplicaId(fields.replica, `${path}.replica`));
 }

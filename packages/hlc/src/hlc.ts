@@ -112,8 +112,10 @@ export function compare(a: Timestamp, b: Timestamp): number {
 
 /**
  * Thrown by {@link Clock.receive} for a remote timestamp more than the clock's
- * `maxDrift` ahead of its wall clock. The clock is left unchanged, so one peer with a
- * clock far in the future cannot drag every other clock forward.
+ * `maxDrift` ahead of its wall clock, or for the largest timestamp there is (even with
+ * `maxDrift: Infinity`: nothing could be issued after it). The clock is left
+ * unchanged, so one peer with a clock far in the future cannot drag every other clock
+ * forward.
  *
  * @example
  * ```ts
@@ -222,6 +224,7 @@ export class Clock {
   private advance(wall: number, logical: number): Timestamp {
     // Rather than overflow the counter, borrow a millisecond from the future.
     if (logical > MAX_LOGICAL) [wall, logical] = [wall + 1, 0];
+    if (wall > MAX_WALL) throw new RangeError('clock exhausted: it has issued the largest timestamp');
     const t = timestamp(wall, logical, this.replica);
     this.wall = wall;
     this.logical = logical;
@@ -234,7 +237,8 @@ export class Clock {
    *
    * @returns the new timestamp
    * @throws RangeError if the wall clock returns something that is not a time from 0
-   * to {@link MAX_WALL}
+   * to {@link MAX_WALL}, or once the clock has issued the largest timestamp (reachable
+   * only by receiving one next to it with the drift guard off)
    *
    * @example
    * ```ts
@@ -259,8 +263,10 @@ export class Clock {
    * @param remote - the remote timestamp
    * @returns the new timestamp
    * @throws {@link ClockDriftError} if `remote` is more than `maxDrift` ahead of the
-   * wall clock; RangeError if `remote` is malformed or the wall clock misbehaves. In
-   * both cases the clock is unchanged.
+   * wall clock, or is the largest timestamp there is ({@link MAX_WALL}, {@link MAX_LOGICAL}),
+   * which leaves nothing later to issue, whatever `maxDrift` (`Infinity` included);
+   * RangeError if `remote` is malformed, the wall clock misbehaves or the clock has
+   * issued the largest timestamp. In every case the clock is unchanged.
    *
    * @example
    * ```ts
@@ -276,7 +282,8 @@ export class Clock {
   receive(remote: Timestamp): Timestamp {
     const { wall, logical } = timestamp(remote.wall, remote.logical, remote.replica);
     const pt = this.physical();
-    if (wall - pt > this.maxDrift) throw new ClockDriftError(remote, wall - pt);
+    // The largest timestamp is refused even with the guard off: no receive event can follow it.
+    if (wall - pt > this.maxDrift || (wall === MAX_WALL && logical === MAX_LOGICAL)) throw new ClockDriftError(remote, wall - pt);
     const l = Math.max(this.wall, wall, pt);
     return this.advance(
       l,

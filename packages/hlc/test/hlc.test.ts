@@ -123,6 +123,29 @@ describe('receive', () => {
     expect(lax.receive(HLC.timestamp(HLC.MAX_WALL, 0, A)).wall).toBe(HLC.MAX_WALL);
   });
 
+  test('regression: Clock.receive at the largest timestamp with maxDrift: Infinity threw a plain RangeError', () => {
+    const { clock } = manual(B, T0, { maxDrift: Infinity });
+    const last = clock.last;
+    const largest = HLC.timestamp(HLC.MAX_WALL, HLC.MAX_LOGICAL, A);
+    let caught: unknown;
+    try {
+      clock.receive(largest);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(HLC.ClockDriftError);
+    expect(caught).toBeInstanceOf(ConvergentError);
+    expect((caught as HLC.ClockDriftError).remote).toEqual(largest);
+    expect((caught as HLC.ClockDriftError).drift).toBe(HLC.MAX_WALL - T0);
+    expect(clock.last).toEqual(last);
+    // The one just before it is accepted; the clock has then issued the largest timestamp
+    // and says so, rather than building an out-of-range one.
+    expect(clock.receive(HLC.timestamp(HLC.MAX_WALL, HLC.MAX_LOGICAL - 1, A))).toEqual({ ...largest, replica: B });
+    expect(() => clock.now()).toThrow('clock exhausted');
+    expect(() => clock.receive(HLC.timestamp(T0, 0, A))).toThrow('clock exhausted');
+    expect(clock.last).toEqual({ ...largest, replica: B });
+  });
+
   test('a malformed remote timestamp is a RangeError and changes nothing', () => {
     const { clock } = manual(B, T0);
     const last = clock.last;

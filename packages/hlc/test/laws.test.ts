@@ -1,8 +1,9 @@
 import { decodeWith, Writer, type ReplicaId } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as HLC from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 // A clock is not a lattice, but what it folds over is: "the latest timestamp seen",
 // timestamps under max, with nothing seen as bottom. Running the kit on that register
@@ -48,4 +49,4 @@ export const spec: CrdtSpec<Latest, { wall: number; remote: boolean }> = {
   fromJSON: (json) => (json === null ? null : HLC.fromJSON(json)),
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

@@ -1,4 +1,4 @@
-import { DecodeError } from '@convergent/core';
+import { canonicalKey, DecodeError, type JsonValue } from '@convergent/core';
 import * as fc from 'fast-check';
 import { Network } from './network.js';
 import type { CrdtSpec } from './spec.js';
@@ -210,7 +210,7 @@ export function laws<S, Op>(spec: CrdtSpec<S, Op>, options: LawOptions = {}): La
     })),
     'decoder rejects bad input': check(() => fc.property(worlds, i, byteMutation, jsonInput, (u, x, mutate, json) => {
       const a = pick(u, x).state;
-      const accepts = (decode: () => S): boolean => {
+      const accepts = (decode: () => S, canonical: (decoded: S) => boolean): boolean => {
         let decoded: S;
         try {
           decoded = decode();
@@ -218,11 +218,16 @@ export function laws<S, Op>(spec: CrdtSpec<S, Op>, options: LawOptions = {}): La
           if (error instanceof DecodeError) return true;
           throw error;
         }
-        // Whatever is accepted must be a state that survives its own round trip.
-        return equals(spec.decode(spec.encode(decoded)), decoded);
+        // Whatever is accepted must be a state that survives its own round trip, and
+        // must be that state's one encoding: input is canonical, unknown keys included.
+        return equals(spec.decode(spec.encode(decoded)), decoded) && canonical(decoded);
       };
+      const bytes = mutate(spec.encode(a));
       const mutatedJson = json.mutate(JSON.parse(JSON.stringify(spec.toJSON(a))) as unknown);
-      return accepts(() => spec.decode(mutate(spec.encode(a)))) && accepts(() => spec.fromJSON(mutatedJson));
+      return (
+        accepts(() => spec.decode(bytes), (decoded) => bytesEqual(spec.encode(decoded), bytes)) &&
+        accepts(() => spec.fromJSON(mutatedJson), (decoded) => sameJson(spec.toJSON(decoded), mutatedJson))
+      );
     })),
     purity: check(() => fc.property(worlds, i, i, spec.operation, (u, x, y, op) => {
       const a = pick(u, x);
@@ -266,27 +271,49 @@ const byteMutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
   }),
 );
 
+// Equal as JSON documents, whatever the order of object keys.
+const sameJson = (a: unknown, b: unknown): boolean => {
+  const normal = (x: unknown) => canonicalKey(JSON.parse(JSON.stringify(x) ?? 'null') as JsonValue);
+  return normal(a) === normal(b);
+};
+
 const hostile = fc.constantFrom<unknown>(
   '__proto__', 'constructor', '', -1, 1.5, 2 ** 53, Number.MAX_SAFE_INTEGER, null, [], {}, 'x'.repeat(300), true,
 );
 
-// Either a random JSON document, or the state's own JSON with one leaf swapped for a hostile value.
+type Node = Record<string | number, unknown>;
+
+// Every object and array in a JSON document, each with its keys.
+const nodes = (json: unknown): Array<{ node: Node; keys: Array<string | number> }> => {
+  const found: Array<{ node: Node; keys: Array<string | number> }> = [];
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const keys = Object.keys(node).map((key) => (Array.isArray(node) ? Number(key) : key));
+    found.push({ node: node as Node, keys });
+    for (const key of keys) walk((node as Node)[key]);
+  };
+  walk(json);
+  return found;
+};
+
+// A random JSON document; the state's own JSON with one leaf swapped for a hostile
+// value; or with one unknown key added to one of its objects.
 const jsonInput: fc.Arbitrary<{ mutate: (json: unknown) => unknown }> = fc.oneof(
   fc.jsonValue().map((random) => ({ mutate: () => random })),
   fc.tuple(fc.nat(), hostile).map(([at, value]) => ({
     mutate: (json: unknown) => {
-      const leaves: Array<{ parent: Record<string | number, unknown>; key: string | number }> = [];
-      const walk = (node: unknown): void => {
-        if (node === null || typeof node !== 'object') return;
-        for (const [key, child] of Object.entries(node)) {
-          leaves.push({ parent: node as Record<string, unknown>, key: Array.isArray(node) ? Number(key) : key });
-          walk(child);
-        }
-      };
-      walk(json);
+      const leaves = nodes(json).flatMap(({ node, keys }) => keys.map((key) => ({ node, key })));
       if (leaves.length === 0) return value;
       const leaf = leaves[at % leaves.length]!;
-      leaf.parent[leaf.key] = value;
+      leaf.node[leaf.key] = value;
+      return json;
+    },
+  })),
+  fc.tuple(fc.nat(), fc.constantFrom('extra', 'v2', '__proto__', ''), hostile).map(([at, key, value]) => ({
+    mutate: (json: unknown) => {
+      const objects = nodes(json).filter(({ node }) => !Array.isArray(node));
+      if (objects.length === 0) return json;
+      Object.defineProperty(objects[at % objects.length]!.node, key, { value, enumerable: true, configurable: true, writable: true });
       return json;
     },
   })),

@@ -98,6 +98,22 @@ describe('the kit catches broken types', () => {
     expect(outcome(leaky, 'decoder rejects bad input')).toBe('fails');
   });
 
+  test('regression: fromJSON ignored unknown keys, so JSON input was not canonical', () => {
+    // The max register as { n }: one version ignores keys it does not know, as fromJSON did.
+    const boxed = (strict: boolean): CrdtSpec<number, number> => ({
+      ...maxRegisterSpec,
+      toJSON: (n) => ({ n }),
+      fromJSON: (json) => {
+        if (json === null || typeof json !== 'object' || !Object.hasOwn(json, 'n'))
+          throw new DecodeError('expected { n }', { path: '$' });
+        if (strict && Object.keys(json).length !== 1) throw new DecodeError('unknown key', { path: '$' });
+        return maxRegisterSpec.fromJSON((json as { n: unknown }).n);
+      },
+    });
+    expect(outcome(boxed(false), 'decoder rejects bad input')).toBe('fails');
+    expect(outcome(boxed(true), 'decoder rejects bad input')).toBe('holds');
+  });
+
   test('an encoding that depends on merge order is caught', () => {
     // A set of numbers encoded in insertion order: equal states, different bytes.
     type NumSet = ReadonlySet<number>;

@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, isJsonValue, jsonField, readJson, writeJson, Writer, type JsonValue, type DecodeLimits, type Reader } from '@convergent/core';
+import { decodeWith, DecodeError, isJsonValue, jsonObject, readJson, writeJson, Writer, type JsonValue, type DecodeLimits, type Reader } from '@convergent/core';
 import * as HLC from '@convergent/hlc';
 import { bottom, copy, written, type LWWRegister } from './lww-register.js';
 
@@ -166,8 +166,9 @@ export function toJSON(state: LWWRegister): LWWRegisterJSON {
  */
 export function fromJSON(json: unknown): LWWRegister {
   if (json === null) return bottom;
-  const timestamp = HLC.fromJSON(jsonField(json, 'timestamp', '$'), '$.timestamp');
-  const value = jsonField(json, 'value', '$');
+  const fields = jsonObject(json, ['timestamp', 'value'], '$');
+  const timestamp = HLC.fromJSON(fields.timestamp, '$.timestamp');
+  const value = fields.value;
   if (!isJsonValue(value)) throw new DecodeError('expected a JSON value', { path: '$.value' });
   return written(timestamp, copy(value));
 }

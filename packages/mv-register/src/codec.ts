@@ -4,7 +4,7 @@ import {
   DecodeError,
   isJsonValue,
   jsonArray,
-  jsonField,
+  jsonObject,
   jsonNat,
   jsonReplicaId,
   readJson,
@@ -20,11 +20,16 @@ import { compareDots, freeze, of, type Entry, type MVRegister } from './mv-regis
 /** Format version of {@link encode}. */
 const VERSION = 1;
 
-/** Checks the entries' canonical form: dots strictly ascending, positive, each in the context. */
+/**
+ * Checks the entries' canonical form: dots strictly ascending, positive, each in the
+ * context, and at most one per replica (a write supersedes its replica's earlier ones,
+ * so no replica can reach two live values from one replica).
+ */
 function checked(entries: Entry[], context: DotContext, fail: (message: string, i: number) => never): MVRegister {
   entries.forEach((e, i) => {
     if (e.dot.counter < 1) fail('dot counter must be at least 1', i);
     if (i > 0 && compareDots(entries[i - 1]!.dot, e.dot) >= 0) fail('entries out of order or repeated', i);
+    if (i > 0 && entries[i - 1]!.dot.replica === e.dot.replica) fail('two values from one replica', i);
     if (!DotContext.has(context, e.dot)) fail('entry dot missing from the context', i);
   });
   return of(entries, context);
@@ -204,14 +209,15 @@ export function toJSON(state: MVRegister): MVRegisterJSON {
  * ```
  */
 export function fromJSON(json: unknown): MVRegister {
-  const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
-  const entries = jsonArray(jsonField(json, 'entries', '$'), '$.entries').map((item, i): Entry => {
+  const fields = jsonObject(json, ['entries', 'context'], '$');
+  const context = DotContext.fromJSON(fields.context, '$.context');
+  const entries = jsonArray(fields.entries, '$.entries').map((item, i): Entry => {
     const at = `$.entries[${i}]`;
+    const { replica, counter, value } = jsonObject(item, ['replica', 'counter', 'value'], at);
     const dot: Dot = Object.freeze({
-      replica: jsonReplicaId(jsonField(item, 'replica', at), `${at}.replica`),
-      counter: jsonNat(jsonField(item, 'counter', at), `${at}.counter`),
+      replica: jsonReplicaId(replica, `${at}.replica`),
+      counter: jsonNat(counter, `${at}.counter`),
     });
-    const value = jsonField(item, 'value', at);
     if (!isJsonValue(value)) throw new DecodeError('expected a JSON value', { path: `${at}.value` });
     return Object.freeze({ dot, value: freeze(JSON.parse(canonicalKey(value)) as JsonValue) });
   });

@@ -72,8 +72,10 @@ export const bottom: MVRegister = of([], DotContext.bottom);
 
 /**
  * Delta mutator: writes `value`, replacing every value this replica has seen. The
- * delta holds the new value under a fresh dot, and a context of that dot plus the
- * dots it replaces; merge it locally and send it to peers. Values written
+ * delta holds the new value under a fresh dot, and a context of the dots it replaces
+ * plus every dot of this replica up to the fresh one (its own earlier writes are
+ * superseded too, so a state never holds two values from one replica, however late
+ * or out of order deltas arrive); merge it locally and send it to peers. Values written
  * concurrently elsewhere (dots this replica has not seen) survive as siblings.
  *
  * @param state - the replica's current state
@@ -97,7 +99,8 @@ export const bottom: MVRegister = of([], DotContext.bottom);
 export function set(state: MVRegister, replica: ReplicaId, value: JsonValue): MVRegister {
   const fresh = freeze(JSON.parse(canonicalKey(value)) as JsonValue);
   const dot = DotContext.next(state.context, replica);
-  return of([Object.freeze({ dot, value: fresh })], DotContext.fromDots([dot, ...state.entries.map((e) => e.dot)]));
+  const replaced = DotContext.fromDots(state.entries.map((e) => e.dot));
+  return of([Object.freeze({ dot, value: fresh })], DotContext.merge(DotContext.upTo(dot), replaced));
 }
 
 /**

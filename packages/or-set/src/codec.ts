@@ -7,7 +7,7 @@ import {
   fromCanonicalKey,
   isJsonValue,
   jsonArray,
-  jsonField,
+  jsonObject,
   Writer,
   type Counts,
   type JsonValue,
@@ -233,13 +233,14 @@ export function toJSON(state: ORSet): ORSetJSON {
  * ```
  */
 export function fromJSON(json: unknown): ORSet {
-  const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
+  const fields = jsonObject(json, ['context', 'entries'], '$');
+  const context = DotContext.fromJSON(fields.context, '$.context');
   const entries = new Map<string, Counts>();
   let at = '$.entries';
   const check = checker(context, (message) => {
     throw new DecodeError(message, { path: at });
   });
-  jsonArray(jsonField(json, 'entries', '$'), at).forEach((entry, i) => {
+  jsonArray(fields.entries, at).forEach((entry, i) => {
     at = `$.entries[${i}]`;
     const pair = jsonArray(entry, at, 2);
     if (!isJsonValue(pair[0])) throw new DecodeError('not a JSON value', { path: at });

@@ -1,8 +1,9 @@
 import type { JsonValue } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as ORSet from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 type Op = { kind: 'add' | 'remove'; value: JsonValue } | { kind: 'clear' };
 
@@ -22,4 +23,4 @@ export const spec: CrdtSpec<ORSet.ORSet, Op> = {
   ...ORSet,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

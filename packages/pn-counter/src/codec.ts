@@ -1,4 +1,4 @@
-import { countsFromJSON, countsToJSON, decodeWith, jsonField, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { countsFromJSON, countsToJSON, decodeWith, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GCounter from '@convergent/g-counter';
 import { of, type PNCounter } from './pn-counter.js';
 
@@ -157,7 +157,7 @@ export function toJSON(state: PNCounter): PNCounterJSON {
  * ```
  */
 export function fromJSON(json: unknown): PNCounter {
-  const side = (key: string) =>
-    Object.freeze({ counts: countsFromJSON(jsonField(json, key, '$'), `$.${key}`) });
+  const fields = jsonObject(json, ['increments', 'decrements'], '$');
+  const side = (key: 'increments' | 'decrements') => Object.freeze({ counts: countsFromJSON(fields[key], `$.${key}`) });
   return of(side('increments'), side('decrements'));
 }

@@ -1,7 +1,8 @@
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as PNCounter from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 const spec: CrdtSpec<PNCounter.PNCounter, { up: boolean; amount: number }> = {
   name: 'PN-Counter',
@@ -12,4 +13,4 @@ const spec: CrdtSpec<PNCounter.PNCounter, { up: boolean; amount: number }> = {
   ...PNCounter,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

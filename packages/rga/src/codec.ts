@@ -5,7 +5,7 @@ import {
   DEFAULT_LIMITS,
   isJsonValue,
   jsonArray,
-  jsonField,
+  jsonObject,
   jsonNat,
   jsonReplicaId,
   readInt,
@@ -493,8 +493,9 @@ export function fromJSON(json: unknown): RGA {
     throw new DecodeError(message, { path });
   });
   const ancestry = new Ancestry();
+  const fields = jsonObject(json, ['runs', 'pending'], '$');
   for (const key of ['runs', 'pending'] as const)
-    jsonArray(jsonField(json, key, '$'), `$.${key}`).forEach((item, i) => {
+    jsonArray(fields[key], `$.${key}`).forEach((item, i) => {
       path = `$.${key}[${i}]`;
       const run = runFromJSON(item, path);
       if (key === 'pending') builder.waiting(run);

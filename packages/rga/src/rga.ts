@@ -947,7 +947,8 @@ export function deleteText(state: RGA, replica: ReplicaId, index: number, count:
 /**
  * The edits that {@link edit} applies in one step. Indexes refer to the list as
  * edited so far; each method validates its arguments as the single-edit mutators do.
- * Usable only inside the `edit` call that made it.
+ * Usable only inside the `edit` call that made it: once that call has returned or
+ * thrown, every member throws `ConvergentError`.
  *
  * @example
  * ```ts
@@ -1020,7 +1021,7 @@ export function edit(
   const deleted: Piece[] = [];
   let open = true;
   const checkOpen = (): void => {
-    if (!open) throw new ConvergentError('this editor is closed: its edit() call has returned');
+    if (!open) throw new ConvergentError('this editor is closed: its edit() call has ended');
   };
   const insert = (index: number, segments: Array<string | JsonValue[]>): void => {
     checkOpen();
@@ -1048,16 +1049,21 @@ export function edit(
       count -= t;
     }
   };
-  edits({
-    get length() {
-      return work.vis;
-    },
-    insertAt: (index, values) => insert(index, segmentsOf(values)),
-    insertText: (index, text) => insert(index, textSegments(text)),
-    deleteAt: remove,
-    deleteText: remove,
-  });
-  open = false;
+  // Closed however the call ends: an editor kept past a throw must not edit a discarded copy.
+  try {
+    edits({
+      get length() {
+        checkOpen();
+        return work.vis;
+      },
+      insertAt: (index, values) => insert(index, segmentsOf(values)),
+      insertText: (index, text) => insert(index, textSegments(text)),
+      deleteAt: remove,
+      deleteText: remove,
+    });
+  } finally {
+    open = false;
+  }
   // New elements (the replica's, past the old max) are only in chunks this edit wrote.
   const pieces = normalizePending(deleted);
   for (const ch of work.chunks)

@@ -1,8 +1,9 @@
 import type { JsonValue } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as RGA from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 /** An edit, applied relative to the state's length so that every edit applies. */
 export type Op =
@@ -31,4 +32,4 @@ export const spec: CrdtSpec<RGA.RGA, Op> = {
   ...RGA,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

@@ -353,6 +353,22 @@ describe('edit: many edits in one step', () => {
     expect(() => RGA.edit(state, '' as ReplicaId, () => {})).toThrow(InvalidReplicaIdError);
   });
 
+  test('regression: an editor stayed usable after its edit callback threw', () => {
+    let kept: RGA.Editor | undefined;
+    const doc = RGA.insertText(RGA.bottom, A, 0, 'ab');
+    expect(() =>
+      RGA.edit(doc, A, (e) => {
+        kept = e;
+        e.insertText(0, 'x');
+        throw new Error('the callback fails');
+      }),
+    ).toThrow('the callback fails');
+    expect(() => kept!.insertText(0, 'y')).toThrow(ConvergentError);
+    expect(() => kept!.deleteAt(0)).toThrow(ConvergentError);
+    expect(() => kept!.length).toThrow(ConvergentError);
+    expect(RGA.text(doc)).toBe('ab');
+  });
+
   test('no edits: the same state and an empty delta', () => {
     const doc = RGA.insertText(RGA.bottom, A, 0, 'x');
     const { state, delta } = RGA.edit(doc, A, () => {});

@@ -1,4 +1,4 @@
-import { DecodeError, decodeWith, jsonField, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { DecodeError, decodeWith, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GSet from '@convergent/g-set';
 import { live, of, type TwoPhaseSet } from './two-phase-set.js';
 
@@ -154,8 +154,9 @@ export function toJSON(state: TwoPhaseSet): TwoPhaseSetJSON {
  * ```
  */
 export function fromJSON(json: unknown): TwoPhaseSet {
-  const added = GSet.fromJSON(jsonField(json, 'added', '$'), '$.added');
-  const removed = GSet.fromJSON(jsonField(json, 'removed', '$'), '$.removed');
+  const fields = jsonObject(json, ['added', 'removed'], '$');
+  const added = GSet.fromJSON(fields.added, '$.added');
+  const removed = GSet.fromJSON(fields.removed, '$.removed');
   if (!GSet.leq(removed, added)) throw new DecodeError('removed element missing from added', { path: '$.removed' });
   return of(added, removed);
 }

@@ -1,8 +1,9 @@
 import type { JsonValue } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { test } from 'vitest';
 import * as TwoPhaseSet from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 type Op = { kind: 'add' | 'remove'; value: JsonValue };
 
@@ -17,4 +18,4 @@ export const spec: CrdtSpec<TwoPhaseSet.TwoPhaseSet, Op> = {
   ...TwoPhaseSet,
 };
 
-for (const law of laws(spec)) test(law.name, () => law.run());
+for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());

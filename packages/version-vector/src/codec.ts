@@ -2,7 +2,7 @@ import {
   countsFromJSON,
   countsToJSON,
   decodeWith,
-  jsonField,
+  jsonObject,
   readCounts,
   writeCounts,
   Writer,
@@ -156,5 +156,5 @@ export function toJSON(vv: VersionVector): VersionVectorJSON {
  * ```
  */
 export function fromJSON(json: unknown): VersionVector {
-  return of(countsFromJSON(jsonField(json, 'counts', '$'), '$.counts'));
+  return of(countsFromJSON(jsonObject(json, ['counts'], '$').counts, '$.counts'));
 }

@@ -2,15 +2,16 @@ import {
   countsFromJSON,
   countsToJSON,
   DecodeError,
+  decodeWith,
   jsonArray,
-  jsonField,
+  jsonObject,
   jsonNat,
   jsonReplicaId,
   readCounts,
   writeCounts,
   type Reader,
+  Writer,
   type ReplicaId,
-  type Writer,
 } from '@convergent/core';
 import * as VV from './version-vector.js';
 
@@ -110,6 +111,10 @@ function fromDots(dots: Iterable<Dot>): DotContext {
   return addAll(new Map(), new Map(), dots);
 }
 
+function upTo(dot: Dot): DotContext {
+  return build(new Map([[valid(dot).replica, dot.counter]]), new Map());
+}
+
 function next(ctx: DotContext, replica: ReplicaId): Dot {
   let max = VV.get(ctx.vector, replica);
   for (const c of ctx.cloud.get(replica) ?? []) if (c > max) max = c;
@@ -188,15 +193,67 @@ function read(reader: Reader): DotContext {
   return Object.freeze({ vector: VV.of(vector), cloud });
 }
 
+/** Format version of {@link encodeDotContext}. */
+const VERSION = 1;
+
+/**
+ * Binary encoding of a {@link DotContext}: a format-version byte (1), then the body
+ * `DotContext.write` writes. Equal contexts encode to identical bytes.
+ *
+ * A function of the module rather than a member of the `DotContext` object: a
+ * namespace object is kept whole by bundlers, and this pair would put core's byte
+ * writer and reader into every OR-Set and MV-Register bundle (about 0.8 kB of 2.5).
+ *
+ * @param ctx - the context
+ * @returns its bytes
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { DotContext, encodeDotContext } from '@convergent/version-vector';
+ *
+ * Array.from(encodeDotContext(DotContext.fromDots([{ replica: asReplicaId('a'), counter: 3 }]))); // => [1, 0, 1, 1, 97, 1, 2]
+ * ```
+ */
+export function encodeDotContext(ctx: DotContext): Uint8Array {
+  const writer = new Writer().byte(VERSION);
+  write(writer, ctx);
+  return writer.finish();
+}
+
+/**
+ * Decodes untrusted bytes made by {@link encodeDotContext}, accepting only the
+ * canonical form (bounded counts, ids valid and ascending, cloud compacted, no empty
+ * entries, no trailing bytes).
+ *
+ * @param bytes - the bytes
+ * @returns the context
+ * @throws DecodeError on anything else
+ *
+ * @example
+ * ```ts
+ * import { DotContext, decodeDotContext } from '@convergent/version-vector';
+ *
+ * DotContext.toJSON(decodeDotContext(new Uint8Array([1, 1, 1, 97, 2, 0]))); // => { vector: [['a', 2]], cloud: [] }
+ * ```
+ */
+export function decodeDotContext(bytes: Uint8Array): DotContext {
+  return decodeWith(bytes, (reader) => {
+    reader.version(VERSION);
+    return read(reader);
+  });
+}
+
 function toJSON(ctx: DotContext): DotContextJSON {
   return { vector: countsToJSON(ctx.vector.counts), cloud: sortedCloud(ctx) };
 }
 
 function fromJSON(json: unknown, path = '$'): DotContext {
-  const vector = countsFromJSON(jsonField(json, 'vector', path), `${path}.vector`);
+  const fields = jsonObject(json, ['vector', 'cloud'], path);
+  const vector = countsFromJSON(fields.vector, `${path}.vector`);
   const cloud: Cloud = new Map();
   let last: string | undefined;
-  jsonArray(jsonField(json, 'cloud', path), `${path}.cloud`).forEach((entry, i) => {
+  jsonArray(fields.cloud, `${path}.cloud`).forEach((entry, i) => {
     const at = `${path}.cloud[${i}]`;
     const pair = jsonArray(entry, at, 2);
     const r = jsonReplicaId(pair[0], at);
@@ -243,7 +300,8 @@ export interface DotContextJSON {
  * The functions on {@link DotContext}s. The object is itself the lattice
  * (`bottom`, `merge`, `leq`, `equals`), so it can be handed to the law kit or to
  * `mergeAll` as it is. A dot context is not a delta type: `add` returns the new
- * full context.
+ * full context. Its binary codec is {@link encodeDotContext} / {@link decodeDotContext}
+ * (module functions, so that bundles that only merge contexts do not carry it).
  *
  * @namespace
  *
@@ -324,6 +382,24 @@ export const DotContext = /* @__PURE__ */ Object.freeze({
    * ```
    */
   fromDots,
+  /**
+   * The context holding every dot of `dot.replica` from 1 to `dot.counter`: all a
+   * replica has done by the time it makes the event `dot`. A delta that carries it
+   * says that the replica's earlier events are superseded, as they are at the replica.
+   *
+   * @param dot - the replica's latest dot
+   * @returns the context `{ vector: { [replica]: counter } }`
+   * @throws RangeError unless the counter is a safe integer of at least 1
+   *
+   * @example
+   * ```ts
+   * import { asReplicaId } from '@convergent/core';
+   * import { DotContext } from '@convergent/version-vector';
+   *
+   * DotContext.toJSON(DotContext.upTo({ replica: asReplicaId('a'), counter: 3 })); // => { vector: [['a', 3]], cloud: [] }
+   * ```
+   */
+  upTo,
   /**
    * The next dot for `replica`: its counter is the largest counter of `replica`
    * the context holds, plus one. A replica tags each new event with

@@ -11,5 +11,5 @@ export {
   type VersionVector,
 } from './version-vector.js';
 export { decode, encode, fromJSON, read, toJSON, write, type VersionVectorJSON } from './codec.js';
-export { DotContext, type Dot, type DotContextJSON } from './dot-context.js';
+export { decodeDotContext, DotContext, encodeDotContext, type Dot, type DotContextJSON } from './dot-context.js';
 export { validateContext, validateMerge } from './trust.js';

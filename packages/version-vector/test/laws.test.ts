@@ -1,9 +1,9 @@
-import { decodeWith, Writer } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as fc from 'fast-check';
 import { describe, test } from 'vitest';
 import * as VersionVector from '../src/index.js';
 import { DotContext } from '../src/index.js';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 
 export const spec: CrdtSpec<VersionVector.VersionVector, null> = {
   name: 'VersionVector',
@@ -20,23 +20,15 @@ export const dotContextSpec: CrdtSpec<DotContext, null> = {
   lattice: DotContext,
   operation: fc.constant(null),
   mutate: (state, _op, replica) => DotContext.fromDots([DotContext.next(state, replica)]),
-  encode: (ctx) => {
-    const w = new Writer().byte(1);
-    DotContext.write(w, ctx);
-    return w.finish();
-  },
-  decode: (bytes) =>
-    decodeWith(bytes, (r) => {
-      r.version(1);
-      return DotContext.read(r);
-    }),
+  encode: VersionVector.encodeDotContext,
+  decode: VersionVector.decodeDotContext,
   toJSON: DotContext.toJSON,
   fromJSON: (json) => DotContext.fromJSON(json),
 };
 
 describe('VersionVector', () => {
-  for (const law of laws(spec)) test(law.name, () => law.run());
+  for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());
 });
 describe('DotContext', () => {
-  for (const law of laws(dotContextSpec)) test(law.name, () => law.run());
+  for (const law of [...laws(dotContextSpec, lawScale), ...scenarios(dotContextSpec, scenarioScale)]) test(law.name, () => law.run());
 });

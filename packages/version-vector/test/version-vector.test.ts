@@ -1,4 +1,4 @@
-import { asReplicaId, DecodeError, decodeWith, Reader, Writer, type ReplicaId } from '@convergent/core';
+import { asReplicaId, DecodeError, Reader, Writer, type ReplicaId } from '@convergent/core';
 import { describe, expect, test } from 'vitest';
 import * as VersionVector from '../src/index.js';
 import { DotContext, type Dot } from '../src/index.js';
@@ -146,16 +146,6 @@ describe('DotContext', () => {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
-const encodeCtx = (ctx: DotContext) => {
-  const w = new Writer().byte(1);
-  DotContext.write(w, ctx);
-  return w.finish();
-};
-const decodeCtx = (bytes: Uint8Array) =>
-  decodeWith(bytes, (r) => {
-    r.version(1);
-    return DotContext.read(r);
-  });
 
 // Checked-in bytes: a format change that breaks stored data fails here.
 describe('golden vectors', () => {
@@ -169,7 +159,7 @@ describe('golden vectors', () => {
     expect(VersionVector.equals(VersionVector.decode(unhex(expected)), state())).toBe(true);
   });
 
-  // DotContext bodies (after a version byte 01 here, as an embedding type would write).
+  // VersionVector.encodeDotContext: the version byte 01, then the body that embedding types write.
   const contexts: Array<{ name: string; state: () => DotContext; hex: string }> = [
     { name: 'bottom', state: () => DotContext.bottom, hex: '010000' },
     { name: 'A:1..2', state: () => DotContext.fromDots([dot('A', 2), dot('A', 1)]), hex: '0101014102' + '00' },
@@ -180,8 +170,8 @@ describe('golden vectors', () => {
     },
   ];
   test.each(contexts)('DotContext $name', ({ state, hex: expected }) => {
-    expect(hex(encodeCtx(state()))).toBe(expected);
-    expect(DotContext.equals(decodeCtx(unhex(expected)), state())).toBe(true);
+    expect(hex(VersionVector.encodeDotContext(state()))).toBe(expected);
+    expect(DotContext.equals(VersionVector.decodeDotContext(unhex(expected)), state())).toBe(true);
   });
 });
 
@@ -215,7 +205,18 @@ describe('decode rejects bad input with DecodeError', () => {
     ['invalid cloud id', unhex('010001' + '0180' + '0101')],
   ];
   test.each(ctxCases)('DotContext: %s', (_name, bytes) => {
-    expect(() => decodeCtx(bytes)).toThrow(DecodeError);
+    expect(() => VersionVector.decodeDotContext(bytes)).toThrow(DecodeError);
+  });
+
+  test('regression: DotContext had write/read but no encode/decode like every other type (encodeDotContext / decodeDotContext)', () => {
+    const ctx = DotContext.fromDots([dot('A', 1), dot('A', 4), dot('B', 2)]);
+    const bytes = VersionVector.encodeDotContext(ctx);
+    // encode is the version byte, then exactly what write embeds.
+    const body = new Writer();
+    DotContext.write(body, ctx);
+    expect(hex(bytes)).toBe(`01${hex(body.finish())}`);
+    expect(DotContext.equals(VersionVector.decodeDotContext(bytes), ctx)).toBe(true);
+    expect(() => VersionVector.decodeDotContext('0100' as unknown as Uint8Array)).toThrow(DecodeError);
   });
 
   test('not a Uint8Array', () => {
