@@ -1,7 +1,7 @@
 // Several WebSocket clients of `pnpm bench:sync` in one process, each holding the web
-// demo's two documents (a full-state PN-Counter and a delta-log RGA text; an edit
-// types one character at the end) under one
-// replica id, on one WebSocketTransport. Driven over IPC by run.mjs.
+// demo's two documents (a full-state PN-Counter and a delta-log RGA text) under one
+// replica id, on one WebSocketTransport. An insert types one character at the end.
+// Driven over IPC by run.mjs.
 import { replicaId } from '@convergent/core';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
