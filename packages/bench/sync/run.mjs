@@ -122,8 +122,10 @@ async function run(n) {
       row.aborted = true;
     }
   };
-  await phase('setup', async () => {
-    await quiescent(relay, allConnected);
+  await phase('join', async () => {
+    // N clients connect and sync their empty documents.
+    const { stats } = await quiescent(relay, allConnected);
+    row.join = { delivered: stats.delivered, bytes: stats.bytesDelivered };
   });
   await phase('insert2', async () => {
     chars++;
@@ -168,7 +170,9 @@ async function run(n) {
     const m = await measure(async () => c.tell({ op: 'reconnect', index }), async () => (await allConnected()) && (await converged()));
     row.reconnect = m;
   });
+  let peakRss = 0;
   const restart = async (drop) => {
+    peakRss = Math.max(peakRss, (await relay.ask('stats')).peakRss);
     relay.proc.kill('SIGKILL');
     await new Promise((resolve) => relay.proc.once('exit', resolve));
     relay = await startRelayProcess(port, drop);
@@ -177,7 +181,7 @@ async function run(n) {
     await restart(0);
     // From the new relay listening to its last frame, every client back and converged.
     const { stats, ms } = await quiescent(relay, async () => (await allConnected()) && (await converged()));
-    row.restart = { delivered: stats.delivered, bytes: stats.bytesDelivered, ms, peakRss: stats.peakRss };
+    row.restart = { delivered: stats.delivered, bytes: stats.bytesDelivered, ms };
   });
   await phase('loss', async () => {
     await restart(LOSS);
@@ -190,15 +194,15 @@ async function run(n) {
     while (Date.now() - t0 < 10_000 && (left = await wrong()) > 0) await sleep(50);
     row.loss = left === 0 ? { ms: Date.now() - t0 } : { wrong: left, after: Date.now() - t0 };
   });
-  const last = await relay.ask('stats').catch(() => undefined);
-  row.rss = last?.peakRss;
+  row.rss = Math.max(peakRss, (await relay.ask('stats')).peakRss);
   row.errors = (await report().catch(() => ({ errors: '?' }))).errors;
   for (const c of [...clients, relay]) c.proc.kill('SIGKILL');
   return row;
 }
 
 const kb = (bytes) => (bytes === undefined ? '–' : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`);
-const cost = (m) => (typeof m === 'string' ? m : m === undefined ? '–' : `${m.delivered.toLocaleString('en')} / ${kb(m.bytes)} / ${(m.ms / 1000).toFixed(1)} s`);
+const cost = (m) =>
+  typeof m === 'string' ? m : m === undefined ? '–' : `${m.delivered.toLocaleString('en')} / ${kb(m.bytes)}${m.ms === undefined ? '' : ` / ${(m.ms / 1000).toFixed(1)} s`}`;
 const rows = [];
 for (const n of sizes) {
   const row = await run(n);
@@ -207,13 +211,16 @@ for (const n of sizes) {
 }
 console.log(`\n5 % loss: frames dropped by the relay per delivery; "converged" = every replica shows every edit, with no sync() from the app (watched for 10 s).`);
 console.log('Deliveries and bytes are counted by the relay (frames it sent, WebSocket payload bytes).\n');
-console.log('| N | client processes | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS | 5 % loss: converged in | replica errors |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| N | client processes | join of N clients: deliveries / bytes | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS (whole run) | 5 % loss: converged in | replica errors |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const skipped = (v) => (typeof v === 'string' ? v : undefined);
   const loss = typeof r.loss === 'string' ? r.loss : r.loss === undefined ? '–' : r.loss.ms !== undefined ? `${(r.loss.ms / 1000).toFixed(2)} s` : `not after ${(r.loss.after / 1000).toFixed(0)} s (${r.loss.wrong} of ${r.n} wrong)`;
   console.log(
-    `| ${r.n} | ${r.procs} | ${skipped(r.edit) ?? `${r.insertDeliveries} / ${kb(r.insertBytes)}`} | ${skipped(r.edit) ?? `${r.likeDeliveries} / ${kb(r.likeBytes)}`} | ${skipped(r.insert2) ?? `${r.insert2} B`} / ${r.insertN ?? '–'} B | ${cost(r.reconnect)} | ${cost(r.restart)} | ${kb(r.restart?.peakRss ?? r.rss)} | ${loss} | ${r.errors} |`,
+    `| ${r.n} | ${r.procs} | ${cost(r.join)} | ${skipped(r.edit) ?? `${r.insertDeliveries} / ${kb(r.insertBytes)}`} | ${skipped(r.edit) ?? `${r.likeDeliveries} / ${kb(r.likeBytes)}`} | ${skipped(r.insert2) ?? `${r.insert2} B`} / ${r.insertN ?? '–'} B | ${cost(r.reconnect)} | ${cost(r.restart)} | ${kb(r.rss)} | ${loss} | ${r.errors} |`,
   );
 }
+const notes = rows.flatMap((r) => ['join', 'insert2', 'warmup', 'edit'].filter((k) => typeof r[k] === 'string' && r[k] !== 'skipped').map((k) => `- N = ${r.n}, ${k}: ${r[k]}`));
+if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+console.log(`\nA phase is aborted after ${phaseTimeout / 1000} s without the room going quiet (or relay RSS over ${maxRss / 2 ** 20} MiB); the phases after it are skipped.`);
 process.exit(0);
