@@ -11,10 +11,26 @@ import { WebSocket } from 'ws';
 const [url, count] = [process.argv[2], Number(process.argv[3])];
 let errors = 0;
 const onError = () => errors++;
+/** Probability that an arriving message is lost (the bench's 5 % loss phase). */
+let loss = 0;
+
+/** The transport as the replicas see it: arriving messages are lost with probability `loss`. */
+const lossy = (link) => ({
+  get connected() {
+    return link.connected;
+  },
+  send: (bytes, options) => link.send(bytes, options),
+  listen: (handlers) =>
+    link.listen({
+      message: (bytes, sender) => Math.random() >= loss && handlers.message(bytes, sender),
+      status: (up) => handlers.status(up),
+    }),
+});
 
 function attach(client) {
   client.link = new WebSocketTransport(url, { WebSocket, reconnectMs: 100, maxReconnectMs: 2000 });
-  client.stops = [client.text, client.likes].map((replica) => replica.connect(client.link));
+  const link = lossy(client.link);
+  client.stops = [client.text, client.likes].map((replica) => replica.connect(link));
 }
 
 const clients = Array.from({ length: count }, () => {
@@ -41,6 +57,7 @@ const edit = (client, what) => {
 
 process.on('message', (m) => {
   if (m.op === 'edit') edit(clients[m.index], m.what);
+  else if (m.op === 'loss') loss = m.p;
   else if (m.op === 'editAll') clients.forEach((c) => m.what.forEach((w) => edit(c, w)));
   else if (m.op === 'reconnect') {
     const client = clients[m.index];

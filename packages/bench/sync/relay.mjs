@@ -1,9 +1,8 @@
 // One relay for `pnpm bench:sync`, in its own process so that its memory is its own.
-// argv: port drop. Answers "stats" over IPC with its counters and resident memory.
+// argv: port. Answers "stats" over IPC with its counters and resident memory.
 import { startRelay } from '@convergent/sync';
 
-const [port, drop] = process.argv.slice(2).map(Number);
-const relay = await startRelay({ port, drop, maxClients: 10_000 });
+const relay = await startRelay({ port: Number(process.argv[2]), maxClients: 10_000 });
 let peakRss = process.memoryUsage.rss();
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50).unref();
 process.on('message', () => {

@@ -44,8 +44,8 @@ function child(file, argv) {
 
 class Aborted extends Error {}
 
-async function startRelayProcess(port, drop) {
-  const relay = child('relay.mjs', [String(port), String(drop)]);
+async function startRelayProcess(port) {
+  const relay = child('relay.mjs', [String(port)]);
   const { port: bound } = await relay.next();
   return { ...relay, port: bound };
 }
@@ -71,7 +71,7 @@ async function quiescent(relay, ready = async () => true, quietMs = 400) {
 
 async function run(n) {
   const procs = Math.min(n, maxProcs);
-  let relay = await startRelayProcess(0, 0);
+  let relay = await startRelayProcess(0);
   const port = relay.port;
   const url = `ws://127.0.0.1:${port}/bench`;
   const groups = Array.from({ length: procs }, (_, p) => Math.floor(n / procs) + (p < n % procs ? 1 : 0));
@@ -170,22 +170,10 @@ async function run(n) {
     const m = await measure(async () => c.tell({ op: 'reconnect', index }), async () => (await allConnected()) && (await converged()));
     row.reconnect = m;
   });
-  let peakRss = 0;
-  const restart = async (drop) => {
-    peakRss = Math.max(peakRss, (await relay.ask('stats')).peakRss);
-    relay.proc.kill('SIGKILL');
-    await new Promise((resolve) => relay.proc.once('exit', resolve));
-    relay = await startRelayProcess(port, drop);
-  };
-  await phase('restart', async () => {
-    await restart(0);
-    // From the new relay listening to its last frame, every client back and converged.
-    const { stats, ms } = await quiescent(relay, async () => (await allConnected()) && (await converged()));
-    row.restart = { delivered: stats.delivered, bytes: stats.bytesDelivered, ms };
-  });
   await phase('loss', async () => {
-    await restart(LOSS);
-    await quiescent(relay, allConnected);
+    // Every client loses 5 % of the messages that reach it, then every client types a
+    // character and likes once; nobody calls sync().
+    for (const c of clients) c.tell({ op: 'loss', p: LOSS });
     const t0 = Date.now();
     for (const c of clients) c.tell({ op: 'editAll', what: ['insert', 'like'] });
     chars += n;
@@ -193,6 +181,18 @@ async function run(n) {
     let left = n;
     while (Date.now() - t0 < 10_000 && (left = await wrong()) > 0) await sleep(50);
     row.loss = left === 0 ? { ms: Date.now() - t0 } : { wrong: left, after: Date.now() - t0 };
+    for (const c of clients) c.tell({ op: 'loss', p: 0 });
+  });
+  let peakRss = 0;
+  await phase('restart', async () => {
+    peakRss = (await relay.ask('stats')).peakRss;
+    relay.proc.kill('SIGKILL');
+    await new Promise((resolve) => relay.proc.once('exit', resolve));
+    relay = await startRelayProcess(port);
+    // From the new relay listening to its last frame, every client back and converged
+    // (which also repairs what the loss phase left behind).
+    const { stats, ms } = await quiescent(relay, async () => (await allConnected()) && (await converged()));
+    row.restart = { delivered: stats.delivered, bytes: stats.bytesDelivered, ms };
   });
   row.rss = Math.max(peakRss, (await relay.ask('stats')).peakRss);
   row.errors = (await report().catch(() => ({ errors: '?' }))).errors;
@@ -209,7 +209,7 @@ for (const n of sizes) {
   console.error(JSON.stringify(row));
   rows.push(row);
 }
-console.log(`\n5 % loss: frames dropped by the relay per delivery; "converged" = every replica shows every edit, with no sync() from the app (watched for 10 s).`);
+console.log(`\n5 % loss: each client loses 5 % of the messages that reach it, then every client types a character and likes once; "converged" = every replica shows every edit, with no sync() from the app (watched for 10 s).`);
 console.log('Deliveries and bytes are counted by the relay (frames it sent, WebSocket payload bytes).\n');
 console.log('| N | client processes | join of N clients: deliveries / bytes | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS (whole run) | 5 % loss: converged in | replica errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
