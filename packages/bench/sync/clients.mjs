@@ -13,13 +13,18 @@ let errors = 0;
 const onError = () => errors++;
 /** Probability that an arriving message is lost (the bench's 5 % loss phase). */
 let loss = 0;
+/** While set, the size of every message sent. */
+let sizes;
 
 /** The transport as the replicas see it: arriving messages are lost with probability `loss`. */
 const lossy = (link) => ({
   get connected() {
     return link.connected;
   },
-  send: (bytes, options) => link.send(bytes, options),
+  send: (bytes, options) => {
+    sizes?.push(bytes.length);
+    link.send(bytes, options);
+  },
   listen: (handlers) =>
     link.listen({
       message: (bytes, sender) => Math.random() >= loss && handlers.message(bytes, sender),
@@ -56,7 +61,14 @@ const edit = (client, what) => {
 };
 
 process.on('message', (m) => {
-  if (m.op === 'edit') edit(clients[m.index], m.what);
+  if (m.op === 'edit' && m.sizes) {
+    sizes = [];
+    edit(clients[m.index], m.what);
+    setTimeout(() => {
+      process.send({ sizes });
+      sizes = undefined;
+    }, 50);
+  } else if (m.op === 'edit') edit(clients[m.index], m.what);
   else if (m.op === 'loss') loss = m.p;
   else if (m.op === 'editAll') clients.forEach((c) => m.what.forEach((w) => edit(c, w)));
   else if (m.op === 'reconnect') {

@@ -51,21 +51,58 @@ async function startRelayProcess(port) {
 }
 
 /**
- * Waits until the relay has forwarded nothing new for `quietMs` and `ready()` holds.
- * Returns the relay's counters and the time from the call to the last frame.
+ * Watches the relay in 4 s windows until three in a row carry about the same traffic
+ * (within 30 % and twice `slack` frames): the room's background, e.g. periodic gossip
+ * (0 for a protocol that only speaks when something changes). Returns it per second.
  */
-async function quiescent(relay, ready = async () => true, quietMs = 400) {
+async function settle(relay, slack) {
   const start = Date.now();
-  let last = -1;
-  let since = Date.now();
+  const windows = [];
   for (;;) {
+    const [a, t0] = [await relay.ask('stats'), Date.now()];
+    await sleep(4000);
+    const [b, t1] = [await relay.ask('stats'), Date.now()];
+    windows.push({ delivered: ((b.delivered - a.delivered) * 1000) / (t1 - t0), bytes: ((b.bytesDelivered - a.bytesDelivered) * 1000) / (t1 - t0) });
+    const last = windows.slice(-3).map((w) => w.delivered);
+    if (last.length === 3 && Math.max(...last) - Math.min(...last) <= 0.3 * Math.max(...last) + 2 * slack) {
+      const mean = (k) => windows.slice(-3).reduce((sum, w) => sum + w[k], 0) / 3;
+      return { delivered: mean('delivered'), bytes: mean('bytes'), stats: b };
+    }
+    if (Date.now() - start > phaseTimeout) throw new Aborted(`traffic not steady after ${phaseTimeout / 1000} s (${b.delivered} deliveries so far)`);
+  }
+}
+
+/**
+ * Waits until, for `quietMs`, the relay has forwarded no more than the background
+ * traffic (half as much again, plus `slack` frames, when there is any), and `ready()`
+ * holds. Returns the relay's counters, the time from the call to the end of the
+ * activity, and what was forwarded beyond the background until then.
+ */
+async function quiescent(relay, ready, background, slack, quietMs = 400) {
+  const start = Date.now();
+  const first = await relay.ask('stats');
+  const samples = [{ t: start, moved: 0 }];
+  let since = start;
+  for (;;) {
+    await sleep(50);
     const s = await relay.ask('stats');
     if (s.rss > maxRss) throw new Aborted(`relay RSS over ${maxRss / 2 ** 20} MiB`);
-    const moved = s.delivered + s.dropped + s.received;
-    if (moved !== last) [last, since] = [moved, Date.now()];
-    else if (Date.now() - since >= quietMs && (await ready())) return { stats: s, ms: since - start };
-    if (Date.now() - start > phaseTimeout) throw new Aborted(`not quiet after ${phaseTimeout / 1000} s (${s.delivered} deliveries so far)`);
-    await sleep(50);
+    const now = Date.now();
+    const moved = s.delivered + s.dropped + s.received - first.delivered - first.dropped - first.received;
+    samples.push({ t: now, moved });
+    const old = samples.findLast((x) => x.t <= now - quietMs) ?? samples[0];
+    const allowance = background.delivered > 0 ? (background.delivered * 1.5 * (now - old.t)) / 1000 + slack : 0;
+    if (moved - old.moved > allowance) since = now;
+    else if (now - since >= quietMs && (await ready())) {
+      const seconds = (since - start) / 1000;
+      return {
+        stats: s,
+        ms: since - start,
+        delivered: Math.max(0, Math.round(s.delivered - first.delivered - background.delivered * seconds)),
+        bytes: Math.max(0, s.bytesDelivered - first.bytesDelivered - background.bytes * seconds),
+      };
+    }
+    if (now - start > phaseTimeout) throw new Aborted(`not quiet after ${phaseTimeout / 1000} s (${s.delivered} deliveries so far)`);
   }
 }
 
@@ -86,6 +123,13 @@ async function run(n) {
     const [c, index] = where(i);
     c.tell({ op: 'edit', index, what });
   };
+  /** Edits and returns the sizes of the messages the client's replicas sent in the next 50 ms. */
+  const editSized = async (i, what) => {
+    const [c, index] = where(i);
+    return (await c.ask({ op: 'edit', index, what, sizes: true })).sizes;
+  };
+  // A broadcast frame on the wire: the message and the relay envelope's 3 bytes.
+  const frame = (sizes) => `${sizes.map((b) => b + 3).join(' + ')} B`;
   const report = async () => {
     const parts = await Promise.all(clients.map((c) => c.ask({ op: 'report' })));
     return {
@@ -103,12 +147,13 @@ async function run(n) {
   };
   const allConnected = async () => (await report()).connected === n;
   const converged = async () => (await wrong()) === 0;
-  /** Runs `act`, waits for quiet and convergence, returns the relay's counters for that span. */
+  let background = { delivered: 0, bytes: 0 };
+  /** Runs `act`, waits for quiet and convergence: what the relay forwarded beyond the background, and how long it took. */
   const measure = async (act, ready = converged) => {
-    const before = await relay.ask('stats');
+    const done = quiescent(relay, ready, background, n);
     await act();
-    const { stats, ms } = await quiescent(relay, ready);
-    return { delivered: stats.delivered - before.delivered, bytes: stats.bytesDelivered - before.bytesDelivered, ms };
+    const { delivered, bytes, ms } = await done;
+    return { delivered, bytes, ms };
   };
 
   const row = { n, procs };
@@ -123,16 +168,20 @@ async function run(n) {
     }
   };
   await phase('join', async () => {
-    // N clients connect and sync their empty documents.
-    const { stats } = await quiescent(relay, allConnected);
-    row.join = { delivered: stats.delivered, bytes: stats.bytesDelivered };
+    // N clients connect and sync their empty documents; then the room's background traffic.
+    while (!(await allConnected())) await sleep(100);
+    const settled = await settle(relay, n);
+    background = { delivered: settled.delivered, bytes: settled.bytes };
+    row.background = background;
+    row.join = { delivered: settled.stats.delivered, bytes: settled.stats.bytesDelivered };
   });
   await phase('insert2', async () => {
     chars++;
     await measure(async () => edit(0, 'insert'));
     chars++;
-    const m = await measure(async () => edit(1 % n, 'insert'));
-    row.insert2 = Math.round(m.bytes / m.delivered);
+    let sizes;
+    await measure(async () => (sizes = await editSized(1 % n, 'insert')));
+    row.insert2 = frame(sizes);
   });
   await phase('warmup', async () => {
     // Every client authors one character and one like, in batches of 10 at a time.
@@ -154,14 +203,15 @@ async function run(n) {
     for (let k = 0; k < 5; k++) {
       const who = Math.floor(Math.random() * n);
       chars++;
-      inserts.push(await measure(async () => edit(who, 'insert')));
+      let sizes;
+      inserts.push(await measure(async () => (sizes = await editSized(who, 'insert'))));
+      row.insertN = frame(sizes);
       likes++;
       likeCosts.push(await measure(async () => edit(who, 'like')));
     }
     const mean = (xs, f) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
     row.insertDeliveries = mean(inserts, (m) => m.delivered);
     row.insertBytes = mean(inserts, (m) => m.bytes);
-    row.insertN = Math.round(mean(inserts, (m) => m.bytes / m.delivered));
     row.likeDeliveries = mean(likeCosts, (m) => m.delivered);
     row.likeBytes = mean(likeCosts, (m) => m.bytes);
   });
@@ -189,10 +239,9 @@ async function run(n) {
     relay.proc.kill('SIGKILL');
     await new Promise((resolve) => relay.proc.once('exit', resolve));
     relay = await startRelayProcess(port);
-    // From the new relay listening to its last frame, every client back and converged
-    // (which also repairs what the loss phase left behind).
-    const { stats, ms } = await quiescent(relay, async () => (await allConnected()) && (await converged()));
-    row.restart = { delivered: stats.delivered, bytes: stats.bytesDelivered, ms };
+    // From the new relay listening to the end of the activity, every client back and
+    // converged (which also repairs what the loss phase left behind).
+    row.restart = await measure(async () => {}, async () => (await allConnected()) && (await converged()));
   });
   row.rss = Math.max(peakRss, (await relay.ask('stats')).peakRss);
   row.errors = (await report().catch(() => ({ errors: '?' }))).errors;
@@ -210,14 +259,14 @@ for (const n of sizes) {
   rows.push(row);
 }
 console.log(`\n5 % loss: each client loses 5 % of the messages that reach it, then every client types a character and likes once; "converged" = every replica shows every edit, with no sync() from the app (watched for 10 s).`);
-console.log('Deliveries and bytes are counted by the relay (frames it sent, WebSocket payload bytes).\n');
-console.log('| N | client processes | join of N clients: deliveries / bytes | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS (whole run) | 5 % loss: converged in | replica errors |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('Deliveries and bytes are counted by the relay (frames it sent, WebSocket payload bytes); a phase\'s figures are what it forwarded beyond the background traffic (the join: everything until the traffic is steady).\n');
+console.log('| N | client processes | join of N clients: deliveries / bytes | background, no edits: deliveries / bytes per s | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS (whole run) | 5 % loss: converged in | replica errors |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const skipped = (v) => (typeof v === 'string' ? v : undefined);
   const loss = typeof r.loss === 'string' ? r.loss : r.loss === undefined ? '–' : r.loss.ms !== undefined ? `${(r.loss.ms / 1000).toFixed(2)} s` : `not after ${(r.loss.after / 1000).toFixed(0)} s (${r.loss.wrong} of ${r.n} wrong)`;
   console.log(
-    `| ${r.n} | ${r.procs} | ${cost(r.join)} | ${skipped(r.edit) ?? `${r.insertDeliveries} / ${kb(r.insertBytes)}`} | ${skipped(r.edit) ?? `${r.likeDeliveries} / ${kb(r.likeBytes)}`} | ${skipped(r.insert2) ?? `${r.insert2} B`} / ${r.insertN ?? '–'} B | ${cost(r.reconnect)} | ${cost(r.restart)} | ${kb(r.rss)} | ${loss} | ${r.errors} |`,
+    `| ${r.n} | ${r.procs} | ${cost(r.join)} | ${r.background === undefined ? '–' : `${r.background.delivered.toFixed(1)} / ${kb(r.background.bytes)}`} | ${skipped(r.edit) ?? `${r.insertDeliveries} / ${kb(r.insertBytes)}`} | ${skipped(r.edit) ?? `${r.likeDeliveries} / ${kb(r.likeBytes)}`} | ${r.insert2 ?? '–'} / ${r.insertN ?? '–'} | ${cost(r.reconnect)} | ${cost(r.restart)} | ${kb(r.rss)} | ${loss} | ${r.errors} |`,
   );
 }
 const notes = rows.flatMap((r) => ['join', 'insert2', 'warmup', 'edit'].filter((k) => typeof r[k] === 'string' && r[k] !== 'skipped').map((k) => `- N = ${r.n}, ${k}: ${r[k]}`));
