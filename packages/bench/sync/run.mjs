@@ -1,4 +1,4 @@
-// pnpm bench:sync [-- --sizes 10,50,200 --procs 20 --phase-timeout 60 --max-rss-mb 3072]
+// pnpm bench:sync [-- --sizes 10,50,200 --procs 20 --phase-timeout 60 --max-rss-mb 3072 --loss-watch 30]
 // A real relay (startRelay) and N WebSocket clients in separate Node processes, each
 // client holding the web demo's two documents. Measures what the sync protocol costs
 // on the wire, per edit, per reconnect and per relay restart, and whether replicas
@@ -19,6 +19,7 @@ const sizes = option('sizes', '10,50,200').split(',').map(Number);
 const maxProcs = Number(option('procs', '20'));
 const phaseTimeout = Number(option('phase-timeout', '60')) * 1000;
 const maxRss = Number(option('max-rss-mb', '3072')) * 2 ** 20;
+const lossWatch = Number(option('loss-watch', '30')) * 1000;
 const LOSS = 0.05;
 const execArgv = ['--import', 'tsx', '--conditions=@convergent/source'];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -229,7 +230,7 @@ async function run(n) {
     chars += n;
     likes += n;
     let left = n;
-    while (Date.now() - t0 < 10_000 && (left = await wrong()) > 0) await sleep(50);
+    while (Date.now() - t0 < lossWatch && (left = await wrong()) > 0) await sleep(50);
     row.loss = left === 0 ? { ms: Date.now() - t0 } : { wrong: left, after: Date.now() - t0 };
     for (const c of clients) c.tell({ op: 'loss', p: 0 });
   });
@@ -258,7 +259,7 @@ for (const n of sizes) {
   console.error(JSON.stringify(row));
   rows.push(row);
 }
-console.log(`\n5 % loss: each client loses 5 % of the messages that reach it, then every client types a character and likes once; "converged" = every replica shows every edit, with no sync() from the app (watched for 10 s).`);
+console.log(`\n5 % loss: each client loses 5 % of the messages that reach it, then every client types a character and likes once; "converged" = every replica shows every edit, with no sync() from the app (watched for ${lossWatch / 1000} s).`);
 console.log('Deliveries and bytes are counted by the relay (frames it sent, WebSocket payload bytes); a phase\'s figures are what it forwarded beyond the background traffic (the join: everything until the traffic is steady).\n');
 console.log('| N | client processes | join of N clients: deliveries / bytes | background, no edits: deliveries / bytes per s | insert: deliveries / bytes | like: deliveries / bytes | 1-char insert on the wire, 2 authors / N authors | reconnect of one client: deliveries / bytes / time | relay restart: deliveries / bytes / time | relay peak RSS (whole run) | 5 % loss: converged in | replica errors |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
