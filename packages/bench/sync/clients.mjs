@@ -62,12 +62,17 @@ const edit = (client, what) => {
 
 process.on('message', (m) => {
   if (m.op === 'edit' && m.sizes) {
+    // What the update sends at once; a replica that sends later: its first message within 50 ms.
     sizes = [];
     edit(clients[m.index], m.what);
-    setTimeout(() => {
+    if (sizes.length > 0) {
       process.send({ sizes });
       sizes = undefined;
-    }, 50);
+    } else
+      setTimeout(() => {
+        process.send({ sizes: sizes.slice(0, 1) });
+        sizes = undefined;
+      }, 50);
   } else if (m.op === 'edit') edit(clients[m.index], m.what);
   else if (m.op === 'loss') loss = m.p;
   else if (m.op === 'editAll') clients.forEach((c) => m.what.forEach((w) => edit(c, w)));

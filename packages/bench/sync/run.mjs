@@ -124,7 +124,7 @@ async function run(n) {
     const [c, index] = where(i);
     c.tell({ op: 'edit', index, what });
   };
-  /** Edits and returns the sizes of the messages the client's replicas sent in the next 50 ms. */
+  /** Edits and returns the sizes of the messages the edit sent. */
   const editSized = async (i, what) => {
     const [c, index] = where(i);
     return (await c.ask({ op: 'edit', index, what, sizes: true })).sizes;
