@@ -7,6 +7,11 @@ import type { Transport, TransportHandlers } from './transport.js';
  * Works in browsers and in Node (which has a global `BroadcastChannel` across
  * worker threads and within one thread).
  *
+ * A broadcast medium: it ignores routing, so a message with an addressee still
+ * reaches every tab (and only the addressee's replica merges it). Nothing on the
+ * channel is authenticated: every context of the origin can post as any replica,
+ * so the origin's code is trusted as a whole.
+ *
  * @example
  * ```ts
  * import { asReplicaId } from '@convergent/core';
@@ -53,7 +58,7 @@ export class BroadcastChannelTransport implements Transport {
   }
 
   /**
-   * Posts a message to every other channel of the same name.
+   * Posts a message to every other channel of the same name, whatever its addressee.
    * @param bytes - the message
    */
   send(bytes: Uint8Array): void {

@@ -15,4 +15,4 @@ export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
 export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
-export { startRelay, type Relay, type RelayOptions } from './relay.js';
+export { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';

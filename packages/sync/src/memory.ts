@@ -1,4 +1,5 @@
-import type { Transport, TransportHandlers } from './transport.js';
+import type { ReplicaId } from '@convergent/core';
+import type { SendOptions, Transport, TransportHandlers } from './transport.js';
 
 /**
  * How a {@link MemoryNetwork} misbehaves. Probabilities apply per message and
@@ -30,7 +31,7 @@ export interface MemoryNetworkOptions {
  * ```ts
  * import type { MemoryNetworkStats } from '@convergent/sync';
  *
- * const none: MemoryNetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytesDelivered: 0 };
+ * const none: MemoryNetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytesDelivered: 0, addressed: 0 };
  * none.sent; // => 0
  * ```
  */
@@ -45,6 +46,8 @@ export interface MemoryNetworkStats {
   duplicated: number;
   /** Bytes delivered. */
   bytesDelivered: number;
+  /** Messages routed to their addressee alone, counted once per send. */
+  addressed: number;
 }
 
 interface Envelope {
@@ -60,13 +63,13 @@ class Endpoint implements Transport {
   online = true;
   constructor(
     readonly name: string,
-    private readonly post: (from: string, bytes: Uint8Array) => void,
+    private readonly post: (from: string, bytes: Uint8Array, options: SendOptions) => void,
   ) {}
   get connected(): boolean {
     return this.online;
   }
-  send(bytes: Uint8Array): void {
-    this.post(this.name, bytes);
+  send(bytes: Uint8Array, options: SendOptions = {}): void {
+    this.post(this.name, bytes, options);
   }
   listen(handlers: TransportHandlers): () => void {
     this.handlers = handlers;
@@ -77,11 +80,18 @@ class Endpoint implements Transport {
 }
 
 /**
- * A deterministic in-memory broadcast medium for tests and simulations: every
- * endpoint's message goes to every other endpoint, through links that drop,
- * duplicate, delay and reorder messages under a seeded random generator.
- * Partitions cut links and endpoints can go offline, until healed. Nothing happens
- * between calls: {@link MemoryNetwork.tick} delivers what is due.
+ * A deterministic in-memory network for tests and simulations: every endpoint's
+ * message goes to every other endpoint, through links that drop, duplicate, delay
+ * and reorder messages under a seeded random generator. Partitions cut links and
+ * endpoints can go offline, until healed. Nothing happens between calls:
+ * {@link MemoryNetwork.tick} delivers what is due.
+ *
+ * It routes like the relay: the network learns which endpoint each replica id is
+ * on from the `from` of what the endpoint sends (the first endpoint to send as an
+ * id keeps it), and a message sent with `to` reaches only the endpoint of that
+ * replica; to an id not seen yet, it goes to every endpoint. Endpoint names are
+ * only names: they need not be replica ids. {@link MemoryNetwork.stats} counts
+ * every delivery, so a test can assert what a protocol step costs.
  *
  * @example
  * ```ts
@@ -99,9 +109,11 @@ class Endpoint implements Transport {
  */
 export class MemoryNetwork {
   /** Counters of what the network did. */
-  readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytesDelivered: 0 };
+  readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytesDelivered: 0, addressed: 0 };
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly group = new Map<string, number>();
+  /** Replica id -> endpoint name, learned from `from`. */
+  private readonly owners = new Map<ReplicaId, string>();
   private readonly drop: number;
   private readonly duplicate: number;
   private readonly maxDelay: number;
@@ -139,7 +151,7 @@ export class MemoryNetwork {
    */
   transport(name: string): Transport {
     if (this.endpoints.has(name)) throw new RangeError(`endpoint ${name} exists`);
-    const endpoint = new Endpoint(name, (from, bytes) => this.post(from, bytes));
+    const endpoint = new Endpoint(name, (from, bytes, options) => this.post(from, bytes, options));
     this.endpoints.set(name, endpoint);
     this.group.set(name, 0);
     return endpoint;
@@ -211,9 +223,21 @@ export class MemoryNetwork {
     throw new Error(`network still busy after ${maxTicks} ticks`);
   }
 
-  private post(from: string, bytes: Uint8Array): void {
+  /**
+   * The endpoint a replica id was learned on, if any.
+   * @param id - a replica id
+   * @returns the name of the endpoint that first sent as `id`
+   */
+  endpointOf(id: ReplicaId): string | undefined {
+    return this.owners.get(id);
+  }
+
+  private post(from: string, bytes: Uint8Array, options: SendOptions): void {
     if (!this.endpoint(from).online) return;
-    for (const to of this.endpoints.keys()) {
+    if (options.from !== undefined && !this.owners.has(options.from)) this.owners.set(options.from, from);
+    const owner = options.to === undefined ? undefined : this.owners.get(options.to);
+    if (owner !== undefined) this.stats.addressed++;
+    for (const to of owner === undefined ? this.endpoints.keys() : [owner]) {
       if (to === from) continue;
       this.stats.sent++;
       if (this.chance(this.drop)) {

@@ -1,4 +1,6 @@
-import type { Transport, TransportHandlers } from './transport.js';
+import type { ReplicaId } from '@convergent/core';
+import { decodeFrame, encodeDataFrame, PING_FRAME, type RelayFrame } from './relay-frame.js';
+import type { SendOptions, Transport, TransportHandlers } from './transport.js';
 
 /**
  * The part of the WebSocket API the transport uses: met by the browser's
@@ -24,6 +26,8 @@ export interface WebSocketLike {
   send(data: Uint8Array): void;
   /** Closes the socket. */
   close(): void;
+  /** Drops the connection at once, without a closing handshake (the `ws` package has it; browsers do not). */
+  terminate?(): void;
   /**
    * Adds an event listener.
    * @param type - `open`, `message`, `close` or `error`
@@ -52,31 +56,56 @@ export interface WebSocketConstructor {
 }
 
 /**
- * How a {@link WebSocketTransport} connects.
+ * How a {@link WebSocketTransport} connects and notices a dead link.
  *
  * @example
  * ```ts
  * import type { WebSocketTransportOptions } from '@convergent/sync';
  *
- * const options: WebSocketTransportOptions = { reconnectMs: 500, maxReconnectMs: 10000 };
+ * const options: WebSocketTransportOptions = { reconnectMs: 500, maxReconnectMs: 10000, pingMs: 5000, idleMs: 12000 };
  * options.reconnectMs; // => 500
  * ```
  */
 export interface WebSocketTransportOptions {
   /** The WebSocket constructor: default the global one (browsers); in Node pass `WebSocket` from `ws`. */
   readonly WebSocket?: WebSocketConstructor;
-  /** First delay before reconnecting after the socket closes, in ms; doubles on each failure (default 1000; 0 never reconnects). */
+  /**
+   * Base of the reconnection back-off, in ms (default 1000; 0 never reconnects).
+   * After the n-th failure in a row the transport waits a random time between 0 and
+   * `min(maxReconnectMs, reconnectMs * 2^n)` ("full jitter", so that the clients of
+   * a restarted relay do not all return at once); n restarts at 0 once a connection
+   * opens.
+   */
   readonly reconnectMs?: number;
-  /** Longest delay between reconnection attempts, in ms (default 30000). */
+  /** Cap of the reconnection back-off, in ms (default 30000). */
   readonly maxReconnectMs?: number;
+  /** Interval between pings to the relay while connected, in ms (default 10000). */
+  readonly pingMs?: number;
+  /**
+   * If nothing arrives for this long (no message, no pong), or a connection attempt
+   * has not opened by then, the socket is dropped and the transport reconnects, in ms
+   * (default 25000; 0 never). Must exceed `pingMs`.
+   */
+  readonly idleMs?: number;
+}
+
+/** Sets a timer that does not keep a Node process alive. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 /**
- * A {@link Transport} over one WebSocket to a relay ({@link startRelay}) or any
- * server that forwards binary frames between peers. It reconnects after the socket
- * closes, with exponential back-off, and reports the link up each time it opens, so
- * the replica syncs and catches up on what it missed. In browsers it uses the global
- * `WebSocket`; in Node 20 pass `WebSocket` from the `ws` package.
+ * A {@link Transport} over one WebSocket to a relay ({@link startRelay}), or to a
+ * server speaking the relay's frames. Each message travels in a small binary frame
+ * carrying the sending replica id (once per connection and id, so the relay learns
+ * where each replica is) and, for an answer meant for one replica, its addressee.
+ * It pings the relay every `pingMs` and drops a socket on which nothing has arrived
+ * for `idleMs` (browsers cannot send WebSocket pings, so these are frames of our
+ * own); after a socket closes it reconnects with jittered exponential back-off, and
+ * reports the link up each time it opens, so the replica syncs and catches up on
+ * what it missed. Timers do not keep a Node process alive. In browsers it uses the
+ * global `WebSocket`; in Node 20 pass `WebSocket` from the `ws` package.
  *
  * @example
  * ```ts
@@ -115,10 +144,18 @@ export class WebSocketTransport implements Transport {
   private readonly Socket: WebSocketConstructor;
   private readonly reconnectMs: number;
   private readonly maxReconnectMs: number;
+  private readonly pingMs: number;
+  private readonly idleMs: number;
   private readonly handlers = new Set<TransportHandlers>();
   private socket: WebSocketLike | undefined;
-  private delay: number;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Failed attempts since the last connection opened. */
+  private failures = 0;
+  private reconnect: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** When the current socket last heard anything (or was created). */
+  private heard = 0;
+  /** Replica ids the relay has been told about on the current socket. */
+  private announced = new Set<ReplicaId>();
   private closed = false;
   private up = false;
   private resolveOpened: () => void = () => {};
@@ -128,7 +165,7 @@ export class WebSocketTransport implements Transport {
   /**
    * Connects at once.
    * @param url - `ws://` or `wss://` address of the relay (its path selects a room)
-   * @param options - WebSocket constructor and reconnection delays
+   * @param options - WebSocket constructor, reconnection back-off and liveness timers
    */
   constructor(url: string, options: WebSocketTransportOptions = {}) {
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -137,7 +174,10 @@ export class WebSocketTransport implements Transport {
     this.Socket = Socket;
     this.reconnectMs = options.reconnectMs ?? 1000;
     this.maxReconnectMs = options.maxReconnectMs ?? 30_000;
-    this.delay = this.reconnectMs;
+    this.pingMs = options.pingMs ?? 10_000;
+    this.idleMs = options.idleMs ?? 25_000;
+    if (!(this.pingMs > 0)) throw new RangeError('pingMs must be positive');
+    if (!(this.idleMs === 0 || this.idleMs > this.pingMs)) throw new RangeError('idleMs must be 0 or exceed pingMs');
     this.opened = new Promise((resolve) => (this.resolveOpened = resolve));
     this.open();
   }
@@ -148,12 +188,18 @@ export class WebSocketTransport implements Transport {
   }
 
   /**
-   * Sends a binary frame if the socket is open (else the message is lost, and the
-   * sync on reconnection repairs it).
+   * Sends a message if the socket is open (else the message is lost, and the sync on
+   * reconnection repairs it).
    * @param bytes - the message
+   * @param options - the sending replica, told to the relay once per connection, and
+   * the addressee, to which the relay then delivers the message alone
    */
-  send(bytes: Uint8Array): void {
-    if (this.up && this.socket?.readyState === 1) this.socket.send(bytes);
+  send(bytes: Uint8Array, options: SendOptions = {}): void {
+    const socket = this.socket;
+    if (!this.up || socket?.readyState !== 1) return;
+    const from = options.from !== undefined && !this.announced.has(options.from) ? options.from : undefined;
+    if (from !== undefined) this.announced.add(from);
+    socket.send(encodeDataFrame(bytes, from, options.to));
   }
 
   /**
@@ -169,39 +215,75 @@ export class WebSocketTransport implements Transport {
   /** Closes the socket for good: no more reconnection. */
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.socket?.close();
+    clearTimeout(this.reconnect);
+    clearInterval(this.heartbeat);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
     this.setUp(false);
   }
 
   private open(): void {
     const socket = new this.Socket(this.url);
     this.socket = socket;
+    this.heard = Date.now();
+    this.announced = new Set();
+    this.heartbeat ??= unref(setInterval(() => this.beat(), this.pingMs));
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      this.delay = this.reconnectMs;
+      this.heard = Date.now();
+      this.failures = 0;
       this.resolveOpened();
       this.setUp(true);
     });
     socket.addEventListener('message', (event) => {
       if (this.socket !== socket) return;
+      this.heard = Date.now();
       const data = (event as { data?: unknown }).data;
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : undefined;
       if (bytes === undefined) return;
-      for (const h of [...this.handlers]) h.message(bytes);
+      let frame: RelayFrame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch {
+        return; // not from a relay: nothing to deliver
+      }
+      if (frame.kind === 'data') for (const h of [...this.handlers]) h.message(frame.payload);
     });
     socket.addEventListener('error', () => {});
-    socket.addEventListener('close', () => {
-      if (this.socket !== socket) return;
-      this.setUp(false);
-      if (this.closed || this.reconnectMs <= 0) return;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
+    socket.addEventListener('close', () => this.lost(socket));
+  }
+
+  /** Every `pingMs`: gives up on a silent socket, else pings through it. */
+  private beat(): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    if (this.idleMs > 0 && Date.now() - this.heard >= this.idleMs) {
+      this.lost(socket);
+      if (socket.terminate) socket.terminate();
+      else socket.close();
+    } else if (this.up && socket.readyState === 1) socket.send(PING_FRAME);
+  }
+
+  /** Forgets a socket that closed or went silent, and schedules the next attempt. */
+  private lost(socket: WebSocketLike): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.setUp(false);
+    if (this.closed || this.reconnectMs <= 0) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+      return;
+    }
+    const ceiling = Math.min(this.maxReconnectMs, this.reconnectMs * 2 ** Math.min(this.failures, 30));
+    this.failures++;
+    this.reconnect = unref(
+      setTimeout(() => {
+        this.reconnect = undefined;
         if (!this.closed) this.open();
-      }, this.delay);
-      this.delay = Math.min(this.delay * 2, this.maxReconnectMs);
-    });
+      }, Math.random() * ceiling),
+    );
   }
 
   private setUp(up: boolean): void {

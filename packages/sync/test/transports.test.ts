@@ -3,6 +3,7 @@ import * as GCounter from '@convergent/g-counter';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { BroadcastChannelTransport, Replica, startRelay, WebSocketTransport, type Relay, type SyncAdapter } from '../src/index.js';
+import { encodeDataFrame } from '../src/relay-frame.js';
 import { causalGCounter } from './support/types.js';
 
 /** Polls `condition` until it holds; fails after `ms` so a test always stops. */
@@ -86,9 +87,20 @@ describe('WebSocket relay on 127.0.0.1', () => {
       await until(() => replicas.every((r) => GCounter.value(r.state) === 90), 'convergence after z reconnects');
 
       // The relay cuts everyone; the transports reconnect by themselves and catch up.
+      // (With jittered back-off a link may be back within a millisecond: watch each one go down.)
+      const dropped = links.map(() => false);
+      links.forEach((link, i) =>
+        link.listen({
+          message: () => {},
+          status: (up) => {
+            if (up || dropped[i]) return;
+            dropped[i] = true;
+            if (i === 1) replicas[1]!.update((s, id) => GCounter.increment(s, id, 5)); // not sent: its link is down
+          },
+        }),
+      );
       relay.dropClients();
-      await until(() => links.every((l) => !l.connected), 'the drop');
-      replicas[1]!.update((s, id) => GCounter.increment(s, id, 5)); // lost: nobody is connected
+      await until(() => dropped.every(Boolean), 'the drop');
       await until(() => links.every((l) => l.connected), 'automatic reconnection');
       await until(() => replicas.every((r) => GCounter.value(r.state) === 95), 'convergence after the relay drop');
       expect(replicas.every((r) => GCounter.equals(r.state, replicas[0]!.state))).toBe(true);
@@ -112,9 +124,11 @@ describe('WebSocket relay on 127.0.0.1', () => {
     cleanup.push(() => evil.close());
     await new Promise((resolve) => evil.once('open', resolve));
     b.update((s, id) => GCounter.increment(s, id, 1));
-    evil.send(new Uint8Array([1, 2, 0xff, 0xff, 0xff]));
+    evil.send(new Uint8Array([1, 2, 0xff, 0xff, 0xff])); // not even a relay frame: the relay drops it
+    evil.send(encodeDataFrame(new Uint8Array([1, 2, 0xff, 0xff, 0xff]))); // a garbage message the replica rejects
     await until(() => errors.length === 1, 'the hostile message');
     expect(errors[0]).toBeInstanceOf(DecodeError);
+    expect(relay.stats.rejected).toBe(1);
     await sleep(50);
     expect(GCounter.value(a.state)).toBe(0);
   });
