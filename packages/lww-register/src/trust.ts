@@ -92,4 +92,5 @@ export function validateMergeWith(options: ClockOptions = {}): (state: LWWRegist
  * caught instanceof MergeRejectedError; // => true
  * ```
  */
-export const validateMerge: (state: LWWRegister, delta: LWWRegister) => void = validateMergeWith();
+// Pure: an app that never calls it does not bundle it.
+export const validateMerge: (state: LWWRegister, delta: LWWRegister) => void = /* @__PURE__ */ validateMergeWith();
