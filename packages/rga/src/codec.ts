@@ -163,7 +163,7 @@ function spanStart({ starts, ends }: Spans, c: number): number {
 
 function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
   const d = asDoc(state);
-  return { seq: maximal(sequence(d)), pending: d.waiting };
+  return { seq: maximal(sequence(d)), pending: d.waiting.toArray() };
 }
 
 /**
