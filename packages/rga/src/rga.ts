@@ -458,7 +458,7 @@ class Work {
 
 const EMPTY: Doc = makeDoc([], 0, 0, 0, NO_PENDING, 0);
 
-const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.size === 0;
+const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.total === 0;
 
 const byCounter = (a: Piece, b: Piece): number => a.c - b.c || compareRC(a, b);
 
@@ -528,7 +528,7 @@ export function merge(a: RGA, b: RGA): RGA {
   if (isEmpty(x)) return b;
   let base = x;
   let other = y;
-  if (y.pieceCount + y.waiting.size > x.pieceCount + x.waiting.size) {
+  if (y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
     base = y;
     other = x;
   }
@@ -536,10 +536,10 @@ export function merge(a: RGA, b: RGA): RGA {
   // Chunks both states share (one derived from the other) hold nothing new.
   const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
   for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
-  for (const p of other.waiting.toArray()) items.push(p);
+  // List order is causal (an origin is before its children) and keeps each search near
+  // the last; pending runs follow, in counter order (an origin has a smaller counter).
+  for (const p of other.waiting.toArray().sort(byCounter)) items.push(p);
   if (items.length === 0) return base;
-  // Counter order is causal order: an element's origin always has a smaller counter.
-  if (items.length > 1) items.sort(byCounter);
   return integrate(items, base, Math.max(x.clock, y.clock));
 }
 
@@ -630,11 +630,15 @@ export function leq(a: RGA, b: RGA): boolean {
   if (x.clock > y.clock) return false;
   // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
   // with a (one derived from the other) hold nothing b lacks.
-  const work = new Work(y);
   const shared = x.chunks.length > 2 ? new Set(y.chunks) : null;
+  const pieces = x.waiting.toArray();
+  for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) pieces.push(p);
+  // Many pieces: the definition, as a merge searches b's list near the last piece found
+  // (pieces in list order), rather than once per piece from wherever the last search ended.
+  if (pieces.length > MAX_PIECES) return equals(merge(a, b), b);
+  const work = new Work(y);
   const pending = y.waiting.toArray();
-  for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) if (!seen(work, pending, p)) return false;
-  return x.waiting.toArray().every((p) => seen(work, pending, p));
+  return pieces.every((p) => seen(work, pending, p));
 }
 
 /** The piece of `pieces` (sorted by replica and counter, disjoint) that holds element (r, c). */
@@ -937,7 +941,7 @@ export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCou
     work.addPiece(p, pending);
     for (let q = work.released.pop(); q !== undefined; q = work.released.pop()) work.addPiece(q, pending);
   }
-  pend.add(pending);
+  for (const p of pending) pend.add(p);
   return work.toDoc(pend.done(), clock);
 }
 
