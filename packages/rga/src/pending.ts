@@ -14,27 +14,26 @@ const MAX = 128;
 type Index = Map<ReplicaId, Map<number, Piece[]>>;
 
 /** @internal An immutable list of pending runs. */
-export class Pending {
-  /** The index of the newest list derived from this one: valid here while `ix.of` is this list. */
-  ix: { of: Pending; map: Index } | undefined;
-  constructor(
-    readonly chunks: ReadonlyArray<readonly Piece[]>,
-    readonly total: number,
-  ) {}
+export interface Pending {
+  readonly chunks: ReadonlyArray<readonly Piece[]>;
+  /** How many runs. */
+  readonly total: number;
+  /** Its index, until a merge takes it over for the list it makes (only the newest list keeps one up to date). */
+  ix?: Index | undefined;
+}
 
-  /** The runs in order. */
-  toArray(): Piece[] {
-    const out: Piece[] = [];
-    for (const ch of this.chunks) for (const p of ch) out.push(p);
-    return out;
-  }
+/** @internal The runs of a list, in order. */
+export function runsOf(list: Pending): Piece[] {
+  const out: Piece[] = [];
+  for (const ch of list.chunks) for (const p of ch) out.push(p);
+  return out;
 }
 
 /** @internal Canonical runs (sorted, disjoint, maximal) as a list, its chunks half full. */
 export function pendingOf(runs: readonly Piece[]): Pending {
   const chunks: Piece[][] = [];
   for (let i = 0; i < runs.length; i += MAX / 2) chunks.push(runs.slice(i, i + MAX / 2));
-  return new Pending(chunks, runs.length);
+  return { chunks, total: runs.length };
 }
 
 /** @internal No pending runs. */
@@ -55,15 +54,15 @@ function addTo(map: Index, q: Piece): void {
 
 /** @internal A merge's changes to a pending list: releases runs, adds runs, then gives the new list. */
 export class PendingWork {
-  private chunks: Array<readonly Piece[]>;
-  private total: number;
-  private byOrigin: Index | undefined;
-  private changed = false;
+  private declare chunks: Array<readonly Piece[]>;
+  private declare total: number;
+  private declare byOrigin: Index | undefined;
 
-  constructor(private readonly base: Pending) {
-    this.chunks = base.chunks as Array<readonly Piece[]>;
+  constructor(base: Pending) {
+    this.chunks = base.chunks.slice();
     this.total = base.total;
-    if (base.ix?.of === base) this.byOrigin = base.ix.map;
+    this.byOrigin = base.ix;
+    base.ix = undefined;
   }
 
   /** The chunk that holds element (r, c) if any run does: the last one whose first run does not order after it (0 if none). */
@@ -78,9 +77,8 @@ export class PendingWork {
     return lo;
   }
 
-  /** Replaces chunks `lo..hi` with new ones holding `runs` (in the top array, copied once). */
+  /** Replaces chunks `lo..hi` with new ones holding `runs`. */
   private place(lo: number, hi: number, runs: Piece[]): void {
-    if (!this.changed) (this.chunks = this.chunks.slice()), (this.changed = true);
     this.chunks.splice(lo, hi - lo + 1, ...(runs.length > MAX ? [runs.slice(0, runs.length >> 1), runs.slice(runs.length >> 1)] : runs.length > 0 ? [runs] : []));
   }
 
@@ -94,9 +92,8 @@ export class PendingWork {
     }
     const byC = this.byOrigin.get(r);
     if (byC === undefined) return out;
-    const take = (oc: number): void => {
-      const qs = byC.get(oc);
-      if (qs === undefined) return;
+    for (let oc = from; oc < to; oc++) {
+      const qs = byC.get(oc) ?? [];
       byC.delete(oc);
       for (const q of qs) {
         // The run that starts where q started, if it is still pending: it waits for (r, oc).
@@ -108,8 +105,7 @@ export class PendingWork {
         this.total--;
         this.place(ci, ci, ch.filter((_, k) => k !== i));
       }
-    };
-    for (let oc = from; oc < to; oc++) take(oc);
+    }
     return out;
   }
 
@@ -140,10 +136,8 @@ export class PendingWork {
     this.place(lo, hi, old);
   }
 
-  /** The new list (the same one if nothing changed); it takes over the index, which no longer describes the old one. */
+  /** The new list, with the index. */
   done(): Pending {
-    const list = this.changed ? new Pending(this.chunks, this.total) : this.base;
-    if (this.byOrigin !== undefined) this.base.ix = list.ix = { of: list, map: this.byOrigin };
-    return list;
+    return { chunks: this.chunks, total: this.total, ix: this.byOrigin };
   }
 }

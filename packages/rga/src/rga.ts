@@ -8,7 +8,7 @@ import {
   type ReplicaId,
 } from '@convergent/core';
 import { Ids } from './ids.js';
-import { NO_PENDING, type Pending, PendingWork, pendingOf } from './pending.js';
+import { NO_PENDING, type Pending, PendingWork, pendingOf, runsOf } from './pending.js';
 
 declare const rgaBrand: unique symbol;
 
@@ -266,11 +266,13 @@ class Work {
   fpi = 0;
   readonly tok = ++token;
   /** The pending runs this merge may release, and those it released and has yet to place. */
-  pend: PendingWork | undefined;
+  declare pend: PendingWork | undefined;
   readonly released: Piece[] = [];
-  ids: Ids | undefined;
+  declare ids: Ids | undefined;
+  private declare readonly doc: Doc;
 
-  constructor(private readonly doc: Doc) {
+  constructor(doc: Doc) {
+    this.doc = doc;
     this.ids = doc.ids;
     this.chunks = doc.chunks.slice();
     this.vis = doc.vis;
@@ -538,7 +540,7 @@ export function merge(a: RGA, b: RGA): RGA {
   for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
   // List order is causal (an origin is before its children) and keeps each search near
   // the last; pending runs follow, in counter order (an origin has a smaller counter).
-  for (const p of other.waiting.toArray().sort(byCounter)) items.push(p);
+  for (const p of runsOf(other.waiting).sort(byCounter)) items.push(p);
   if (items.length === 0) return base;
   return integrate(items, base, Math.max(x.clock, y.clock));
 }
@@ -593,7 +595,7 @@ export function equals(a: RGA, b: RGA): boolean {
   const y = b as Doc;
   // Cheap summaries first; then the maximal runs, which are canonical.
   if (x.vis !== y.vis || x.clock !== y.clock || x.seqMax !== y.seqMax) return false;
-  return sameRuns(x.waiting.toArray(), y.waiting.toArray()) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
+  return sameRuns(runsOf(x.waiting), runsOf(y.waiting)) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
 }
 
 const sameRuns = (p: readonly Piece[], q: readonly Piece[]): boolean => p.length === q.length && p.every((r, i) => samePiece(r, q[i]!));
@@ -631,13 +633,13 @@ export function leq(a: RGA, b: RGA): boolean {
   // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
   // with a (one derived from the other) hold nothing b lacks.
   const shared = x.chunks.length > 2 ? new Set(y.chunks) : null;
-  const pieces = x.waiting.toArray();
+  const pieces = runsOf(x.waiting);
   for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) pieces.push(p);
   // Many pieces: the definition, as a merge searches b's list near the last piece found
   // (pieces in list order), rather than once per piece from wherever the last search ended.
   if (pieces.length > MAX_PIECES) return equals(merge(a, b), b);
   const work = new Work(y);
-  const pending = y.waiting.toArray();
+  const pending = runsOf(y.waiting);
   return pieces.every((p) => seen(work, pending, p));
 }
 
