@@ -1,6 +1,7 @@
 // pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
-// prints a Markdown table of medians with min-max. Never part of the tests.
+// prints a Markdown table of medians with min-max; then, with rga, the delivery-order and
+// unrelated-states ratios of order.mjs. Never part of the tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -85,6 +86,14 @@ for (const trace of traceNames) {
       md += `| ${library} | ${r(rga.apply.median, row.apply.median)} | ${r(rga.bytes, row.bytes)} | ${r(rga.deflated, row.deflated)} | ${r(rga.load.median, row.load.median)} | ${r(rga.merge?.median, row.merge?.median)} | ${r(rga.heap.median, row.heap.median)} |\n`;
     }
   }
+}
+if (libs.includes('rga')) {
+  // Costs that depend on what a replica receives: ratios timed side by side in one process.
+  const order = execFileSync(process.execPath, ['--expose-gc', path.join(here, 'order.mjs'), '--trace', traceNames.join(','), '--runs', String(Math.min(runs, 3))], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  md += `\n### Delivery order and unrelated states (@convergent/rga)\n\n${order}`;
 }
 writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
 writeFileSync(path.join(out, 'results.md'), md);

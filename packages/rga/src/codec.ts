@@ -20,6 +20,7 @@ import {
 } from '@convergent/core';
 import { Ancestry } from './ancestry.js';
 import { RangeDecoder, RangeEncoder, type RangeCoder } from './range-coder.js';
+import { runsOf } from './pending.js';
 import {
   asDoc,
   canJoin,
@@ -163,7 +164,7 @@ function spanStart({ starts, ends }: Spans, c: number): number {
 
 function runs(state: RGA): { seq: Piece[]; pending: readonly Piece[] } {
   const d = asDoc(state);
-  return { seq: maximal(sequence(d)), pending: d.waiting };
+  return { seq: maximal(sequence(d)), pending: runsOf(d.waiting) };
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
+import { Ids } from './ids.js';
+import { NO_PENDING, type Pending, PendingWork, pendingOf, runsOf } from './pending.js';
 
 declare const rgaBrand: unique symbol;
 
@@ -104,12 +106,14 @@ export interface Doc extends RGA {
   /** Largest counter anywhere, pending included (0 if none): the next insert counts from it. */
   readonly clock: number;
   /** Elements whose origin has not arrived: sorted by (replica, counter), maximal runs. */
-  readonly waiting: readonly Piece[];
+  readonly waiting: Pending;
   /** Pieces in the sequence. */
   readonly pieceCount: number;
   /** A cursor cache (not part of the value): a chunk index and its first visible index. */
   cacheCi: number;
   cacheStart: number;
+  /** The identities in the sequence, when a search has needed them (a cache, not part of the value). */
+  ids: Ids | undefined;
 }
 
 const MAX_PIECES = 64;
@@ -125,14 +129,15 @@ export function makeDoc(
   vis: number,
   seqMax: number,
   clock: number,
-  pending: readonly Piece[],
+  pending: Pending,
   pieceCount: number,
   ci = 0,
   start = 0,
+  ids?: Ids,
 ): Doc {
   // Not frozen: the state is opaque (its fields are not part of the type), and freezing
   // every state cost a tenth of the time of an edit.
-  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start } as Doc;
+  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start, ids } as Doc;
 }
 
 /** @internal */
@@ -260,8 +265,15 @@ class Work {
   /** Its piece index. */
   fpi = 0;
   readonly tok = ++token;
+  /** The pending runs this merge may release, and those it released and has yet to place. */
+  declare pend: PendingWork | undefined;
+  readonly released: Piece[] = [];
+  declare ids: Ids | undefined;
+  private declare readonly doc: Doc;
 
   constructor(doc: Doc) {
+    this.doc = doc;
+    this.ids = doc.ids;
     this.chunks = doc.chunks.slice();
     this.vis = doc.vis;
     this.seqMax = doc.seqMax;
@@ -299,9 +311,16 @@ class Work {
     const n = this.chunks.length;
     if (c > this.seqMax) return undefined; // also when there are no chunks (seqMax 0)
     const h = this.hint < n ? this.hint : n - 1;
-    for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
+    if (this.ids?.has(r, c) === false) return undefined;
+    for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
+      // Far from the hint: index the identities (once; the state keeps them) rather than read every chunk.
+      if (++far === 8 && this.ids === undefined) {
+        this.ids = this.doc.ids = new Ids();
+        for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n);
+        if (!this.ids.has(r, c)) return undefined;
+      }
     }
     return undefined;
   }
@@ -338,6 +357,7 @@ class Work {
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
         this.pieceCount += 2;
         this.changed(ci, ch, visOf(item), item);
+        this.placed(item);
         return;
       }
       pi++;
@@ -374,6 +394,13 @@ class Work {
       this.pieceCount++;
     }
     this.changed(ci, ch, visOf(item), item);
+    this.placed(item);
+  }
+
+  /** After `item` is placed: its identities are here, and the pending runs that waited for one of its elements can go. */
+  private placed(item: Piece): void {
+    this.ids?.add(item.r, item.c, item.n);
+    if (this.pend !== undefined) this.released.push(...this.pend.release(item.r, item.c, item.c + item.n));
   }
 
   /** Deletes elements `[from, to)` of piece (ci, pi). */
@@ -425,15 +452,15 @@ class Work {
   }
 
   /** The merged state, with `pending` (normalized) waiting. */
-  toDoc(pending: readonly Piece[], max: number): Doc {
+  toDoc(pending: Pending, max: number): Doc {
     searchHint = this.hint;
-    return makeDoc(this.chunks, this.vis, this.seqMax, max, pending, this.pieceCount, this.cacheCi, this.cacheStart);
+    return makeDoc(this.chunks, this.vis, this.seqMax, max, pending, this.pieceCount, this.cacheCi, this.cacheStart, this.ids);
   }
 }
 
-const EMPTY: Doc = makeDoc([], 0, 0, 0, [], 0);
+const EMPTY: Doc = makeDoc([], 0, 0, 0, NO_PENDING, 0);
 
-const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.length === 0;
+const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.total === 0;
 
 const byCounter = (a: Piece, b: Piece): number => a.c - b.c || compareRC(a, b);
 
@@ -448,7 +475,7 @@ export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA 
     length += chunk.vis;
     if (chunk.hi > seqMax) seqMax = chunk.hi;
   }
-  return makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pending, seq.length);
+  return makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pendingOf(pending), seq.length);
 }
 
 // ---------------------------------------------------------------------------
@@ -503,7 +530,7 @@ export function merge(a: RGA, b: RGA): RGA {
   if (isEmpty(x)) return b;
   let base = x;
   let other = y;
-  if (y.pieceCount + y.waiting.length > x.pieceCount + x.waiting.length) {
+  if (y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
     base = y;
     other = x;
   }
@@ -511,11 +538,10 @@ export function merge(a: RGA, b: RGA): RGA {
   // Chunks both states share (one derived from the other) hold nothing new.
   const shared = other.chunks.length > 2 ? new Set(base.chunks) : null;
   for (const ch of other.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) items.push(p);
-  for (const p of other.waiting) items.push(p);
-  for (const p of base.waiting) items.push(p);
+  // List order is causal (an origin is before its children) and keeps each search near
+  // the last; pending runs follow, in counter order (an origin has a smaller counter).
+  for (const p of runsOf(other.waiting).sort(byCounter)) items.push(p);
   if (items.length === 0) return base;
-  // Counter order is causal order: an element's origin always has a smaller counter.
-  if (items.length > 1) items.sort(byCounter);
   return integrate(items, base, Math.max(x.clock, y.clock));
 }
 
@@ -569,7 +595,7 @@ export function equals(a: RGA, b: RGA): boolean {
   const y = b as Doc;
   // Cheap summaries first; then the maximal runs, which are canonical.
   if (x.vis !== y.vis || x.clock !== y.clock || x.seqMax !== y.seqMax) return false;
-  return sameRuns(x.waiting, y.waiting) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
+  return sameRuns(runsOf(x.waiting), runsOf(y.waiting)) && sameRuns(maximal(sequence(x)), maximal(sequence(y)));
 }
 
 const sameRuns = (p: readonly Piece[], q: readonly Piece[]): boolean => p.length === q.length && p.every((r, i) => samePiece(r, q[i]!));
@@ -606,10 +632,15 @@ export function leq(a: RGA, b: RGA): boolean {
   if (x.clock > y.clock) return false;
   // Every element of a must be in b, deleted there if deleted in a. Chunks that b shares
   // with a (one derived from the other) hold nothing b lacks.
-  const work = new Work(y);
   const shared = x.chunks.length > 2 ? new Set(y.chunks) : null;
-  for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) if (!seen(work, y.waiting, p)) return false;
-  return x.waiting.every((p) => seen(work, y.waiting, p));
+  const pieces = runsOf(x.waiting);
+  for (const ch of x.chunks) if (shared === null || !shared.has(ch)) for (const p of ch.pieces) pieces.push(p);
+  // Many pieces: the definition, as a merge searches b's list near the last piece found
+  // (pieces in list order), rather than once per piece from wherever the last search ended.
+  if (pieces.length > MAX_PIECES) return equals(merge(a, b), b);
+  const work = new Work(y);
+  const pending = runsOf(y.waiting);
+  return pieces.every((p) => seen(work, pending, p));
 }
 
 /** The piece of `pieces` (sorted by replica and counter, disjoint) that holds element (r, c). */
@@ -749,7 +780,7 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   }
   const max = d.clock + n;
   // Without its origin the delta cannot place the run: it holds it pending.
-  const delta = index === 0 ? makeDoc([chunkOf(pieces, 0)], n, max, max, [], pieces.length) : makeDoc([], 0, 0, max, pieces, 0);
+  const delta = index === 0 ? makeDoc([chunkOf(pieces, 0)], n, max, max, NO_PENDING, pieces.length) : makeDoc([], 0, 0, max, pendingOf(pieces), 0);
   remember(d, pieces.length === 1 ? delta : null, pieces[0]!, 0);
   return delta;
 }
@@ -903,19 +934,27 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
 
 /** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
 function deltaOf(pieces: Piece[]): Doc {
-  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, maxCounter(pieces), normalizePending(pieces), 0);
+  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, maxCounter(pieces), pendingOf(normalizePending(pieces)), 0);
   return integrate(pieces.sort(byCounter));
 }
 
 /**
  * @internal `base` (by default empty) with `pieces` integrated in the order given (each
- * origin before its children), and the given clock. Pieces whose origin is missing wait.
+ * origin before its children), and the given clock. Pieces whose origin is missing wait;
+ * base's pending pieces are placed as soon as their origin is.
  */
 export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces)): Doc {
   const work = new Work(base);
+  const pend = (work.pend = new PendingWork(base.waiting));
+  // Pieces that wait here wait after this merge too: an origin has a smaller counter,
+  // so it was placed before them if it could be.
   const pending: Piece[] = [];
-  for (const p of pieces) work.addPiece(p, pending);
-  return work.toDoc(normalizePending(pending), clock);
+  for (const p of pieces) {
+    work.addPiece(p, pending);
+    for (let q = work.released.pop(); q !== undefined; q = work.released.pop()) work.addPiece(q, pending);
+  }
+  for (const p of pending) pend.add(p);
+  return work.toDoc(pend.done(), clock);
 }
 
 /**

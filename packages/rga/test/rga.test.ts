@@ -492,15 +492,72 @@ describe('fromJSON rejects bad input with DecodeError', () => {
   });
 });
 
+/** The runs of states given as JSON, one by one into an empty state in counter order (as merge did before it took them in list order). */
+const integrated = (...states: RGA.RGAJSON[]): string => {
+  const pieces = states.flatMap((json) =>
+    [...json.runs, ...json.pending].map(([r, c, origin, v]) =>
+      mk(r as ReplicaId, c, typeof v === 'number' ? v : v.length, origin ? (origin[0] as ReplicaId) : null, origin ? origin[1] : 0, typeof v === 'number' ? null : v),
+    ),
+  );
+  return JSON.stringify(RGA.toJSON(integrate(pieces.sort((a, b) => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0)))));
+};
+
+describe('large merges of states that share no chunks (run by run in list order)', () => {
+  // Three replicas typing at random places, syncing now and then: states of hundreds of runs.
+  const history = fc.tuple(fc.array(fc.tuple(fc.nat(2), fc.nat(), fc.oneof(fc.constantFrom('a', 'bc'), fc.nat(2))), { minLength: 150, maxLength: 300 }), fc.nat(40));
+  const play = (edits: Array<[number, number, string | number]>, syncEvery: number): Replica[] => {
+    const replicas = [new Replica(A), new Replica(B), new Replica(C)];
+    edits.forEach(([who, at, what], i) => {
+      const r = replicas[who]!;
+      const index = at % (RGA.length(r.state) + 1);
+      if (typeof what === 'string') r.type(index, what);
+      else if (index < RGA.length(r.state)) r.remove(index, Math.min(what + 1, RGA.length(r.state) - index));
+      if (syncEvery > 0 && i % (syncEvery + 10) === 0) replicas[(who + 1) % 3]!.receive(r);
+    });
+    return replicas;
+  };
+  test('equal integrating every run one by one, and are upper bounds (leq)', () => {
+    fc.assert(
+      fc.property(history, ([edits, syncEvery]) => {
+        const [a, b, c] = play(edits, syncEvery);
+        // Decoded copies share no chunks; a late delta of c's leaves pending runs.
+        const last = c!.sent.at(-1);
+        const x = RGA.decode(RGA.encode(last === undefined ? a!.state : RGA.merge(a!.state, last)));
+        const y = RGA.decode(RGA.encode(b!.state));
+        const merged = RGA.merge(x, y);
+        expect(JSON.stringify(RGA.toJSON(merged))).toBe(integrated(RGA.toJSON(x), RGA.toJSON(y)));
+        expect(RGA.equals(merged, RGA.merge(y, x))).toBe(true);
+        expect(RGA.leq(x, merged) && RGA.leq(y, merged)).toBe(true);
+        expect(RGA.leq(merged, x)).toBe(RGA.equals(merged, x));
+      }),
+      { numRuns: 25 },
+    );
+  });
+  test('two unrelated documents, and a document with its own copy', () => {
+    const typed = (id: ReplicaId): RGA.RGA => {
+      const { state } = RGA.edit(RGA.bottom, id, (e) => {
+        for (let i = 0; e.length < 5000; i++) {
+          e.insertText((i * 7919) % (e.length + 1), 'abc'.slice(0, 1 + (i % 3)));
+          if (i % 4 === 3) e.deleteText((i * 104729) % e.length, 1);
+        }
+      });
+      return state;
+    };
+    const x = typed(A);
+    const y = typed(B);
+    const merged = RGA.merge(x, y);
+    expect(JSON.stringify(RGA.toJSON(merged))).toBe(integrated(RGA.toJSON(x), RGA.toJSON(y)));
+    expect(RGA.length(merged)).toBe(RGA.length(x) + RGA.length(y));
+    expect(RGA.leq(x, merged) && RGA.leq(y, merged) && !RGA.leq(merged, x)).toBe(true);
+    const copy = RGA.decode(RGA.encode(x));
+    expect(RGA.equals(RGA.merge(x, copy), x)).toBe(true);
+    expect(RGA.leq(copy, x) && RGA.leq(x, copy)).toBe(true);
+  });
+});
+
 describe('the decoders\' one-pass validation agrees with integration', () => {
   // The reference: every run newer than its origin (Lamport counters), and integrating
   // every run in counter order gives back exactly the input, in canonical form.
-  const integrated = (json: RGA.RGAJSON): string => {
-    const pieces = [...json.runs, ...json.pending].map(([r, c, origin, v]) =>
-      mk(r as ReplicaId, c, typeof v === 'number' ? v : v.length, origin ? (origin[0] as ReplicaId) : null, origin ? origin[1] : 0, typeof v === 'number' ? null : v),
-    );
-    return JSON.stringify(RGA.toJSON(integrate(pieces.sort((a, b) => a.c - b.c || (a.r < b.r ? -1 : a.r > b.r ? 1 : 0)))));
-  };
   const accepts = (json: RGA.RGAJSON): boolean => {
     try {
       RGA.fromJSON(json);

@@ -86,4 +86,39 @@ describe.each(['automerge-paper', 'seph-blog1'] as const)('trace %s', (name) => 
     // Merging whole states (no deltas) converges too.
     expect(RGA.equals(RGA.merge(docs[0]!, docs[1]!), docs[0]!)).toBe(true);
   });
+
+  test('a late joiner converges to endContent from one delta per txn delivered in any order', () => {
+    // The same session, each txn one edit() delta; then a replica that saw nothing merges
+    // them in causal order and in a seeded shuffle (most wait for their origin a long while).
+    const ids = [asReplicaId('alice'), asReplicaId('bob')] as const;
+    const docs: RGA.RGA[] = [RGA.bottom, RGA.bottom];
+    const deltas: RGA.RGA[] = [];
+    for (let block = 0, start = 0; start < trace.txns.length; block++, start += 100) {
+      const typist = block % 2;
+      const sent = trace.txns.slice(start, start + 100).map((txn) => {
+        const { state, delta } = RGA.edit(docs[typist]!, ids[typist]!, (e) => {
+          for (const [pos, del, ins] of txn.patches) {
+            if (del > 0) e.deleteText(pos, del);
+            if (ins !== '') e.insertText(pos, ins);
+          }
+        });
+        docs[typist] = state;
+        return delta;
+      });
+      for (const delta of sent) docs[1 - typist] = RGA.merge(docs[1 - typist]!, delta);
+      deltas.push(...sent);
+    }
+    const causal = deltas.reduce(RGA.merge, RGA.bottom);
+    expect(RGA.text(causal)).toBe(trace.endContent);
+    let seed = 12;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = deltas.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deltas[i], deltas[j]] = [deltas[j]!, deltas[i]!];
+    }
+    const shuffled = deltas.reduce(RGA.merge, RGA.bottom);
+    expect(RGA.text(shuffled)).toBe(trace.endContent);
+    expect(RGA.equals(shuffled, causal)).toBe(true);
+    expect(RGA.equals(RGA.decode(RGA.encode(shuffled)), causal)).toBe(true);
+  });
 });
