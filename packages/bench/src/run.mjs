@@ -1,4 +1,4 @@
-// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs]
+// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,or-set]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
 // prints a Markdown table of medians with min-max. Never part of the tests.
 import { execFileSync } from 'node:child_process';
@@ -20,10 +20,11 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
-const traceNames = option('trace', 'automerge-paper,seph-blog1').split(',');
+const traceNames = sections.includes('traces') ? option('trace', 'automerge-paper,seph-blog1').split(',') : [];
+const sections = option('section', 'traces,or-set').split(',');
 const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
-if (libs.some((l) => l.startsWith('rga')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
+if (traceNames.length && libs.some((l) => l.startsWith('rga')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
   console.error('build first: pnpm --filter @convergent/core --filter @convergent/rga build');
   process.exit(1);
 }
@@ -85,6 +86,13 @@ for (const trace of traceNames) {
       md += `| ${library} | ${r(rga.apply.median, row.apply.median)} | ${r(rga.bytes, row.bytes)} | ${r(rga.deflated, row.deflated)} | ${r(rga.load.median, row.load.median)} | ${r(rga.merge?.median, row.merge?.median)} | ${r(rga.heap.median, row.heap.median)} |\n`;
     }
   }
+}
+if (sections.includes('or-set')) {
+  if (!existsSync(path.join(repoRoot, 'packages/or-set/dist/index.js'))) {
+    console.error('build first: pnpm --filter @convergent/core --filter @convergent/version-vector --filter @convergent/or-set build');
+    process.exit(1);
+  }
+  md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'or-set.mjs')], { encoding: 'utf8' });
 }
 writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
 writeFileSync(path.join(out, 'results.md'), md);

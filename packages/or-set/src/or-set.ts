@@ -1,4 +1,4 @@
-import { canonicalKey, countsEqual, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
+import { canonicalKey, countsEqual, PersistentMap, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
 import { DotContext, type Dot } from '@convergent/version-vector';
 
 /**
@@ -24,16 +24,17 @@ export interface ORSet {
   /**
    * The live elements, keyed by their canonical key (`canonicalKey` of
    * `@convergent/core`): per element, the dots of its live adds, as a map from
-   * replica to that replica's dot counter. Never holds an empty map.
+   * replica to that replica's dot counter. Never holds an empty map. A
+   * persistent map, so that a merge shares every entry it leaves unchanged.
    */
-  readonly entries: ReadonlyMap<string, Counts>;
+  readonly entries: PersistentMap<Counts>;
   /** Every dot this state has seen, live or removed. Holds every live dot. */
   readonly context: DotContext;
 }
 
 /** @internal */
 export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): ORSet {
-  return Object.freeze({ entries, context });
+  return Object.freeze({ entries: PersistentMap.from(entries), context });
 }
 
 /**
@@ -223,20 +224,61 @@ export function size(state: ORSet): number {
  */
 export function merge(a: ORSet, b: ORSet): ORSet {
   if (a === b) return a;
-  // Start from a copy of `a` and change only what `b` affects; unchanged entries are shared.
-  const entries = new Map(a.entries);
-  for (const [key, da] of a.entries) {
-    const db = b.entries.get(key);
-    const kept = db ? join(da, db, a, b) : survivors(da, b.context);
-    if (kept !== da) update(entries, key, kept);
-  }
-  for (const [key, db] of b.entries) if (!a.entries.has(key)) update(entries, key, survivors(db, a.context));
-  return of(entries, DotContext.merge(a.context, b.context));
+  const [big, small] = a.entries.size < b.entries.size ? [b, a] : [a, b];
+  // A small side (a delta) changes only its own elements and the elements holding
+  // dots its context has seen: found through the big side's dot index, in
+  // O(|small| log n). Otherwise every element is visited.
+  const incremental = small.entries.size + dotCount(small.context) < big.entries.size >> 3;
+  const bigIndex = incremental ? indexOf(big) : undefined;
+  let index = bigIndex;
+  let entries = big.entries;
+  const visit = (key: string) => {
+    const db = big.entries.get(key);
+    const ds = small.entries.get(key);
+    const kept = !db ? survivors(ds!, big.context) : ds ? join(db, ds, big, small) : survivors(db, small.context);
+    if (kept === db) return;
+    entries = kept ? entries.set(key, kept) : entries.delete(key);
+    if (index) {
+      for (const [replica, counter] of db ?? []) if (kept?.get(replica) !== counter) index = index.delete(dotId(replica, counter));
+      for (const [replica, counter] of kept ?? []) index = index.set(dotId(replica, counter), key);
+    }
+  };
+  for (const key of small.entries.keys()) visit(key);
+  if (!bigIndex) for (const key of big.entries.keys()) visit(key);
+  else
+    for (const [replica, counter] of dotsIn(small.context)) {
+      const key = bigIndex.get(dotId(replica, counter));
+      if (key !== undefined && !small.entries.has(key)) visit(key);
+    }
+  const out = of(entries, DotContext.merge(a.context, b.context));
+  if (index) indexes.set(out, index);
+  return out;
 }
 
-function update(entries: Map<string, Counts>, key: string, dots: Counts | undefined): void {
-  if (dots) entries.set(key, dots);
-  else entries.delete(key);
+/** Per state, where each live dot lives: dot id to element key. Built on first need. */
+const indexes = new WeakMap<ORSet, PersistentMap<string>>();
+const dotId = (replica: ReplicaId, counter: number): string => `${counter} ${replica}`;
+
+function indexOf(state: ORSet): PersistentMap<string> {
+  let index = indexes.get(state);
+  if (!index) {
+    index = PersistentMap.empty();
+    for (const [key, dots] of state.entries) for (const [replica, counter] of dots) index = index.set(dotId(replica, counter), key);
+    indexes.set(state, index);
+  }
+  return index;
+}
+
+function* dotsIn(context: DotContext): Generator<[ReplicaId, number]> {
+  for (const [replica, n] of context.vector.counts) for (let counter = 1; counter <= n; counter++) yield [replica, counter];
+  for (const [replica, set] of context.cloud) for (const counter of set) yield [replica, counter];
+}
+
+function dotCount(context: DotContext): number {
+  let n = 0;
+  for (const count of context.vector.counts.values()) n += count;
+  for (const set of context.cloud.values()) n += set.size;
+  return n;
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
