@@ -1,5 +1,5 @@
 import { canonicalKey, countsEqual, PersistentMap, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
-import { DotContext, type Dot } from '@convergent/version-vector';
+import { DotContext, mergeKeyed, type Dot } from '@convergent/version-vector';
 
 /**
  * An observed-remove set of JSON values, add-wins and tombstone-free (the
@@ -224,61 +224,13 @@ export function size(state: ORSet): number {
  */
 export function merge(a: ORSet, b: ORSet): ORSet {
   if (a === b) return a;
-  const [big, small] = a.entries.size < b.entries.size ? [b, a] : [a, b];
-  // A small side (a delta) changes only its own elements and the elements holding
-  // dots its context has seen: found through the big side's dot index, in
-  // O(|small| log n). Otherwise every element is visited.
-  const incremental = small.entries.size + dotCount(small.context) < big.entries.size >> 3;
-  const bigIndex = incremental ? indexOf(big) : undefined;
-  let index = bigIndex;
-  let entries = big.entries;
-  const visit = (key: string) => {
-    const db = big.entries.get(key);
-    const ds = small.entries.get(key);
-    const kept = !db ? survivors(ds!, big.context) : ds ? join(db, ds, big, small) : survivors(db, small.context);
-    if (kept === db) return;
-    entries = kept ? entries.set(key, kept) : entries.delete(key);
-    if (index) {
-      for (const [replica, counter] of db ?? []) if (kept?.get(replica) !== counter) index = index.delete(dotId(replica, counter));
-      for (const [replica, counter] of kept ?? []) index = index.set(dotId(replica, counter), key);
-    }
-  };
-  for (const key of small.entries.keys()) visit(key);
-  if (!bigIndex) for (const key of big.entries.keys()) visit(key);
-  else
-    for (const [replica, counter] of dotsIn(small.context)) {
-      const key = bigIndex.get(dotId(replica, counter));
-      if (key !== undefined && !small.entries.has(key)) visit(key);
-    }
-  const out = of(entries, DotContext.merge(a.context, b.context));
-  if (index) indexes.set(out, index);
-  return out;
-}
-
-/** Per state, where each live dot lives: dot id to element key. Built on first need. */
-const indexes = new WeakMap<ORSet, PersistentMap<string>>();
-const dotId = (replica: ReplicaId, counter: number): string => `${counter} ${replica}`;
-
-function indexOf(state: ORSet): PersistentMap<string> {
-  let index = indexes.get(state);
-  if (!index) {
-    index = PersistentMap.empty();
-    for (const [key, dots] of state.entries) for (const [replica, counter] of dots) index = index.set(dotId(replica, counter), key);
-    indexes.set(state, index);
-  }
-  return index;
-}
-
-function* dotsIn(context: DotContext): Generator<[ReplicaId, number]> {
-  for (const [replica, n] of context.vector.counts) for (let counter = 1; counter <= n; counter++) yield [replica, counter];
-  for (const [replica, set] of context.cloud) for (const counter of set) yield [replica, counter];
-}
-
-function dotCount(context: DotContext): number {
-  let n = 0;
-  for (const count of context.vector.counts.values()) n += count;
-  for (const set of context.cloud.values()) n += set.size;
-  return n;
+  const entries = mergeKeyed(
+    a,
+    b,
+    (da, ca, db, cb) => (da && db ? join(da, db, ca, cb) : da ? survivors(da, cb) : survivors(db!, ca)),
+    (dots) => dots,
+  );
+  return of(entries, DotContext.merge(a.context, b.context));
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
@@ -294,17 +246,17 @@ function survivors(dots: Counts, context: DotContext): Counts | undefined {
 }
 
 /** An element both sides hold: dots held by both, or by one side and unseen by the other. */
-function join(da: Counts, db: Counts, a: ORSet, b: ORSet): Counts | undefined {
+function join(da: Counts, db: Counts, ca: DotContext, cb: DotContext): Counts | undefined {
   if (countsEqual(da, db)) return da;
   const out = new Map<ReplicaId, number>();
-  const keep = (mine: Counts, theirs: Counts, other: ORSet) => {
+  const keep = (mine: Counts, theirs: Counts, other: DotContext) => {
     for (const [replica, counter] of mine)
-      if (theirs.get(replica) === counter || !DotContext.has(other.context, { replica, counter }))
+      if (theirs.get(replica) === counter || !DotContext.has(other, { replica, counter }))
         // Two live dots of one replica for one element are not reachable; keep the later.
         out.set(replica, Math.max(counter, out.get(replica) ?? 0));
   };
-  keep(da, db, b);
-  keep(db, da, a);
+  keep(da, db, cb);
+  keep(db, da, ca);
   return out.size > 0 ? out : undefined;
 }
 

@@ -12,3 +12,4 @@ export {
 } from './version-vector.js';
 export { decode, encode, fromJSON, read, toJSON, write, type VersionVectorJSON } from './codec.js';
 export { DotContext, type Dot, type DotContextJSON } from './dot-context.js';
+export { mergeKeyed, type KeyedDots } from './keyed-merge.js';
