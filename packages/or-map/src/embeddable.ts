@@ -1,5 +1,8 @@
 import { DecodeError, jsonArray, jsonNat, jsonReplicaId, type Reader, type ReplicaId, type Writer } from '@convergent/core';
 import type { DotContext } from '@convergent/version-vector';
+import type { counter } from './causal-counter.js';
+import type { register, set } from './embedded.js';
+import type { of } from './or-map.js';
 
 /**
  * What a map needs to know to hold values of one Convergent type: the value's
@@ -7,7 +10,7 @@ import type { DotContext } from '@convergent/version-vector';
  * since every value in a map shares the map's context), how to join two stores
  * under their contexts, and how to encode a store. The kinds this package
  * exports ({@link counter}, {@link set}, {@link register}, and every map type
- * made by {@link ORMap.of}) are the embeddable types; a map of maps nests them.
+ * made by {@link of}) are the embeddable types; a map of maps nests them.
  *
  * @typeParam T - the value's state as its mutators see it (a store plus the map's context)
  * @typeParam S - the value's dot store

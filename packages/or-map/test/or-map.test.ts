@@ -68,6 +68,24 @@ describe('remove is observed-remove with reset', () => {
   });
 });
 
+describe('the guide\'s todo list', () => {
+  test('Ann deletes a todo while Ben assigns himself: the item comes back holding only the assignment', () => {
+    const Item = ORMap.of(ORMap.set);
+    const Todos = ORMap.of(Item);
+    const tag = (s: typeof Todos.bottom, r: ReplicaId, id: string, field: string, value: string) =>
+      Todos.update(s, r, id, (item, me) => Item.update(item, me, field, (set, me2) => ORSet.add(set, me2, value)));
+    let a = Todos.bottom;
+    a = Todos.merge(a, tag(a, alice, 'todo-1', 'tags', 'home'));
+    let b = Todos.merge(Todos.bottom, a);
+    const deletion = Todos.remove(a, alice, 'todo-1');
+    const assignment = tag(b, bob, 'todo-1', 'assignees', 'ben');
+    a = Todos.merge(Todos.merge(a, deletion), assignment);
+    b = Todos.merge(Todos.merge(b, assignment), deletion);
+    expect(Todos.snapshot(a)).toEqual({ 'todo-1': { assignees: ['ben'] } });
+    expect(Todos.equals(a, b)).toBe(true);
+  });
+});
+
 describe('defaults, tombstones and delta size', () => {
   test('an unwritten value shows its default and holds no dots', () => {
     expect(ORMap.count(Cart.get(Cart.bottom, 'milk'))).toBe(0);
