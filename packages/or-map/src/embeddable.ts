@@ -140,7 +140,25 @@ export function dotFromJSON(json: unknown, path: string, fields: number): [Repli
 export const byDot = (p: readonly [string, number, ...unknown[]], q: readonly [string, number, ...unknown[]]): number =>
   p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : p[1] - q[1];
 
-/** Snapshots cached per store object, so that an unchanged value keeps its snapshot. */
+/**
+ * Wraps a kind's snapshot function so that it is computed once per store object:
+ * stores are immutable, so a value that did not change between two states keeps
+ * the very same snapshot object, and memoised components skip it.
+ *
+ * @typeParam S - the store type (an object)
+ * @typeParam V - the snapshot type
+ * @param make - computes a snapshot
+ * @returns the cached function
+ *
+ * @example
+ * ```ts
+ * import { cachedSnapshot } from '@convergent/or-map';
+ *
+ * const snap = cachedSnapshot((store: ReadonlyMap<string, number>) => Object.freeze(Object.fromEntries(store)));
+ * const store = new Map([['a', 1]]);
+ * snap(store) === snap(store); // => true
+ * ```
+ */
 export function cachedSnapshot<S extends object, V>(make: (store: S) => V): (store: S) => V {
   const cache = new WeakMap<S, V>();
   return (store) => {

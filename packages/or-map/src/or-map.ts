@@ -1,19 +1,7 @@
-import {
-  DecodeError,
-  decodeWith,
-  InvalidValueError,
-  jsonArray,
-  jsonField,
-  jsonString,
-  PersistentMap,
-  Writer,
-  type DecodeLimits,
-  type Lattice,
-  type Reader,
-  type ReplicaId,
-} from '@convergent/core';
-import { DotContext, mergeKeyed, type DotContextJSON, type KeyedDots } from '@convergent/version-vector';
-import { cachedSnapshot, replicasOf, type Embeddable } from './embeddable.js';
+import { DecodeError, InvalidValueError, jsonArray, jsonString, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
+import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
+import { causal, type CausalType } from './causal.js';
+import { cachedSnapshot, type Embeddable } from './embeddable.js';
 
 /**
  * A state of an observed-remove map: per key, the value's dot store, and the one
@@ -51,24 +39,6 @@ export type ORMap<S> = KeyedDots<S>;
 export type Snapshot<V> = { readonly [key: string]: V };
 
 /**
- * The JSON form of a map state.
- *
- * @example
- * ```ts
- * import * as ORMap from '@convergent/or-map';
- *
- * const json: ORMap.ORMapJSON = { context: { vector: [['a', 1]], cloud: [] }, entries: [['milk', [['a', 1, 3]]]] };
- * ORMap.of(ORMap.counter).snapshot(ORMap.of(ORMap.counter).fromJSON(json)); // => { milk: 3 }
- * ```
- */
-export interface ORMapJSON {
-  /** Every dot seen, as `DotContext.toJSON` writes it. */
-  context: DotContextJSON;
-  /** The live keys in ascending order, each with its value's store as its kind's `toJSON` writes it. */
-  entries: unknown;
-}
-
-/**
  * A map type: the lattice of its states, its mutators, queries and codecs, and,
  * as `kind`, the map as a value of another map. Made by {@link of}.
  *
@@ -84,7 +54,7 @@ export interface ORMapJSON {
  * Cart.size(Cart.bottom); // => 0
  * ```
  */
-export interface ORMapType<T, S, V> extends Lattice<ORMap<S>> {
+export interface ORMapType<T, S, V> extends CausalType<ORMap<S>> {
   /** The map as the value of an enclosing map: `ORMap.of(Inner)` nests it. */
   readonly kind: Embeddable<ORMap<S>, PersistentMap<S>, Snapshot<V>>;
   /**
@@ -147,31 +117,6 @@ export interface ORMapType<T, S, V> extends Lattice<ORMap<S>> {
    * @returns a frozen plain object
    */
   snapshot(state: ORMap<S>): Snapshot<V>;
-  /**
-   * Binary encoding: a format-version byte (1), the context, then the entries.
-   * @param state - a state
-   * @returns its bytes
-   */
-  encode(state: ORMap<S>): Uint8Array;
-  /**
-   * Decodes untrusted bytes made by `encode`.
-   * @param bytes - the bytes
-   * @param limits - hard limits on counts and lengths
-   * @returns the state
-   */
-  decode(bytes: Uint8Array, limits?: DecodeLimits): ORMap<S>;
-  /**
-   * The JSON form.
-   * @param state - a state
-   * @returns an {@link ORMapJSON}
-   */
-  toJSON(state: ORMap<S>): ORMapJSON;
-  /**
-   * Reads untrusted parsed JSON made by `toJSON`.
-   * @param json - the parsed JSON
-   * @returns the state
-   */
-  fromJSON(json: unknown): ORMap<S>;
 }
 
 /**
@@ -187,8 +132,6 @@ export interface ORMapType<T, S, V> extends Lattice<ORMap<S>> {
  * ```
  */
 export const MAX_DEPTH = 16;
-
-const VERSION = 1;
 
 /**
  * Makes the type of observed-remove maps (Almeida, Shoker and Baquero 2018) from
@@ -292,29 +235,11 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | { readonly kind: Embedd
     },
   });
 
-  /** Every live dot in the context, and none in two places: the invariant decoders check. */
-  const checkDots = (s: M, fail: (message: string) => never): M => {
-    const seen = new Set<string>();
-    for (const [replica, counter] of mapKind.dots(s.entries)) {
-      if (!DotContext.has(s.context, { replica, counter })) fail('live dot missing from the context');
-      const id = `${counter} ${replica}`;
-      if (seen.has(id)) fail('dot shared by two values');
-      seen.add(id);
-    }
-    return s;
-  };
-
-  const merge = (a: M, b: M): M =>
-    a === b ? a : state(mapKind.join(a.entries, a.context, b.entries, b.context), DotContext.merge(a.context, b.context));
-  const equals = (a: M, b: M): boolean => DotContext.equals(a.context, b.context) && mapKind.equals(a.entries, b.entries);
   const get = (s: M, key: string): T => kind.view(s.entries.get(keyOf(key)) ?? kind.empty, s.context);
 
   return Object.freeze({
+    ...causal(mapKind),
     kind: mapKind,
-    bottom,
-    merge,
-    equals,
-    leq: (a: M, b: M) => DotContext.leq(a.context, b.context) && equals(merge(a, b), b),
     update(s: M, replica: ReplicaId, key: string, mutate: (v: T, replica: ReplicaId) => T): M {
       const delta = mutate(get(s, key), replica);
       const store = kind.storeOf(delta);
@@ -332,31 +257,5 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | { readonly kind: Embedd
     entries: (s: M) => [...s.entries.keys()].sort().map((key): [string, T] => [key, kind.view(s.entries.get(key)!, s.context)]),
     size: (s: M) => s.entries.size,
     snapshot: (s: M) => mapKind.snapshot(s.entries),
-    encode(s: M): Uint8Array {
-      const writer = new Writer().byte(VERSION);
-      DotContext.write(writer, s.context);
-      mapKind.write(writer, s.entries, new Map(replicasOf(s.context).map((r, i) => [r, i])));
-      return writer.finish();
-    },
-    decode: (bytes: Uint8Array, limits?: DecodeLimits): M =>
-      decodeWith(
-        bytes,
-        (reader) => {
-          reader.version(VERSION);
-          const context = DotContext.read(reader);
-          const at = reader.offset;
-          const entries = mapKind.read(reader, replicasOf(context));
-          return checkDots(state(entries, context), (message) => reader.fail(message, at));
-        },
-        limits,
-      ),
-    toJSON: (s: M): ORMapJSON => ({ context: DotContext.toJSON(s.context), entries: mapKind.toJSON(s.entries) }),
-    fromJSON(json: unknown): M {
-      const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
-      const entries = mapKind.fromJSON(jsonField(json, 'entries', '$'), '$.entries');
-      return checkDots(state(entries, context), (message) => {
-        throw new DecodeError(message, { path: '$.entries' });
-      });
-    },
   });
 }
