@@ -1,6 +1,6 @@
 import { DecodeError, decodeWith, jsonField, Writer, type DecodeLimits, type Lattice } from '@convergent/core';
 import { DotContext, type DotContextJSON } from '@convergent/version-vector';
-import { replicasOf, type Embeddable } from './embeddable.js';
+import { replicasOf, type Embeddable, type HasContext } from './embeddable.js';
 
 /**
  * The JSON form of a causal state: its context and its store, as the kind's
@@ -90,7 +90,7 @@ const VERSION = 1;
  * ORMap.count(Counter.decode(Counter.encode(c))); // => 2
  * ```
  */
-export function causal<T extends { readonly context: DotContext }, S, V>(kind: Embeddable<T, S, V>): CausalType<T> {
+export function causal<T extends HasContext, S, V>(kind: Embeddable<T, S, V>): CausalType<T> {
   const bottom = kind.view(kind.empty, DotContext.bottom);
   /** Every live dot in the context, and none in two places: the invariant decoders check. */
   const checked = (store: S, context: DotContext, fail: (message: string) => never): T => {

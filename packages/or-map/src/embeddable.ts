@@ -107,6 +107,43 @@ export interface Embeddable<T, S, V> {
   fromJSON(json: unknown, path: string): S;
 }
 
+/**
+ * A state that carries a causal context: every state an embeddable kind hands
+ * to its mutators.
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ *
+ * const state: ORMap.HasContext = ORMap.of(ORMap.counter).bottom;
+ * state.context.cloud.size; // => 0
+ * ```
+ */
+export interface HasContext {
+  /** The state's causal context. */
+  readonly context: DotContext;
+}
+
+/**
+ * A map or struct type, as it can stand for its kind: `ORMap.of(Cart)` takes the
+ * type `Cart` for `Cart.kind`.
+ *
+ * @typeParam K - the kind
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ *
+ * const Cart = ORMap.of(ORMap.counter);
+ * const asKind: ORMap.HasKind<typeof Cart.kind> = Cart;
+ * asKind.kind.depth; // => 2
+ * ```
+ */
+export interface HasKind<K> {
+  /** The type's kind. */
+  readonly kind: K;
+}
+
 /** The replica ids a context knows, ascending: the table dots index into. */
 export function replicasOf(context: DotContext): ReplicaId[] {
   return [...new Set([...context.vector.counts.keys(), ...context.cloud.keys()])].sort();

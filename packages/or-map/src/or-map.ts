@@ -1,7 +1,7 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { causal, type CausalType } from './causal.js';
-import { cachedSnapshot, type Embeddable } from './embeddable.js';
+import { cachedSnapshot, type Embeddable, type HasKind } from './embeddable.js';
 
 /**
  * A state of an observed-remove map: per key, the value's dot store, and the one
@@ -161,7 +161,7 @@ export const MAX_DEPTH = 16;
  * Cart.snapshot(Cart.merge(Cart.merge(both, removed), added)); // => { milk: 1 }
  * ```
  */
-export function of<T, S, V>(value: Embeddable<T, S, V> | { readonly kind: Embeddable<T, S, V> }): ORMapType<T, S, V> {
+export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S, V>>): ORMapType<T, S, V> {
   const kind: Embeddable<T, S, V> = 'kind' in value ? value.kind : value;
   if (kind.depth + 1 > MAX_DEPTH) throw new RangeError(`maps nest at most ${MAX_DEPTH} levels deep`);
   type M = ORMap<S>;
