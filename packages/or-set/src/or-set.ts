@@ -1,5 +1,16 @@
 import { canonicalKey, countsEqual, PersistentMap, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
-import { DotContext, mergeKeyed, type Dot } from '@convergent/version-vector';
+import {
+  contextEquals,
+  contextFromDots,
+  contextLeq,
+  emptyContext,
+  hasDot,
+  mergeContexts,
+  mergeKeyed,
+  nextDot,
+  type Dot,
+  type DotContext,
+} from '@convergent/version-vector';
 
 /**
  * An observed-remove set of JSON values, add-wins and tombstone-free (the
@@ -47,7 +58,7 @@ export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): O
  * ORSet.size(ORSet.bottom); // => 0
  * ```
  */
-export const bottom: ORSet = of(new Map(), DotContext.bottom);
+export const bottom: ORSet = of(new Map(), emptyContext);
 
 const dotsOf = (dots: Counts | undefined): Dot[] =>
   dots ? [...dots].map(([replica, counter]) => ({ replica, counter })) : [];
@@ -77,9 +88,9 @@ const dotsOf = (dots: Counts | undefined): Dot[] =>
  */
 export function add(state: ORSet, replica: ReplicaId, value: JsonValue): ORSet {
   const key = canonicalKey(value);
-  const dot = DotContext.next(state.context, replica);
+  const dot = nextDot(state.context, replica);
   const seen = dotsOf(state.entries.get(key));
-  return of(new Map([[key, new Map([[replica, dot.counter]])]]), DotContext.fromDots([dot, ...seen]));
+  return of(new Map([[key, new Map([[replica, dot.counter]])]]), contextFromDots([dot, ...seen]));
 }
 
 /**
@@ -110,7 +121,7 @@ export function remove(state: ORSet, replica: ReplicaId, value: JsonValue): ORSe
   void replica;
   const key = canonicalKey(value);
   const dots = state.entries.get(key);
-  return dots ? of(new Map(), DotContext.fromDots(dotsOf(dots))) : bottom;
+  return dots ? of(new Map(), contextFromDots(dotsOf(dots))) : bottom;
 }
 
 /**
@@ -137,7 +148,7 @@ export function clear(state: ORSet, replica: ReplicaId): ORSet {
   void replica;
   const dots: Dot[] = [];
   for (const entry of state.entries.values()) dots.push(...dotsOf(entry));
-  return dots.length === 0 ? bottom : of(new Map(), DotContext.fromDots(dots));
+  return dots.length === 0 ? bottom : of(new Map(), contextFromDots(dots));
 }
 
 /**
@@ -230,18 +241,18 @@ export function merge(a: ORSet, b: ORSet): ORSet {
     (da, ca, db, cb) => (da && db ? join(da, db, ca, cb) : da ? survivors(da, cb) : survivors(db!, ca)),
     (dots) => dots,
   );
-  return of(entries, DotContext.merge(a.context, b.context));
+  return of(entries, mergeContexts(a.context, b.context));
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
 function survivors(dots: Counts, context: DotContext): Counts | undefined {
   let out: Map<ReplicaId, number> | undefined;
   for (const [replica, counter] of dots)
-    if (DotContext.has(context, { replica, counter })) {
+    if (hasDot(context, { replica, counter })) {
       out ??= new Map();
     }
   if (!out) return dots;
-  for (const [replica, counter] of dots) if (!DotContext.has(context, { replica, counter })) out.set(replica, counter);
+  for (const [replica, counter] of dots) if (!hasDot(context, { replica, counter })) out.set(replica, counter);
   return out.size > 0 ? out : undefined;
 }
 
@@ -251,7 +262,7 @@ function join(da: Counts, db: Counts, ca: DotContext, cb: DotContext): Counts | 
   const out = new Map<ReplicaId, number>();
   const keep = (mine: Counts, theirs: Counts, other: DotContext) => {
     for (const [replica, counter] of mine)
-      if (theirs.get(replica) === counter || !DotContext.has(other, { replica, counter }))
+      if (theirs.get(replica) === counter || !hasDot(other, { replica, counter }))
         // Two live dots of one replica for one element are not reachable; keep the later.
         out.set(replica, Math.max(counter, out.get(replica) ?? 0));
   };
@@ -279,11 +290,11 @@ function join(da: Counts, db: Counts, ca: DotContext, cb: DotContext): Counts | 
  * ```
  */
 export function leq(a: ORSet, b: ORSet): boolean {
-  if (!DotContext.leq(a.context, b.context)) return false;
+  if (!contextLeq(a.context, b.context)) return false;
   for (const [key, db] of b.entries) {
     const da = a.entries.get(key);
     for (const [replica, counter] of db)
-      if (da?.get(replica) !== counter && DotContext.has(a.context, { replica, counter })) return false;
+      if (da?.get(replica) !== counter && hasDot(a.context, { replica, counter })) return false;
   }
   return true;
 }
@@ -307,7 +318,7 @@ export function leq(a: ORSet, b: ORSet): boolean {
  * ```
  */
 export function equals(a: ORSet, b: ORSet): boolean {
-  if (a.entries.size !== b.entries.size || !DotContext.equals(a.context, b.context)) return false;
+  if (a.entries.size !== b.entries.size || !contextEquals(a.context, b.context)) return false;
   for (const [key, da] of a.entries) {
     const db = b.entries.get(key);
     if (!db || !countsEqual(da, db)) return false;
