@@ -1,4 +1,4 @@
-// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,or-set]
+// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,or-set,maps]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
 // prints a Markdown table of medians with min-max. Never part of the tests.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const option = (name, fallback) => {
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
 const traceNames = sections.includes('traces') ? option('trace', 'automerge-paper,seph-blog1').split(',') : [];
-const sections = option('section', 'traces,or-set').split(',');
+const sections = option('section', 'traces,or-set,maps').split(',');
 const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
 if (traceNames.length && libs.some((l) => l.startsWith('rga')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
@@ -93,6 +93,13 @@ if (sections.includes('or-set')) {
     process.exit(1);
   }
   md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'or-set.mjs')], { encoding: 'utf8' });
+}
+if (sections.includes('maps')) {
+  if (!existsSync(path.join(repoRoot, 'packages/or-map/dist/index.js'))) {
+    console.error('build first: pnpm build');
+    process.exit(1);
+  }
+  md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'maps.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
 writeFileSync(path.join(out, 'results.md'), md);
