@@ -184,6 +184,17 @@ describe('bad input', () => {
     expect(Cart.snapshot(s)).toEqual({ milk: 3 });
   });
 
+  test('keys that are Object.prototype names stay plain keys, in the state and the snapshot', () => {
+    let s = apply(Cart.bottom, add(Cart.bottom, alice, '__proto__', 2));
+    s = apply(s, add(s, alice, 'constructor', 1));
+    expect(Cart.keys(s)).toEqual(['__proto__', 'constructor']);
+    expect(Cart.has(Cart.bottom, 'toString')).toBe(false);
+    const snap = Cart.snapshot(s);
+    expect(Object.getPrototypeOf(snap)).toBe(Object.prototype);
+    expect(Object.entries(snap)).toEqual([['__proto__', 2], ['constructor', 1]]);
+    expect(Cart.equals(Cart.decode(Cart.encode(s)), s)).toBe(true);
+  });
+
   test(`maps nest at most ${ORMap.MAX_DEPTH} levels`, () => {
     let type: ORMap.ORMapType<unknown, unknown, unknown> = ORMap.of(ORMap.counter) as never;
     for (let depth = 2; depth < ORMap.MAX_DEPTH; depth++) type = ORMap.of(type);
