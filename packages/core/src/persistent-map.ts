@@ -37,10 +37,34 @@ function put<V>(slot: Slot<V> | undefined, shift: number, h: number, key: string
 
 const absent: unique symbol = Symbol();
 
-function* walk<V>(slot: Slot<V> | undefined): Generator<[string, V], undefined> {
-  if (slot && 'h' in slot) for (const [k, v] of slot.e) yield [k, v];
-  else if (slot) for (const child of slot) yield* walk(child);
+/** `put` for a trie under construction, whose nodes no other map shares yet: fills them in place. */
+function fill<V>(slot: Slot<V> | undefined, shift: number, h: number, key: string, value: V): Slot<V> {
+  if (slot && !('h' in slot)) {
+    const i = (h >>> shift) & 31;
+    (slot as Array<Slot<V> | undefined>)[i] = fill(slot[i], shift + 5, h, key, value);
+    return slot;
+  }
+  return put(slot, shift, h, key, value)!;
 }
+
+function* walk<V>(root: Slot<V> | undefined): Generator<[string, V], undefined> {
+  // An explicit stack: nested `yield*` costs a generator per level per entry.
+  const stack = root ? [root] : [];
+  while (stack.length) {
+    const slot = stack.pop()!;
+    if ('h' in slot) for (const [k, v] of slot.e) yield [k, v];
+    else for (let i = slot.length - 1; i >= 0; i--) if (slot[i]) stack.push(slot[i]!);
+  }
+}
+
+/** Calls `f` on every entry in trie order: a plain recursion, several times faster than `walk`. */
+function visit<V>(slot: Slot<V> | undefined, f: (value: V, key: string) => void): void {
+  if (slot && 'h' in slot) for (const [k, v] of slot.e) f(v, k);
+  else if (slot) for (const child of slot) visit(child, f);
+}
+
+const count = <V>(slot: Slot<V> | undefined): number =>
+  !slot ? 0 : 'h' in slot ? slot.e.length : slot.reduce((n: number, child) => n + count(child), 0);
 
 function* project<V, I extends 0 | 1>(slot: Slot<V> | undefined, i: I): Generator<[string, V][I], undefined> {
   for (const entry of walk(slot)) yield entry[i];
@@ -111,9 +135,11 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
    */
   static from<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
     if (entries instanceof PersistentMap) return entries as PersistentMap<V>;
-    let map = PersistentMap.empty<V>();
-    for (const [k, v] of entries) map = map.set(k, v);
-    return map;
+    // The nodes are fresh, so they are filled in place rather than copied per entry.
+    let root: Slot<V> | undefined;
+    for (const [k, v] of entries) root = fill(root, 0, hash(k), k, v);
+    const size = count(root);
+    return size ? new PersistentMap(root, size) : PersistentMap.empty();
   }
 
   #with(key: string, value: V | typeof absent): PersistentMap<V> {
@@ -261,7 +287,7 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
    * ```
    */
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
-    for (const [k, v] of this.entries()) callback(v, k, this);
+    visit(this.#root, (v, k) => callback(v, k, this));
   }
 
   /**

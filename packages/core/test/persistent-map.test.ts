@@ -46,6 +46,20 @@ describe('PersistentMap', () => {
     );
   });
 
+  test('from builds the map a sequence of sets would, and leaves no node shared with a later set', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.integer()), { maxLength: 500 }), key, (entries, extra) => {
+        const built = PersistentMap.from(entries);
+        const model = new Map(entries);
+        expect(sorted(built)).toEqual(sorted(model));
+        expect(built.size).toBe(model.size);
+        const more = built.set(extra, 7);
+        expect(sorted(built)).toEqual(sorted(model));
+        expect(more.get(extra)).toBe(7);
+      }),
+    );
+  });
+
   test('equal contents iterate in the same order whatever the history', () => {
     fc.assert(
       fc.property(fc.uniqueArray(key, { maxLength: 100 }), fc.array(key, { maxLength: 50 }), (keys, extra) => {

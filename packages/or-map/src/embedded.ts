@@ -70,7 +70,7 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
     }
   },
   read(reader, replicas) {
-    let store: SetStore = PersistentMap.empty();
+    const entries: Array<[string, Counts]> = [];
     let last: string | undefined;
     for (let n = reader.count(undefined, 4); n > 0; n--) {
       const at = reader.offset;
@@ -91,14 +91,14 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
         dots.set(dot[0], dot[1]);
       }
       if (dots.size === 0) reader.fail('element without dots', at);
-      store = store.set(key, dots);
+      entries.push([key, dots]);
     }
-    return store;
+    return PersistentMap.from(entries);
   },
   toJSON: (store: SetStore) =>
     [...store.keys()].sort().map((key) => [JSON.parse(key) as JsonValue, [...store.get(key)!].sort(byDot)]),
   fromJSON(json, path) {
-    let store: SetStore = PersistentMap.empty();
+    const entries: Array<[string, Counts]> = [];
     let last: string | undefined;
     jsonArray(json, path).forEach((entry, i) => {
       const at = `${path}[${i}]`;
@@ -110,9 +110,9 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
       const dots = jsonArray(pair[1], `${at}[1]`).map((dot, k) => dotFromJSON(dot, `${at}[1][${k}]`, 0));
       if (dots.length === 0 || dots.some((dot, k) => k > 0 && byDot(dots[k - 1]!, dot) >= 0))
         throw new DecodeError('dots empty, out of order or repeated', { path: at });
-      store = store.set(key, new Map(dots as Array<[ReplicaId, number]>) as Counts);
+      entries.push([key, new Map(dots as Array<[ReplicaId, number]>) as Counts]);
     });
-    return store;
+    return PersistentMap.from(entries);
   },
 });
 

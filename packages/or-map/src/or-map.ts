@@ -190,7 +190,13 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
         (held) => kind.dots(held),
       ),
     equals: (a: Store, b: Store) => a === b || (a.size === b.size && [...a].every(([key, v]) => b.has(key) && kind.equals(v, b.get(key)!))),
-    dots: (store: Store) => [...store.values()].flatMap((v) => [...kind.dots(v)]),
+    dots: (store: Store) => {
+      const all: Array<readonly [ReplicaId, number]> = [];
+      store.forEach((v) => {
+        for (const dot of kind.dots(v)) all.push(dot);
+      });
+      return all;
+    },
     snapshot: cachedSnapshot((store: Store) =>
       Object.freeze(Object.fromEntries([...store.keys()].sort().map((key) => [key, kind.snapshot(store.get(key)!)]))),
     ),
@@ -203,7 +209,7 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
       }
     },
     read(reader: Reader, replicas: readonly ReplicaId[]) {
-      let store: Store = PersistentMap.empty();
+      const entries: Array<[string, S]> = [];
       let last: string | undefined;
       for (let n = reader.count(undefined, 2); n > 0; n--) {
         const at = reader.offset;
@@ -212,13 +218,13 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
         last = key;
         const v = kind.read(reader, replicas);
         if (kind.isEmpty(v)) reader.fail('key without a live value', at);
-        store = store.set(key, v);
+        entries.push([key, v]);
       }
-      return store;
+      return PersistentMap.from(entries);
     },
     toJSON: (store: Store) => [...store.keys()].sort().map((key) => [key, kind.toJSON(store.get(key)!)]),
     fromJSON(json: unknown, path: string) {
-      let store: Store = PersistentMap.empty();
+      const entries: Array<[string, S]> = [];
       let last: string | undefined;
       jsonArray(json, path).forEach((entry, i) => {
         const at = `${path}[${i}]`;
@@ -229,9 +235,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
         last = key;
         const v = kind.fromJSON(pair[1], `${at}[1]`);
         if (kind.isEmpty(v)) throw new DecodeError('key without a live value', { path: at });
-        store = store.set(key, v);
+        entries.push([key, v]);
       });
-      return store;
+      return PersistentMap.from(entries);
     },
   });
 
