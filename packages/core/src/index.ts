@@ -33,3 +33,4 @@ export {
   writeCounts,
   type Counts,
 } from './counts.js';
+export { PersistentMap } from './persistent-map.js';

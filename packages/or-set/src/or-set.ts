@@ -1,5 +1,16 @@
-import { canonicalKey, countsEqual, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
-import { DotContext, type Dot } from '@convergent/version-vector';
+import { canonicalKey, countsEqual, PersistentMap, type Counts, type JsonValue, type ReplicaId } from '@convergent/core';
+import {
+  contextEquals,
+  contextFromDots,
+  contextLeq,
+  emptyContext,
+  hasDot,
+  mergeContexts,
+  mergeKeyed,
+  nextDot,
+  type Dot,
+  type DotContext,
+} from '@convergent/version-vector';
 
 /**
  * An observed-remove set of JSON values, add-wins and tombstone-free (the
@@ -24,16 +35,17 @@ export interface ORSet {
   /**
    * The live elements, keyed by their canonical key (`canonicalKey` of
    * `@convergent/core`): per element, the dots of its live adds, as a map from
-   * replica to that replica's dot counter. Never holds an empty map.
+   * replica to that replica's dot counter. Never holds an empty map. A
+   * persistent map, so that a merge shares every entry it leaves unchanged.
    */
-  readonly entries: ReadonlyMap<string, Counts>;
+  readonly entries: PersistentMap<Counts>;
   /** Every dot this state has seen, live or removed. Holds every live dot. */
   readonly context: DotContext;
 }
 
 /** @internal */
 export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): ORSet {
-  return Object.freeze({ entries, context });
+  return Object.freeze({ entries: PersistentMap.from(entries), context });
 }
 
 /**
@@ -46,7 +58,7 @@ export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): O
  * ORSet.size(ORSet.bottom); // => 0
  * ```
  */
-export const bottom: ORSet = of(new Map(), DotContext.bottom);
+export const bottom: ORSet = of(new Map(), emptyContext);
 
 const dotsOf = (dots: Counts | undefined): Dot[] =>
   dots ? [...dots].map(([replica, counter]) => ({ replica, counter })) : [];
@@ -76,9 +88,9 @@ const dotsOf = (dots: Counts | undefined): Dot[] =>
  */
 export function add(state: ORSet, replica: ReplicaId, value: JsonValue): ORSet {
   const key = canonicalKey(value);
-  const dot = DotContext.next(state.context, replica);
+  const dot = nextDot(state.context, replica);
   const seen = dotsOf(state.entries.get(key));
-  return of(new Map([[key, new Map([[replica, dot.counter]])]]), DotContext.fromDots([dot, ...seen]));
+  return of(new Map([[key, new Map([[replica, dot.counter]])]]), contextFromDots([dot, ...seen]));
 }
 
 /**
@@ -109,7 +121,7 @@ export function remove(state: ORSet, replica: ReplicaId, value: JsonValue): ORSe
   void replica;
   const key = canonicalKey(value);
   const dots = state.entries.get(key);
-  return dots ? of(new Map(), DotContext.fromDots(dotsOf(dots))) : bottom;
+  return dots ? of(new Map(), contextFromDots(dotsOf(dots))) : bottom;
 }
 
 /**
@@ -136,7 +148,7 @@ export function clear(state: ORSet, replica: ReplicaId): ORSet {
   void replica;
   const dots: Dot[] = [];
   for (const entry of state.entries.values()) dots.push(...dotsOf(entry));
-  return dots.length === 0 ? bottom : of(new Map(), DotContext.fromDots(dots));
+  return dots.length === 0 ? bottom : of(new Map(), contextFromDots(dots));
 }
 
 /**
@@ -223,46 +235,39 @@ export function size(state: ORSet): number {
  */
 export function merge(a: ORSet, b: ORSet): ORSet {
   if (a === b) return a;
-  // Start from a copy of `a` and change only what `b` affects; unchanged entries are shared.
-  const entries = new Map(a.entries);
-  for (const [key, da] of a.entries) {
-    const db = b.entries.get(key);
-    const kept = db ? join(da, db, a, b) : survivors(da, b.context);
-    if (kept !== da) update(entries, key, kept);
-  }
-  for (const [key, db] of b.entries) if (!a.entries.has(key)) update(entries, key, survivors(db, a.context));
-  return of(entries, DotContext.merge(a.context, b.context));
-}
-
-function update(entries: Map<string, Counts>, key: string, dots: Counts | undefined): void {
-  if (dots) entries.set(key, dots);
-  else entries.delete(key);
+  const entries = mergeKeyed(
+    a,
+    b,
+    (da, ca, db, cb) => (da && db ? join(da, db, ca, cb) : da ? survivors(da, cb) : survivors(db!, ca)),
+    (dots) => dots,
+  );
+  return of(entries, mergeContexts(a.context, b.context));
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
 function survivors(dots: Counts, context: DotContext): Counts | undefined {
   let out: Map<ReplicaId, number> | undefined;
   for (const [replica, counter] of dots)
-    if (DotContext.has(context, { replica, counter })) {
+    if (hasDot(context, { replica, counter })) {
       out ??= new Map();
     }
   if (!out) return dots;
-  for (const [replica, counter] of dots) if (!DotContext.has(context, { replica, counter })) out.set(replica, counter);
+  for (const [replica, counter] of dots) if (!hasDot(context, { replica, counter })) out.set(replica, counter);
   return out.size > 0 ? out : undefined;
 }
 
 /** An element both sides hold: dots held by both, or by one side and unseen by the other. */
-function join(da: Counts, db: Counts, a: ORSet, b: ORSet): Counts | undefined {
+function join(da: Counts, db: Counts, ca: DotContext, cb: DotContext): Counts | undefined {
   if (countsEqual(da, db)) return da;
   const out = new Map<ReplicaId, number>();
-  const keep = (mine: Counts, theirs: Counts, other: ORSet) => {
+  const keep = (mine: Counts, theirs: Counts, other: DotContext) => {
     for (const [replica, counter] of mine)
-      if (theirs.get(replica) === counter || !DotContext.has(other.context, { replica, counter }))
+      if (theirs.get(replica) === counter || !hasDot(other, { replica, counter }))
         // Two live dots of one replica for one element are not reachable; keep the later.
         out.set(replica, Math.max(counter, out.get(replica) ?? 0));
   };
-  keep(da, db, b);
-  keep(db, da, a);
+  keep(da, db, cb);
+  keep(db, da, ca);
   return out.size > 0 ? out : undefined;
 }
 
@@ -285,11 +290,11 @@ function join(da: Counts, db: Counts, a: ORSet, b: ORSet): Counts | undefined {
  * ```
  */
 export function leq(a: ORSet, b: ORSet): boolean {
-  if (!DotContext.leq(a.context, b.context)) return false;
+  if (!contextLeq(a.context, b.context)) return false;
   for (const [key, db] of b.entries) {
     const da = a.entries.get(key);
     for (const [replica, counter] of db)
-      if (da?.get(replica) !== counter && DotContext.has(a.context, { replica, counter })) return false;
+      if (da?.get(replica) !== counter && hasDot(a.context, { replica, counter })) return false;
   }
   return true;
 }
@@ -313,7 +318,7 @@ export function leq(a: ORSet, b: ORSet): boolean {
  * ```
  */
 export function equals(a: ORSet, b: ORSet): boolean {
-  if (a.entries.size !== b.entries.size || !DotContext.equals(a.context, b.context)) return false;
+  if (a.entries.size !== b.entries.size || !contextEquals(a.context, b.context)) return false;
   for (const [key, da] of a.entries) {
     const db = b.entries.get(key);
     if (!db || !countsEqual(da, db)) return false;

@@ -1,4 +1,5 @@
 import { asReplicaId, DecodeError, InvalidValueError, Writer, type JsonValue, type ReplicaId } from '@convergent/core';
+import { DotContext } from '@convergent/version-vector';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ORSet from '../src/index.js';
@@ -360,6 +361,50 @@ describe('agrees with an abstract model of observed-remove semantics', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('merge of a delta into a large state (the dot-index path)', () => {
+  // The join by definition, over the JSON form: a dot stays live if both sides hold
+  // it, or one side holds it and the other has never seen it.
+  function reference(a: S, b: S): ORSet.ORSetJSON {
+    const context = DotContext.merge(a.context, b.context);
+    const live = (s: S) => new Map(ORSet.toJSON(s).entries.map(([v, dots]) => [JSON.stringify(v), new Map(dots)]));
+    const [la, lb] = [live(a), live(b)];
+    const entries: ORSet.ORSetJSON['entries'] = [];
+    for (const key of new Set([...la.keys(), ...lb.keys()])) {
+      const da = la.get(key) ?? new Map<string, number>();
+      const db = lb.get(key) ?? new Map<string, number>();
+      const kept = new Map<string, number>();
+      for (const [mine, theirs, other] of [[da, db, b], [db, da, a]] as const)
+        for (const [replica, counter] of mine)
+          if (theirs.get(replica) === counter || !DotContext.has(other.context, { replica: asReplicaId(replica), counter }))
+            kept.set(replica, counter);
+      if (kept.size) entries.push([JSON.parse(key) as JsonValue, [...kept].sort(([p], [q]) => (p < q ? -1 : 1))]);
+    }
+    return ORSet.toJSON(ORSet.fromJSON({ context: DotContext.toJSON(context), entries: entries.sort(([p], [q]) => (JSON.stringify(p) < JSON.stringify(q) ? -1 : 1)) }));
+  }
+
+  test('adds, re-adds, removes and clears from any replica merge as the definition says', () => {
+    const op = fc.record({ replica: fc.constantFrom(A, B, C), kind: fc.constantFrom('add', 'add', 'remove', 'clear'), value: fc.nat(60) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (ops) => {
+        // Three replicas start from one large shared state, then exchange deltas.
+        let shared: S = ORSet.bottom;
+        for (let i = 0; i < 100; i++) shared = add(shared, C, `seed${i}`);
+        const replicas = new Map<ReplicaId, S>([[A, shared], [B, shared], [C, shared]]);
+        for (const { replica, kind, value } of ops) {
+          const state = replicas.get(replica)!;
+          const delta = kind === 'clear' && value > 5 ? ORSet.bottom : kind === 'clear' ? ORSet.clear(state, replica) : ORSet[kind as 'add' | 'remove'](state, replica, value % 2 ? value : `seed${value}`);
+          for (const [r, s] of replicas) {
+            const merged = ORSet.merge(s, delta);
+            expect(ORSet.toJSON(merged)).toEqual(reference(s, delta));
+            replicas.set(r, r === replica || value % 3 ? merged : s);
+          }
+        }
+      }),
+      { numRuns: 30 },
     );
   });
 });

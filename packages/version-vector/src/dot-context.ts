@@ -78,9 +78,36 @@ function build(vector: Map<ReplicaId, number>, cloud: Cloud): DotContext {
   return Object.freeze({ vector: VV.of(vector), cloud });
 }
 
-const bottom: DotContext = /* @__PURE__ */ Object.freeze({ vector: VV.bottom, cloud: new Map() });
+/**
+ * The empty context, as a stand-alone export (`DotContext.bottom`): types import
+ * the context functions they use one by one, so that a bundler can leave the
+ * `DotContext` namespace's codecs out.
+ *
+ * @example
+ * ```ts
+ * import { emptyContext } from '@convergent/version-vector';
+ *
+ * emptyContext.vector.counts.size; // => 0
+ * ```
+ */
+export const bottom: DotContext = /* @__PURE__ */ Object.freeze({ vector: VV.bottom, cloud: new Map() });
 
-function has(ctx: DotContext, dot: Dot): boolean {
+/**
+ * `DotContext.has` as a stand-alone export: whether the context holds a dot.
+ *
+ * @param ctx - a context
+ * @param dot - a dot
+ * @returns `true` when the context holds it
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { emptyContext, hasDot } from '@convergent/version-vector';
+ *
+ * hasDot(emptyContext, { replica: asReplicaId('a'), counter: 1 }); // => false
+ * ```
+ */
+export function has(ctx: DotContext, dot: Dot): boolean {
   return dot.counter <= VV.get(ctx.vector, dot.replica) || (ctx.cloud.get(dot.replica)?.has(dot.counter) ?? false);
 }
 
@@ -107,7 +134,24 @@ function add(ctx: DotContext, dot: Dot): DotContext {
   return has(ctx, valid(dot)) ? ctx : addAll(new Map(ctx.vector.counts), copyCloud(ctx), [dot]);
 }
 
-function fromDots(dots: Iterable<Dot>): DotContext {
+/**
+ * `DotContext.fromDots` as a stand-alone export: the context holding exactly
+ * the given dots, compacted.
+ *
+ * @param dots - any dots
+ * @returns the context
+ * @throws RangeError unless every counter is a safe integer of at least 1
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { contextFromDots, hasDot } from '@convergent/version-vector';
+ *
+ * const a = asReplicaId('a');
+ * hasDot(contextFromDots([{ replica: a, counter: 1 }]), { replica: a, counter: 1 }); // => true
+ * ```
+ */
+export function fromDots(dots: Iterable<Dot>): DotContext {
   return addAll(new Map(), new Map(), dots);
 }
 
@@ -115,20 +159,68 @@ function upTo(dot: Dot): DotContext {
   return build(new Map([[valid(dot).replica, dot.counter]]), new Map());
 }
 
-function next(ctx: DotContext, replica: ReplicaId): Dot {
+/**
+ * `DotContext.next` as a stand-alone export: the next dot for `replica`.
+ *
+ * @param ctx - the replica's context
+ * @param replica - the replica about to make an event
+ * @returns a fresh dot
+ * @throws RangeError if the counter would pass `Number.MAX_SAFE_INTEGER`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { emptyContext, nextDot } from '@convergent/version-vector';
+ *
+ * nextDot(emptyContext, asReplicaId('a')).counter; // => 1
+ * ```
+ */
+export function next(ctx: DotContext, replica: ReplicaId): Dot {
   let max = VV.get(ctx.vector, replica);
   for (const c of ctx.cloud.get(replica) ?? []) if (c > max) max = c;
   if (max >= Number.MAX_SAFE_INTEGER) throw new RangeError('dot counter past Number.MAX_SAFE_INTEGER');
   return Object.freeze({ replica, counter: max + 1 });
 }
 
-function leq(a: DotContext, b: DotContext): boolean {
+/**
+ * `DotContext.leq` as a stand-alone export: whether every dot of `a` is in `b`.
+ *
+ * @param a - one context
+ * @param b - another
+ * @returns `true` iff `b` holds every dot of `a`
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { contextFromDots, contextLeq, emptyContext } from '@convergent/version-vector';
+ *
+ * contextLeq(emptyContext, contextFromDots([{ replica: asReplicaId('a'), counter: 1 }])); // => true
+ * ```
+ */
+export function leq(a: DotContext, b: DotContext): boolean {
   if (!VV.leq(a.vector, b.vector)) return false;
   for (const [replica, set] of a.cloud) for (const counter of set) if (!has(b, { replica, counter })) return false;
   return true;
 }
 
-function merge(a: DotContext, b: DotContext): DotContext {
+/**
+ * `DotContext.merge` as a stand-alone export: the union of two contexts.
+ *
+ * @param a - one context
+ * @param b - another
+ * @returns the least upper bound
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { contextFromDots, hasDot, mergeContexts } from '@convergent/version-vector';
+ *
+ * const a = asReplicaId('a');
+ * const both = mergeContexts(contextFromDots([{ replica: a, counter: 1 }]), contextFromDots([{ replica: a, counter: 3 }]));
+ * hasDot(both, { replica: a, counter: 3 }); // => true
+ * ```
+ */
+export function merge(a: DotContext, b: DotContext): DotContext {
   if (leq(b, a)) return a;
   if (leq(a, b)) return b;
   const cloud = copyCloud(a);
@@ -140,7 +232,22 @@ function merge(a: DotContext, b: DotContext): DotContext {
   return build(new Map(VV.merge(a.vector, b.vector).counts), cloud);
 }
 
-function equals(a: DotContext, b: DotContext): boolean {
+/**
+ * `DotContext.equals` as a stand-alone export: whether two contexts hold the
+ * same dots.
+ *
+ * @param a - one context
+ * @param b - another
+ * @returns `true` when equal
+ *
+ * @example
+ * ```ts
+ * import { contextEquals, emptyContext } from '@convergent/version-vector';
+ *
+ * contextEquals(emptyContext, emptyContext); // => true
+ * ```
+ */
+export function equals(a: DotContext, b: DotContext): boolean {
   return leq(a, b) && leq(b, a);
 }
 
