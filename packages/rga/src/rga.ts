@@ -674,7 +674,8 @@ function seen(work: Work, pending: readonly Piece[], p: Piece, anyStatus = false
 export function holder(state: RGA): (p: Piece) => boolean {
   const d = state as Doc;
   const work = new Work(d);
-  return (p) => seen(work, d.waiting, p, true);
+  const pending = runsOf(d.waiting);
+  return (p) => seen(work, pending, p, true);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import { ensureHeadroom, type ReplicaId } from '@convergent/core';
+import { runsOf } from './pending.js';
 import { asDoc, holder, sequence, type Doc, type Piece, type RGA } from './rga.js';
 
 function* pieces(d: Doc): Generator<Piece> {
   yield* sequence(d);
-  yield* d.waiting;
+  yield* runsOf(d.waiting);
 }
 
 /**
@@ -81,7 +82,7 @@ export function validateMerge(state: RGA, delta: RGA): void {
   const d = asDoc(delta);
   // A piece's counters lie in 1..clock, so it holds at most `clock` elements: far from
   // the end of the range (every honest state) the size need not be counted.
-  if (d.clock * (d.pieceCount + d.waiting.length + 1) < Number.MAX_SAFE_INTEGER - d.clock) return;
+  if (d.clock * (d.pieceCount + d.waiting.total + 1) < Number.MAX_SAFE_INTEGER - d.clock) return;
   let size = 0;
   for (const p of pieces(d)) size += p.n;
   ensureHeadroom('element counter', d.clock, Math.max(size, 1));
