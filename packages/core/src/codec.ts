@@ -311,3 +311,33 @@ export function decodeWith<T>(bytes: Uint8Array, read: (reader: Reader) => T, li
     reader.fail(String(error));
   }
 }
+
+/**
+ * Decodes a type's binary format: its format-version byte, then the body `read`
+ * takes, with the guarantees of {@link decodeWith} (only `DecodeError` escapes, every
+ * byte is consumed, `limits` bound what is read). Every type's `decode` is this call.
+ *
+ * @param bytes - untrusted input
+ * @param version - the one format version accepted (the first byte)
+ * @param read - reads the body (a type's exported `read`)
+ * @param limits - hard limits (default {@link DEFAULT_LIMITS})
+ * @returns what `read` returned
+ * @throws DecodeError on another version, on anything `read` rejects, or on trailing bytes
+ *
+ * @example
+ * ```ts
+ * import { decodeVersioned, type Reader } from '@convergent/core';
+ *
+ * decodeVersioned(new Uint8Array([1, 5]), 1, (r: Reader) => r.uint()); // => 5
+ * ```
+ */
+export function decodeVersioned<T>(bytes: Uint8Array, version: number, read: (reader: Reader) => T, limits?: DecodeLimits): T {
+  return decodeWith(
+    bytes,
+    (reader) => {
+      reader.version(version);
+      return read(reader);
+    },
+    limits,
+  );
+}

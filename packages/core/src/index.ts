@@ -20,7 +20,7 @@ export {
 } from './json.js';
 export { ConvergentError, DecodeError, InvalidReplicaIdError, MergeRejectedError } from './errors.js';
 export { ensureHeadroom } from './headroom.js';
-export { decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
+export { decodeVersioned, decodeWith, DEFAULT_LIMITS, Reader, Writer, type DecodeLimits } from './codec.js';
 export { jsonArray, jsonField, jsonNat, jsonObject, jsonReplicaId, jsonString } from './json-input.js';
 export { readInt, writeInt } from './int.js';
 export {

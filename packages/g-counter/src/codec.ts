@@ -1,7 +1,7 @@
 import {
   countsFromJSON,
   countsToJSON,
-  decodeWith,
+  decodeVersioned,
   jsonObject,
   readCounts,
   writeCounts,
@@ -121,14 +121,7 @@ export function encode(state: GCounter): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): GCounter {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

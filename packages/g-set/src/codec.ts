@@ -1,7 +1,7 @@
 import {
   canonicalKey,
   DecodeError,
-  decodeWith,
+  decodeVersioned,
   fromCanonicalKey,
   isJsonValue,
   jsonArray,
@@ -127,14 +127,7 @@ export function encode(state: GSet): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): GSet {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, jsonNat, jsonObject, jsonReplicaId, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { decodeVersioned, DecodeError, jsonNat, jsonObject, jsonReplicaId, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import { MAX_LOGICAL, MAX_WALL, timestamp, type Timestamp } from './hlc.js';
 
 /** Format version of {@link encode}. */
@@ -87,14 +87,7 @@ export function encode(value: Timestamp): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): Timestamp {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

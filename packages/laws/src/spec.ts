@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, Writer, type Lattice, type ReplicaId } from '@convergent/core';
+import { decodeVersioned, DecodeError, Writer, type Lattice, type ReplicaId } from '@convergent/core';
 import * as fc from 'fast-check';
 
 /**
@@ -102,11 +102,7 @@ export const maxRegisterSpec: CrdtSpec<number, number> = {
   operation: fc.nat(1000),
   mutate: (state, by) => state + by,
   encode: (state) => new Writer().byte(1).uint(state).finish(),
-  decode: (bytes) =>
-    decodeWith(bytes, (r) => {
-      r.version(1);
-      return r.uint();
-    }),
+  decode: (bytes) => decodeVersioned(bytes, 1, (r) => r.uint()),
   toJSON: (state) => state,
   fromJSON: (json) => {
     if (typeof json !== 'number' || !Number.isSafeInteger(json) || json < 0)

@@ -1,4 +1,4 @@
-import { decodeWith, DecodeError, isJsonValue, jsonObject, readJson, writeJson, Writer, type JsonValue, type DecodeLimits, type Reader } from '@convergent/core';
+import { decodeVersioned, DecodeError, isJsonValue, jsonObject, readJson, writeJson, Writer, type JsonValue, type DecodeLimits, type Reader } from '@convergent/core';
 import * as HLC from '@convergent/hlc';
 import { bottom, copy, written, type LWWRegister } from './lww-register.js';
 
@@ -99,14 +99,7 @@ export function encode(state: LWWRegister): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): LWWRegister {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

@@ -1,6 +1,6 @@
 import {
   canonicalKey,
-  decodeWith,
+  decodeVersioned,
   DecodeError,
   isJsonValue,
   jsonArray,
@@ -134,14 +134,7 @@ export function encode(state: MVRegister): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): MVRegister {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

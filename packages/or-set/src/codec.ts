@@ -3,7 +3,7 @@ import {
   countsFromJSON,
   countsToJSON,
   DecodeError,
-  decodeWith,
+  decodeVersioned,
   fromCanonicalKey,
   isJsonValue,
   jsonArray,
@@ -187,14 +187,7 @@ export function encode(state: ORSet): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): ORSet {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

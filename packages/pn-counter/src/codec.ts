@@ -1,4 +1,4 @@
-import { countsFromJSON, countsToJSON, decodeWith, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { countsFromJSON, countsToJSON, decodeVersioned, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GCounter from '@convergent/g-counter';
 import { of, type PNCounter } from './pn-counter.js';
 
@@ -114,14 +114,7 @@ export function encode(state: PNCounter): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): PNCounter {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

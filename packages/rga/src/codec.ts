@@ -1,7 +1,7 @@
 import {
   compareReplicaIds,
   DecodeError,
-  decodeWith,
+  decodeVersioned,
   DEFAULT_LIMITS,
   isJsonValue,
   jsonArray,
@@ -414,14 +414,7 @@ export function encode(state: RGA): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): RGA {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 function runToJSON(p: Piece): RunJSON {

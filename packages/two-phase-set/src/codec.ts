@@ -1,4 +1,4 @@
-import { DecodeError, decodeWith, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
+import { DecodeError, decodeVersioned, jsonObject, Writer, type DecodeLimits, type Reader } from '@convergent/core';
 import * as GSet from '@convergent/g-set';
 import { live, of, type TwoPhaseSet } from './two-phase-set.js';
 
@@ -110,14 +110,7 @@ export function encode(state: TwoPhaseSet): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): TwoPhaseSet {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

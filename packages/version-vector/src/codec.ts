@@ -1,7 +1,7 @@
 import {
   countsFromJSON,
   countsToJSON,
-  decodeWith,
+  decodeVersioned,
   jsonObject,
   readCounts,
   writeCounts,
@@ -112,14 +112,7 @@ export function encode(vv: VersionVector): Uint8Array {
  * ```
  */
 export function decode(bytes: Uint8Array, limits?: DecodeLimits): VersionVector {
-  return decodeWith(
-    bytes,
-    (reader) => {
-      reader.version(VERSION);
-      return read(reader);
-    },
-    limits,
-  );
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 /**

@@ -2,7 +2,7 @@ import {
   countsFromJSON,
   countsToJSON,
   DecodeError,
-  decodeWith,
+  decodeVersioned,
   jsonArray,
   jsonObject,
   jsonNat,
@@ -12,6 +12,7 @@ import {
   type Reader,
   Writer,
   type ReplicaId,
+  type DecodeLimits,
 } from '@convergent/core';
 import * as VV from './version-vector.js';
 
@@ -334,6 +335,8 @@ export function encodeDotContext(ctx: DotContext): Uint8Array {
  * entries, no trailing bytes).
  *
  * @param bytes - the bytes
+ * @param limits - hard limits (default `DEFAULT_LIMITS` of `@convergent/core`);
+ * `maxCount` bounds the replicas of the vector and the cloud together
  * @returns the context
  * @throws DecodeError on anything else
  *
@@ -344,11 +347,8 @@ export function encodeDotContext(ctx: DotContext): Uint8Array {
  * DotContext.toJSON(decodeDotContext(new Uint8Array([1, 1, 1, 97, 2, 0]))); // => { vector: [['a', 2]], cloud: [] }
  * ```
  */
-export function decodeDotContext(bytes: Uint8Array): DotContext {
-  return decodeWith(bytes, (reader) => {
-    reader.version(VERSION);
-    return read(reader);
-  });
+export function decodeDotContext(bytes: Uint8Array, limits?: DecodeLimits): DotContext {
+  return decodeVersioned(bytes, VERSION, read, limits);
 }
 
 function toJSON(ctx: DotContext): DotContextJSON {
