@@ -936,8 +936,9 @@ function deltaOf(pieces: Piece[]): Doc {
 export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces)): Doc {
   const work = new Work(base);
   const pend = (work.pend = new PendingWork(base.waiting));
-  // Pieces that wait here wait after this merge too: an origin has a smaller counter,
-  // so it was placed before them if it could be.
+  // Pieces that wait here wait after this merge too: each comes after its origin (in list
+  // order, or in counter order: an origin has a smaller counter), which was placed first
+  // if it could be.
   const pending: Piece[] = [];
   for (const p of pieces) {
     work.addPiece(p, pending);
