@@ -315,9 +315,11 @@ class Work {
     for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
-      // Far from the hint: index the identities (once; the state keeps them) rather than read every chunk.
+      // Far from the hint: index the identities (once; the state keeps them) rather than read
+      // every chunk. Not for an empty state (bottom), which every document starts from.
       if (++far === 8 && this.ids === undefined) {
-        this.ids = this.doc.ids = new Ids();
+        this.ids = new Ids();
+        if (this.doc.chunks.length > 0) this.doc.ids = this.ids;
         for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n);
         if (!this.ids.has(r, c)) return undefined;
       }
