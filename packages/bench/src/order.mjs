@@ -1,4 +1,4 @@
-// node --expose-gc order.mjs [--trace automerge-paper,seph-blog1] [--txns N] [--runs 3]
+// node --expose-gc order.mjs [--trace automerge-paper,seph-blog1] [--txns N] [--runs 3] [--n 100000]
 // Two @convergent/rga costs that depend on what a replica receives, not on local editing,
 // each timed side by side in this one process and reported as a ratio:
 // - delivery order: a late joiner merges one delta per transaction of a two-replica
@@ -117,7 +117,7 @@ function typed(replica, n) {
   return state;
 }
 
-const n = Number(option("n", "100000"));
+const n = Number(option('n', '100000'));
 const unrelated = [
   ['disjoint (two replicas)', typed(asReplicaId('carol'), n), typed(asReplicaId('dave'), n)],
 ];

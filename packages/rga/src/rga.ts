@@ -315,9 +315,11 @@ class Work {
     for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
-      // Far from the hint: index the identities (once; the state keeps them) rather than read every chunk.
+      // Far from the hint: index the identities (once; the state keeps them) rather than read
+      // every chunk. Not for an empty state (bottom), which every document starts from.
       if (++far === 8 && this.ids === undefined) {
-        this.ids = this.doc.ids = new Ids();
+        this.ids = new Ids();
+        if (this.doc.chunks.length > 0) this.doc.ids = this.ids;
         for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n);
         if (!this.ids.has(r, c)) return undefined;
       }
@@ -947,8 +949,9 @@ function deltaOf(pieces: Piece[]): Doc {
 export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces)): Doc {
   const work = new Work(base);
   const pend = (work.pend = new PendingWork(base.waiting));
-  // Pieces that wait here wait after this merge too: an origin has a smaller counter,
-  // so it was placed before them if it could be.
+  // Pieces that wait here wait after this merge too: each comes after its origin (in list
+  // order, or in counter order: an origin has a smaller counter), which was placed first
+  // if it could be.
   const pending: Piece[] = [];
   for (const p of pieces) {
     work.addPiece(p, pending);
