@@ -1,4 +1,4 @@
-import { DecodeError, decodeWith, jsonField, Writer, type DecodeLimits, type Lattice } from '@convergent/core';
+import { DecodeError, decodeWith, jsonObject, Writer, type DecodeLimits, type Lattice } from '@convergent/core';
 import { DotContext, type DotContextJSON } from '@convergent/version-vector';
 import { replicasOf, type Embeddable, type HasContext } from './embeddable.js';
 
@@ -130,8 +130,9 @@ export function causal<T extends HasContext, S, V>(kind: Embeddable<T, S, V>): C
       ),
     toJSON: (state: T): CausalJSON => ({ context: DotContext.toJSON(state.context), entries: kind.toJSON(kind.storeOf(state)) }),
     fromJSON(json: unknown): T {
-      const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
-      const store = kind.fromJSON(jsonField(json, 'entries', '$'), '$.entries');
+      const fields = jsonObject(json, ['context', 'entries'], '$');
+      const context = DotContext.fromJSON(fields.context, '$.context');
+      const store = kind.fromJSON(fields.entries, '$.entries');
       return checked(store, context, (message) => {
         throw new DecodeError(message, { path: '$.entries' });
       });
