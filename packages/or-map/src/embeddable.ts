@@ -181,7 +181,16 @@ export interface HasKind<K> {
  * [DotContext.has(context, { replica: a, counter: 1 }), DotContext.has(context, { replica: a, counter: 2 })]; // => [false, true]
  * ```
  */
-export function deltaOf<T extends HasContext, S>(kind: Embeddable<T, S, unknown>, old: S, delta: T): { store: S; context: DotContext } {
+export function deltaOf<T extends HasContext, S>(
+  kind: Embeddable<T, S, unknown>,
+  old: S,
+  delta: T,
+): {
+  /** The delta's store. */
+  store: S;
+  /** Its context, within the enclosing map or struct. */
+  context: DotContext;
+} {
   return { store: kind.storeOf(delta), context: kind.scope?.(old, delta) ?? delta.context };
 }
 
