@@ -5,12 +5,18 @@ import * as GCounter from '@convergent/g-counter';
 import * as GSet from '@convergent/g-set';
 import * as LWWRegister from '@convergent/lww-register';
 import * as MVRegister from '@convergent/mv-register';
+import * as ORMap from '@convergent/or-map';
 import * as ORSet from '@convergent/or-set';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
+import * as Struct from '@convergent/struct';
 import type { SyncAdapter } from '@convergent/sync';
 import * as TwoPhaseSet from '@convergent/two-phase-set';
 import { expect, test } from 'vitest';
+
+// The map types are made by factories; the module a factory returns is the adapter.
+const Cart = ORMap.of(ORMap.counter);
+const Todo = Struct.of({ title: ORMap.register, tags: ORMap.set, sub: ORMap.of(ORMap.set) });
 
 // Checked by the compiler: a module that lost a member or changed a signature fails typecheck.
 const adapters: Array<[string, SyncAdapter<any>, { validates: boolean }]> = [
@@ -22,6 +28,8 @@ const adapters: Array<[string, SyncAdapter<any>, { validates: boolean }]> = [
   ['LWW-Register', LWWRegister satisfies SyncAdapter<LWWRegister.LWWRegister>, { validates: true }],
   ['MV-Register', MVRegister satisfies SyncAdapter<MVRegister.MVRegister>, { validates: true }],
   ['RGA', RGA satisfies SyncAdapter<RGA.RGA>, { validates: true }],
+  ['OR-Map', Cart satisfies SyncAdapter<typeof Cart.bottom>, { validates: true }],
+  ['Struct', Todo satisfies SyncAdapter<typeof Todo.bottom>, { validates: true }],
 ];
 
 test.each(adapters)('%s provides authors, validateMerge where something can overflow, and a bounded decode', (_name, T, { validates }) => {

@@ -1,5 +1,5 @@
-import { DecodeError, decodeWith, jsonField, Writer, type DecodeLimits, type Lattice } from '@convergent/core';
-import { DotContext, type DotContextJSON } from '@convergent/version-vector';
+import { DecodeError, decodeWith, jsonObject, Writer, type DecodeLimits, type Lattice, type ReplicaId } from '@convergent/core';
+import { DotContext, validateContext, type DotContextJSON } from '@convergent/version-vector';
 import { replicasOf, type Embeddable, type HasContext } from './embeddable.js';
 
 /**
@@ -64,6 +64,24 @@ export interface CausalType<T> extends Lattice<T> {
    * @throws DecodeError on anything else, with a JSON path
    */
   fromJSON(json: unknown): T;
+  /**
+   * The replicas whose events `delta` carries: the replicas of the dots of its
+   * values, at any depth. The shared causal context is left out: it records what
+   * the sender observed (a remove names other replicas' dots), not what it made.
+   * @param delta - a delta or state
+   * @returns the authoring replica ids, as a new set
+   */
+  authors(delta: T): ReadonlySet<ReplicaId>;
+  /**
+   * Throws unless every replica can still make events after merging `delta` into
+   * `state`: no dot counter of `delta`'s context (which holds every dot of its
+   * values) may come within 1 of `Number.MAX_SAFE_INTEGER` (`validateContext` of
+   * `@convergent/version-vector`). Only `delta` is read.
+   * @param state - the receiver's state
+   * @param delta - the untrusted delta
+   * @throws MergeRejectedError (from `@convergent/core`) otherwise; `state` is untouched
+   */
+  validateMerge(state: T, delta: T): void;
 }
 
 const VERSION = 1;
@@ -128,10 +146,20 @@ export function causal<T extends HasContext, S, V>(kind: Embeddable<T, S, V>): C
         },
         limits,
       ),
+    authors(delta: T): ReadonlySet<ReplicaId> {
+      const out = new Set<ReplicaId>();
+      for (const [replica] of kind.dots(kind.storeOf(delta))) out.add(replica);
+      return out;
+    },
+    validateMerge(state: T, delta: T): void {
+      void state;
+      validateContext(delta.context);
+    },
     toJSON: (state: T): CausalJSON => ({ context: DotContext.toJSON(state.context), entries: kind.toJSON(kind.storeOf(state)) }),
     fromJSON(json: unknown): T {
-      const context = DotContext.fromJSON(jsonField(json, 'context', '$'), '$.context');
-      const store = kind.fromJSON(jsonField(json, 'entries', '$'), '$.entries');
+      const fields = jsonObject(json, ['context', 'entries'], '$');
+      const context = DotContext.fromJSON(fields.context, '$.context');
+      const store = kind.fromJSON(fields.entries, '$.entries');
       return checked(store, context, (message) => {
         throw new DecodeError(message, { path: '$.entries' });
       });

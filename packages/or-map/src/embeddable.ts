@@ -43,6 +43,17 @@ export interface Embeddable<T, S, V> {
    */
   storeOf(state: T): S;
   /**
+   * The context a mutator's delta may carry inside a map: the delta's context cut
+   * down to the dots of this value (`old`, before the mutator ran) and of the
+   * delta's own store. Present only for kinds whose stand-alone mutators cover
+   * more: MV-Register's `set` covers all its replica's earlier writes, which in a
+   * shared context are other keys' and fields' values, and would remove them.
+   * @param old - the value's store before the mutator ran
+   * @param delta - the mutator's delta
+   * @returns the delta's context within the map
+   */
+  scope?(old: S, delta: T): DotContext;
+  /**
    * Whether a store holds no live dot (a map drops such a value).
    * @param store - a store
    * @returns `true` when empty
@@ -142,6 +153,45 @@ export interface HasContext {
 export interface HasKind<K> {
   /** The type's kind. */
   readonly kind: K;
+}
+
+/**
+ * A mutator's delta as a map or struct holds it: its store, and its context
+ * scoped to the value by the kind (see `Embeddable.scope`), so that merging it
+ * never removes another key's or field's dots.
+ *
+ * @typeParam T - the value's state
+ * @typeParam S - its store
+ * @param kind - the value's kind
+ * @param old - the value's store before the mutator ran
+ * @param delta - the mutator's delta
+ * @returns the store and context to put in the enclosing delta
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as MVRegister from '@convergent/mv-register';
+ * import * as ORMap from '@convergent/or-map';
+ * import { DotContext } from '@convergent/version-vector';
+ *
+ * const a = asReplicaId('a');
+ * const first = MVRegister.set(MVRegister.bottom, a, 'x'); // dot a:1, elsewhere in a map
+ * const second = MVRegister.set(first, a, 'y'); // its context covers a:1 and a:2
+ * const { context } = ORMap.deltaOf(ORMap.register, ORMap.register.empty, second);
+ * [DotContext.has(context, { replica: a, counter: 1 }), DotContext.has(context, { replica: a, counter: 2 })]; // => [false, true]
+ * ```
+ */
+export function deltaOf<T extends HasContext, S>(
+  kind: Embeddable<T, S, unknown>,
+  old: S,
+  delta: T,
+): {
+  /** The delta's store. */
+  store: S;
+  /** Its context, within the enclosing map or struct. */
+  context: DotContext;
+} {
+  return { store: kind.storeOf(delta), context: kind.scope?.(old, delta) ?? delta.context };
 }
 
 /** The replica ids a context knows, ascending: the table dots index into. */

@@ -13,7 +13,7 @@ import {
 } from '@convergent/core';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORSet from '@convergent/or-set';
-import type { DotContext } from '@convergent/version-vector';
+import { DotContext } from '@convergent/version-vector';
 import { byDot, cachedSnapshot, dotFromJSON, readDot, writeDot, type Embeddable } from './embeddable.js';
 
 /**
@@ -158,6 +158,10 @@ export const register: Embeddable<MVRegister.MVRegister, RegisterStore, readonly
   depth: 1,
   view: registerOf,
   storeOf: (state: MVRegister.MVRegister) => state.entries,
+  // `set` covers every earlier dot of its replica (`DotContext.upTo`); in a map those
+  // may be other keys' values, so the delta keeps only this register's dots.
+  scope: (old: RegisterStore, delta: MVRegister.MVRegister) =>
+    DotContext.fromDots([...old, ...delta.entries].map((e) => e.dot).filter((dot) => DotContext.has(delta.context, dot))),
   isEmpty: (store: RegisterStore) => store.length === 0,
   join: (a: RegisterStore, ac: DotContext, b: RegisterStore, bc: DotContext) => {
     const out = MVRegister.merge(registerOf(a, ac), registerOf(b, bc)).entries;

@@ -1,7 +1,7 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { causal, type CausalType } from './causal.js';
-import { cachedSnapshot, type Embeddable, type HasKind } from './embeddable.js';
+import { cachedSnapshot, deltaOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
 
 /**
  * A state of an observed-remove map: per key, the value's dot store, and the one
@@ -247,9 +247,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     ...causal(mapKind),
     kind: mapKind,
     update(s: M, replica: ReplicaId, key: string, mutate: (v: T, replica: ReplicaId) => T): M {
-      const delta = mutate(get(s, key), replica);
-      const store = kind.storeOf(delta);
-      return state(kind.isEmpty(store) ? bottom.entries : bottom.entries.set(key, store), (delta as { context: DotContext }).context);
+      const old = s.entries.get(keyOf(key)) ?? kind.empty;
+      const { store, context } = deltaOf(kind as Embeddable<T & HasContext, S, V>, old, mutate(kind.view(old, s.context), replica) as T & HasContext);
+      return state(kind.isEmpty(store) ? bottom.entries : bottom.entries.set(key, store), context);
     },
     remove(s: M, replica: ReplicaId, key: string): M {
       void replica;

@@ -54,6 +54,21 @@ describe('remove is observed-remove with reset', () => {
       expect(Settings.snapshot(s)).toEqual({ theme: ['light'] });
   });
 
+  test('one replica writing registers under two keys keeps both (a write\'s delta covers only its own key\'s dots)', () => {
+    const Settings = ORMap.of(ORMap.register);
+    const write = (s: typeof Settings.bottom, key: string, v: string) => Settings.update(s, alice, key, (r, me) => MVRegister.set(r, me, v));
+    let s = Settings.merge(Settings.bottom, write(Settings.bottom, 'theme', 'dark'));
+    const delta = write(s, 'lang', 'en');
+    s = Settings.merge(s, delta);
+    expect(Settings.snapshot(s)).toEqual({ lang: ['en'], theme: ['dark'] });
+    // A peer that has the first write keeps it too.
+    const peer = Settings.merge(Settings.merge(Settings.bottom, write(Settings.bottom, 'theme', 'dark')), delta);
+    expect(Settings.equals(peer, s)).toBe(true);
+    // Overwriting a key still replaces its earlier value.
+    s = Settings.merge(s, write(s, 'theme', 'light'));
+    expect(Settings.snapshot(s)).toEqual({ lang: ['en'], theme: ['light'] });
+  });
+
   test('maps in maps: removing an outer key keeps only the inner updates the remover had not seen', () => {
     const Lists = ORMap.of(Cart);
     const inc = (s: typeof Lists.bottom, r: ReplicaId, list: string, item: string, n: number) =>

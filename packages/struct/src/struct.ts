@@ -1,5 +1,5 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { cachedSnapshot, causal, deltaOf, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import type { DotContext } from '@convergent/version-vector';
 
 /** A field's kind: anything `ORMap.of` accepts (a value kind, a map type, a struct type). */
@@ -300,9 +300,9 @@ export function of<F extends Schema>(schema: F): StructType<F> {
       mutate: (value: FieldValue<F[K]>, replica: ReplicaId) => FieldValue<F[K]>,
     ): Struct<F> {
       const k = kindFor(name);
-      const delta = mutate(k.view(field(state.fields, name, k), state.context) as FieldValue<F[K]>, replica) as HasContext;
-      const store = k.storeOf(delta);
-      return view(k.isEmpty(store) ? empty : new Map([[name, store]]), delta.context);
+      const old = field(state.fields, name, k);
+      const { store, context } = deltaOf(k, old, mutate(k.view(old, state.context) as FieldValue<F[K]>, replica) as HasContext);
+      return view(k.isEmpty(store) ? empty : new Map([[name, store]]), context);
     },
     get: <K extends keyof F & string>(state: Struct<F>, name: K): FieldValue<F[K]> => {
       const k = kindFor(name);
