@@ -406,8 +406,11 @@ export class Replica<S> {
   }
 
   /**
-   * One gossip round: asks one random peer this replica has heard from (every peer
-   * on the links if it knows none) for what it lacks, as {@link Replica.sync} does.
+   * One gossip round: asks one random peer this replica has heard from for what it
+   * lacks, as {@link Replica.sync} does; with probability 1 / (peers known + 1) it asks
+   * every peer on the links instead, so that peers it has never heard from (a healed
+   * partition) learn of it and answer. In a room of N that is about one broadcast per
+   * round for the whole room, so the cost stays linear.
    * The timer calls it every `gossipMs`; call it yourself to drive rounds (tests).
    * @returns the peer asked, or `undefined` if the request went to every peer
    */
@@ -415,7 +418,8 @@ export class Replica<S> {
     this.round++;
     for (const [peer, heard] of this.peers) if (heard < this.round - PEER_ROUNDS) this.peers.delete(peer);
     const known = [...this.peers.keys()];
-    const peer = known[Math.floor(this.random() * known.length)];
+    // Index known.length (no peer) broadcasts.
+    const peer = known[Math.floor(this.random() * (known.length + 1))];
     this.pushed = peer === undefined;
     this.send(this.request(peer, true, peer !== undefined), peer, undefined);
     return peer;
