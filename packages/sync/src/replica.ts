@@ -46,7 +46,9 @@ export interface ReplicaOptions<S> {
   /**
    * Mean milliseconds between two gossip rounds ({@link Replica.gossip}), each delay
    * drawn uniformly from half to one and a half times it; `0` turns the timer off (the
-   * application or a test then calls `gossip()` itself). Default 5,000. The timer runs
+   * application or a test then calls `gossip()` itself). Default 1,000: lost messages
+   * are repaired within about a second, for one small message per replica and second
+   * in a quiet room (see the guide's cost model). The timer runs
    * while a transport is connected, never keeps Node alive, and stops on `close()`.
    */
   readonly gossipMs?: number;
@@ -224,8 +226,8 @@ export class Replica<S> {
   private seenOf: { state: S; seen: Counts } | undefined;
   private digestOf: { of: unknown; digest: number } | undefined;
   private pending: Array<Pending<S>> = [];
-  /** Authors asked for missing causes since the state last changed. */
-  private readonly asked = new Set<ReplicaId>();
+  /** Authors asked for missing causes, with the gossip round they were asked in (while deltas of theirs are held back). */
+  private readonly asked = new Map<ReplicaId, number>();
   private readonly mode: 'causal' | 'log' | 'full';
   /** This replica's vector right after its previous local delta: later deps are relative to it. */
   private lastVector: Counts = NONE;
@@ -258,7 +260,7 @@ export class Replica<S> {
     this.limits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
     this.decodeLimits = { maxStringBytes: this.limits.maxStateBytes, maxBytes: this.limits.maxStateBytes, maxCount: this.limits.maxReplicas };
     this.onError = options.onError ?? (() => {});
-    this.gossipMs = options.gossipMs ?? 5000;
+    this.gossipMs = options.gossipMs ?? 1000;
     if (!(this.gossipMs >= 0 && this.gossipMs < 2 ** 31)) throw new RangeError('gossipMs must be a non-negative number of milliseconds');
     this.random = options.random ?? Math.random;
     this.current = options.initial ?? type.bottom;
@@ -597,9 +599,11 @@ export class Replica<S> {
       this.pending.push(early);
       this.stats.heldBack++;
       if (this.pending.length > this.limits.maxPending) this.pending.shift();
-      // Its author had seen every cause: ask it (once per change of our state).
-      if (!this.asked.has(from)) {
-        this.asked.add(from);
+      // A gap: its author had seen every cause, so ask it at once; once until the gap
+      // closes (a burst of held-back deltas must not cause a burst of answers), again
+      // in a later gossip round if the answer was lost.
+      if (this.asked.get(from) !== this.round) {
+        this.asked.set(from, this.round);
         this.reply(this.request(from, false), from, via);
       }
       return;
@@ -682,13 +686,13 @@ export class Replica<S> {
       }
       this.pending = still;
     }
+    for (const author of this.asked.keys()) if (!this.pending.some((p) => p.from === author)) this.asked.delete(author);
   }
 
   /** Tells listeners, once the state and the log are consistent; a listener's exception goes to `onError`. */
   private changed(before: S, change: Change<S>): void {
     // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
     if (this.current === before) return;
-    this.asked.clear();
     const state = this.current;
     for (const listener of [...this.listeners]) {
       try {

@@ -125,6 +125,40 @@ describe('causal visibility', () => {
     expect(b.state.size).toBe(2);
     expect(causallyClosed(b.state)).toBe(true);
   });
+
+  test('a gap is asked for at once and once, however many deltas arrive behind it', () => {
+    const outbox = (replica: Replica<GCounter.GCounter>) => {
+      const sent: Uint8Array[] = [];
+      replica.connect({ connected: true, send: (bytes) => sent.push(bytes), listen: () => () => {} });
+      sent.length = 0;
+      return sent;
+    };
+    const a = new Replica({ id: A, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const c = new Replica({ id: C, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const fromA = outbox(a);
+    const fromC = outbox(c);
+    for (let i = 0; i < 6; i++) a.update((s, id) => GCounter.increment(s, id));
+    c.update((s, id) => GCounter.increment(s, id));
+    const b = new Replica({ id: B, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const requests = outbox(b);
+    // a's first delta is lost; the rest arrive, with another author's change between them.
+    b.receive(fromA[1]!);
+    b.receive(fromC[0]!);
+    for (const bytes of fromA.slice(2, 5)) b.receive(bytes);
+    expect(b.stats.heldBack).toBe(4);
+    expect(requests.length).toBe(1);
+    b.gossip(); // a later round asks again, in case the answer was lost
+    requests.length = 0;
+    b.receive(fromA[5]!);
+    expect(requests.length).toBe(1);
+    b.receive(fromA[0]!); // the gap closes: everything held back appears
+    expect(GCounter.value(b.state)).toBe(7);
+    // A new gap is a new question.
+    a.update((s, id) => GCounter.increment(s, id));
+    a.update((s, id) => GCounter.increment(s, id));
+    b.receive(fromA.at(-1)!);
+    expect(requests.length).toBe(2);
+  });
 });
 
 describe('hostile input changes nothing', () => {
