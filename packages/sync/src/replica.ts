@@ -174,7 +174,8 @@ function changedSince(now: Counts, before: Counts, except: ReplicaId): Map<Repli
  *   delta log (`deltaLog: true`), `missing(state, seen)` (a causal adapter) or its full
  *   state; equal peers stay silent; the requester sends back what the answer shows the
  *   answerer lacks, and other peers that lack something ask for it;
- * - a delta whose causes have not arrived is held back and its author is asked for
+ * - a delta whose causes have not arrived is held back and its author is asked (one
+ *   question at a time) for
  *   what is missing.
  *
  * Session guarantees (tested properties):
@@ -226,8 +227,8 @@ export class Replica<S> {
   private seenOf: { state: S; seen: Counts } | undefined;
   private digestOf: { of: unknown; digest: number } | undefined;
   private pending: Array<Pending<S>> = [];
-  /** Authors asked for missing causes, with the gossip round they were asked in (while deltas of theirs are held back). */
-  private readonly asked = new Map<ReplicaId, number>();
+  /** The one peer asked for missing causes and the gossip round it was asked in, until it answers or the gaps close. */
+  private asking: { readonly peer: ReplicaId; readonly round: number } | undefined;
   private readonly mode: 'causal' | 'log' | 'full';
   /** This replica's vector right after its previous local delta: later deps are relative to it. */
   private lastVector: Counts = NONE;
@@ -599,17 +600,25 @@ export class Replica<S> {
       this.pending.push(early);
       this.stats.heldBack++;
       if (this.pending.length > this.limits.maxPending) this.pending.shift();
-      // A gap: its author had seen every cause, so ask it at once; once until the gap
-      // closes (a burst of held-back deltas must not cause a burst of answers), again
-      // in a later gossip round if the answer was lost.
-      if (this.asked.get(from) !== this.round) {
-        this.asked.set(from, this.round);
-        this.reply(this.request(from, false), from, via);
-      }
+      this.askForGap(from, via);
       return;
     }
     this.take(early);
     this.drain();
+  }
+
+  /**
+   * A gap: the author of a held-back delta had seen every cause, so ask it at once.
+   * One question at a time, whoever the authors: its answer brings everything that
+   * author has and this replica lacks, which closes most gaps at once (a burst of
+   * held-back deltas from many authors must not cause a burst of answers). The next
+   * question goes out when the answer arrived and gaps remain, or in a later gossip
+   * round if the answer was lost.
+   */
+  private askForGap(author: ReplicaId, via: Transport | undefined): void {
+    if (this.asking?.round === this.round) return;
+    this.asking = { peer: author, round: this.round };
+    this.reply(this.request(author, false), author, via);
   }
 
   private acceptAnswer(message: StateMessage, delta: S, via: Transport | undefined): void {
@@ -622,6 +631,10 @@ export class Replica<S> {
       if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload.slice() }, fresh);
     } else if (!this.type.leq(delta, this.current)) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload });
     this.drain();
+    if (this.asking?.peer === from) {
+      this.asking = undefined;
+      if (this.pending.length > 0) this.askForGap(this.pending[0]!.from, undefined);
+    }
     if (!message.ask) return;
     // The answer shows what its sender lacks: send it that, once.
     if (this.mode === 'full') {
@@ -686,7 +699,7 @@ export class Replica<S> {
       }
       this.pending = still;
     }
-    for (const author of this.asked.keys()) if (!this.pending.some((p) => p.from === author)) this.asked.delete(author);
+    if (this.pending.length === 0) this.asking = undefined;
   }
 
   /** Tells listeners, once the state and the log are consistent; a listener's exception goes to `onError`. */

@@ -126,7 +126,7 @@ describe('causal visibility', () => {
     expect(causallyClosed(b.state)).toBe(true);
   });
 
-  test('a gap is asked for at once and once, however many deltas arrive behind it', () => {
+  test('a gap is asked for at once and once, however many deltas and authors arrive behind it', () => {
     const outbox = (replica: Replica<GCounter.GCounter>) => {
       const sent: Uint8Array[] = [];
       replica.connect({ connected: true, send: (bytes) => sent.push(bytes), listen: () => () => {} });
@@ -138,21 +138,25 @@ describe('causal visibility', () => {
     const fromA = outbox(a);
     const fromC = outbox(c);
     for (let i = 0; i < 6; i++) a.update((s, id) => GCounter.increment(s, id));
-    c.update((s, id) => GCounter.increment(s, id));
+    for (let i = 0; i < 3; i++) c.update((s, id) => GCounter.increment(s, id));
     const b = new Replica({ id: B, type: GCounter, deltaLog: true, gossipMs: 0 });
     const requests = outbox(b);
-    // a's first delta is lost; the rest arrive, with another author's change between them.
+    // a's first delta is lost; the rest arrive, with another author's change between
+    // them; and c's second is lost too: one question, to a, is out.
     b.receive(fromA[1]!);
     b.receive(fromC[0]!);
     for (const bytes of fromA.slice(2, 5)) b.receive(bytes);
-    expect(b.stats.heldBack).toBe(4);
+    b.receive(fromC[2]!);
+    expect(b.stats.heldBack).toBe(5);
     expect(requests.length).toBe(1);
     b.gossip(); // a later round asks again, in case the answer was lost
     requests.length = 0;
     b.receive(fromA[5]!);
     expect(requests.length).toBe(1);
-    b.receive(fromA[0]!); // the gap closes: everything held back appears
+    b.receive(fromA[0]!); // a's gap closes: its deltas appear
     expect(GCounter.value(b.state)).toBe(7);
+    b.receive(fromC[1]!); // and c's
+    expect(GCounter.value(b.state)).toBe(9);
     // A new gap is a new question.
     a.update((s, id) => GCounter.increment(s, id));
     a.update((s, id) => GCounter.increment(s, id));
