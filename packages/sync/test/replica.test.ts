@@ -2,7 +2,7 @@ import { asReplicaId, DecodeError, mergeAll, type ReplicaId } from '@convergent/
 import * as GCounter from '@convergent/g-counter';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
+import { decodeMessage, encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
 import { seeded } from './support/random.js';
 import { append, causalGCounter, causalLog, causallyClosed, type Log } from './support/types.js';
 
@@ -153,15 +153,18 @@ describe('causal visibility', () => {
     requests.length = 0;
     b.receive(fromA[5]!);
     expect(requests.length).toBe(1);
-    b.receive(fromA[0]!); // a's gap closes: its deltas appear
+    a.receive(requests.at(-1)!); // a answers: a's gap closes, its deltas appear
+    b.receive(fromA.at(-1)!);
     expect(GCounter.value(b.state)).toBe(7);
-    b.receive(fromC[1]!); // and c's
+    expect(requests.length).toBe(2); // a gap remains: the next question, at once, to c
+    expect(decodeMessage(requests.at(-1)!).to).toBe(C);
+    b.receive(fromC[1]!);
     expect(GCounter.value(b.state)).toBe(9);
     // A new gap is a new question.
     a.update((s, id) => GCounter.increment(s, id));
     a.update((s, id) => GCounter.increment(s, id));
     b.receive(fromA.at(-1)!);
-    expect(requests.length).toBe(2);
+    expect(requests.length).toBe(3);
   });
 });
 
