@@ -46,9 +46,9 @@ export interface ReplicaOptions<S> {
   /**
    * Mean milliseconds between two gossip rounds ({@link Replica.gossip}), each delay
    * drawn uniformly from half to one and a half times it; `0` turns the timer off (the
-   * application or a test then calls `gossip()` itself). Default 1,000: lost messages
-   * are repaired within about a second, for one small message per replica and second
-   * in a quiet room (see the guide's cost model). The timer runs
+   * application or a test then calls `gossip()` itself). Default 1,000: a lost message
+   * waits about a round to be repaired, and a quiet room costs one small message per
+   * replica and second (see the guide's cost model). The timer runs
    * while a transport is connected, never keeps Node alive, and stops on `close()`.
    */
   readonly gossipMs?: number;
