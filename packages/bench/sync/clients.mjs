@@ -9,6 +9,8 @@ import { Replica, WebSocketTransport } from '@convergent/sync';
 import { WebSocket } from 'ws';
 
 const [url, count] = [process.argv[2], Number(process.argv[3])];
+// run.mjs --gossip-ms: the replicas' gossip interval (unset: the Replica default).
+const gossipMs = process.argv[4] ? Number(process.argv[4]) : undefined;
 let errors = 0;
 const onError = () => errors++;
 /** Probability that an arriving message is lost (the bench's 5 % loss phase). */
@@ -41,8 +43,8 @@ function attach(client) {
 const clients = Array.from({ length: count }, () => {
   const id = replicaId();
   const client = {
-    text: new Replica({ id, type: RGA, doc: 'text', deltaLog: true, onError }),
-    likes: new Replica({ id, type: PNCounter, doc: 'likes', onError }),
+    text: new Replica({ id, type: RGA, doc: 'text', deltaLog: true, onError, gossipMs }),
+    likes: new Replica({ id, type: PNCounter, doc: 'likes', onError, gossipMs }),
   };
   attach(client);
   return client;

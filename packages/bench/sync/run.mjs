@@ -1,4 +1,4 @@
-// pnpm bench:sync [-- --sizes 10,50,200 --procs 20 --phase-timeout 60 --max-rss-mb 3072 --loss-watch 30]
+// pnpm bench:sync [-- --sizes 10,50,200 --procs 20 --phase-timeout 60 --max-rss-mb 3072 --loss-watch 30 --gossip-ms <replica default>]
 // A real relay (startRelay) and N WebSocket clients in separate Node processes, each
 // client holding the web demo's two documents. Measures what the sync protocol costs
 // on the wire, per edit, per reconnect and per relay restart, and whether replicas
@@ -20,6 +20,8 @@ const maxProcs = Number(option('procs', '20'));
 const phaseTimeout = Number(option('phase-timeout', '60')) * 1000;
 const maxRss = Number(option('max-rss-mb', '3072')) * 2 ** 20;
 const lossWatch = Number(option('loss-watch', '30')) * 1000;
+// The replicas' gossip interval; '' leaves the Replica default.
+const gossipMs = option('gossip-ms', '');
 const LOSS = 0.05;
 const execArgv = ['--import', 'tsx', '--conditions=@convergent/source'];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,7 +115,7 @@ async function run(n) {
   const port = relay.port;
   const url = `ws://127.0.0.1:${port}/bench`;
   const groups = Array.from({ length: procs }, (_, p) => Math.floor(n / procs) + (p < n % procs ? 1 : 0));
-  const clients = groups.map((count) => child('clients.mjs', [url, String(count)]));
+  const clients = groups.map((count) => child('clients.mjs', [url, String(count), gossipMs]));
   await Promise.all(clients.map((c) => c.next()));
   const where = (i) => {
     let p = 0;
@@ -272,5 +274,6 @@ for (const r of rows) {
 }
 const notes = rows.flatMap((r) => ['join', 'insert2', 'warmup', 'edit'].filter((k) => typeof r[k] === 'string' && r[k] !== 'skipped').map((k) => `- N = ${r.n}, ${k}: ${r[k]}`));
 if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+console.log(`Gossip interval: ${gossipMs === '' ? 'the Replica default' : `${gossipMs} ms`}.`);
 console.log(`\nA phase is aborted after ${phaseTimeout / 1000} s without the room going quiet (or relay RSS over ${maxRss / 2 ** 20} MiB); the phases after it are skipped.`);
 process.exit(0);

@@ -46,7 +46,9 @@ export interface ReplicaOptions<S> {
   /**
    * Mean milliseconds between two gossip rounds ({@link Replica.gossip}), each delay
    * drawn uniformly from half to one and a half times it; `0` turns the timer off (the
-   * application or a test then calls `gossip()` itself). Default 5,000. The timer runs
+   * application or a test then calls `gossip()` itself). Default 1,000: a lost message
+   * waits about a round to be repaired, and a quiet room costs one small message per
+   * replica and second (see the guide's cost model). The timer runs
    * while a transport is connected, never keeps Node alive, and stops on `close()`.
    */
   readonly gossipMs?: number;
@@ -172,7 +174,8 @@ function changedSince(now: Counts, before: Counts, except: ReplicaId): Map<Repli
  *   delta log (`deltaLog: true`), `missing(state, seen)` (a causal adapter) or its full
  *   state; equal peers stay silent; the requester sends back what the answer shows the
  *   answerer lacks, and other peers that lack something ask for it;
- * - a delta whose causes have not arrived is held back and its author is asked for
+ * - a delta whose causes have not arrived is held back and its author is asked (one
+ *   question at a time) for
  *   what is missing.
  *
  * Session guarantees (tested properties):
@@ -224,8 +227,8 @@ export class Replica<S> {
   private seenOf: { state: S; seen: Counts } | undefined;
   private digestOf: { of: unknown; digest: number } | undefined;
   private pending: Array<Pending<S>> = [];
-  /** Authors asked for missing causes since the state last changed. */
-  private readonly asked = new Set<ReplicaId>();
+  /** The one peer asked for missing causes and the gossip round it was asked in, until it answers or the gaps close. */
+  private asking: { readonly peer: ReplicaId; readonly round: number } | undefined;
   private readonly mode: 'causal' | 'log' | 'full';
   /** This replica's vector right after its previous local delta: later deps are relative to it. */
   private lastVector: Counts = NONE;
@@ -258,7 +261,7 @@ export class Replica<S> {
     this.limits = { ...DEFAULT_SYNC_LIMITS, ...options.limits };
     this.decodeLimits = { maxStringBytes: this.limits.maxStateBytes, maxBytes: this.limits.maxStateBytes, maxCount: this.limits.maxReplicas };
     this.onError = options.onError ?? (() => {});
-    this.gossipMs = options.gossipMs ?? 5000;
+    this.gossipMs = options.gossipMs ?? 1000;
     if (!(this.gossipMs >= 0 && this.gossipMs < 2 ** 31)) throw new RangeError('gossipMs must be a non-negative number of milliseconds');
     this.random = options.random ?? Math.random;
     this.current = options.initial ?? type.bottom;
@@ -601,15 +604,25 @@ export class Replica<S> {
       this.pending.push(early);
       this.stats.heldBack++;
       if (this.pending.length > this.limits.maxPending) this.pending.shift();
-      // Its author had seen every cause: ask it (once per change of our state).
-      if (!this.asked.has(from)) {
-        this.asked.add(from);
-        this.reply(this.request(from, false), from, via);
-      }
+      this.askForGap(from, via);
       return;
     }
     this.take(early);
     this.drain();
+  }
+
+  /**
+   * A gap: the author of a held-back delta had seen every cause, so ask it at once.
+   * One question at a time, whoever the authors: its answer brings everything that
+   * author has and this replica lacks, which closes most gaps at once (a burst of
+   * held-back deltas from many authors must not cause a burst of answers). The next
+   * question goes out when the answer arrived and gaps remain, or in a later gossip
+   * round if the answer was lost.
+   */
+  private askForGap(author: ReplicaId, via: Transport | undefined): void {
+    if (this.asking?.round === this.round) return;
+    this.asking = { peer: author, round: this.round };
+    this.reply(this.request(author, false), author, via);
   }
 
   private acceptAnswer(message: StateMessage, delta: S, via: Transport | undefined): void {
@@ -622,6 +635,10 @@ export class Replica<S> {
       if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload.slice() }, fresh);
     } else if (!this.type.leq(delta, this.current)) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload });
     this.drain();
+    if (this.asking?.peer === from) {
+      this.asking = undefined;
+      if (this.pending.length > 0) this.askForGap(this.pending[0]!.from, undefined);
+    }
     if (!message.ask) return;
     // The answer shows what its sender lacks: send it that, once.
     if (this.mode === 'full') {
@@ -686,13 +703,13 @@ export class Replica<S> {
       }
       this.pending = still;
     }
+    if (this.pending.length === 0) this.asking = undefined;
   }
 
   /** Tells listeners, once the state and the log are consistent; a listener's exception goes to `onError`. */
   private changed(before: S, change: Change<S>): void {
     // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
     if (this.current === before) return;
-    this.asked.clear();
     const state = this.current;
     for (const listener of [...this.listeners]) {
       try {

@@ -2,7 +2,7 @@ import { asReplicaId, DecodeError, mergeAll, type ReplicaId } from '@convergent/
 import * as GCounter from '@convergent/g-counter';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
+import { decodeMessage, encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
 import { seeded } from './support/random.js';
 import { append, causalGCounter, causalLog, causallyClosed, type Log } from './support/types.js';
 
@@ -124,6 +124,47 @@ describe('causal visibility', () => {
     b.receive(first);
     expect(b.state.size).toBe(2);
     expect(causallyClosed(b.state)).toBe(true);
+  });
+
+  test('a gap is asked for at once and once, however many deltas and authors arrive behind it', () => {
+    const outbox = (replica: Replica<GCounter.GCounter>) => {
+      const sent: Uint8Array[] = [];
+      replica.connect({ connected: true, send: (bytes) => sent.push(bytes), listen: () => () => {} });
+      sent.length = 0;
+      return sent;
+    };
+    const a = new Replica({ id: A, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const c = new Replica({ id: C, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const fromA = outbox(a);
+    const fromC = outbox(c);
+    for (let i = 0; i < 6; i++) a.update((s, id) => GCounter.increment(s, id));
+    for (let i = 0; i < 3; i++) c.update((s, id) => GCounter.increment(s, id));
+    const b = new Replica({ id: B, type: GCounter, deltaLog: true, gossipMs: 0 });
+    const requests = outbox(b);
+    // a's first delta is lost; the rest arrive, with another author's change between
+    // them; and c's second is lost too: one question, to a, is out.
+    b.receive(fromA[1]!);
+    b.receive(fromC[0]!);
+    for (const bytes of fromA.slice(2, 5)) b.receive(bytes);
+    b.receive(fromC[2]!);
+    expect(b.stats.heldBack).toBe(5);
+    expect(requests.length).toBe(1);
+    b.gossip(); // a later round asks again, in case the answer was lost
+    requests.length = 0;
+    b.receive(fromA[5]!);
+    expect(requests.length).toBe(1);
+    a.receive(requests.at(-1)!); // a answers: a's gap closes, its deltas appear
+    b.receive(fromA.at(-1)!);
+    expect(GCounter.value(b.state)).toBe(7);
+    expect(requests.length).toBe(2); // a gap remains: the next question, at once, to c
+    expect(decodeMessage(requests.at(-1)!).to).toBe(C);
+    b.receive(fromC[1]!);
+    expect(GCounter.value(b.state)).toBe(9);
+    // A new gap is a new question.
+    a.update((s, id) => GCounter.increment(s, id));
+    a.update((s, id) => GCounter.increment(s, id));
+    b.receive(fromA.at(-1)!);
+    expect(requests.length).toBe(3);
   });
 });
 

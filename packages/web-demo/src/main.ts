@@ -21,7 +21,8 @@ const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onErr
 const cart = new Replica({ id: me, type: ORSet, doc: 'cart', deltaLog: true, onError });
 const likes = new Replica({ id: me, type: PNCounter, doc: 'likes', onError });
 const name = new Replica({ id: me, type: MVRegister, doc: 'name', deltaLog: true, onError });
-const replicas: Array<Pick<Replica<unknown>, 'connect' | 'sync'>> = [text, cart, likes, name];
+// Each replica repairs lost messages by itself (gossip rounds, every second or so).
+const replicas: Array<Pick<Replica<unknown>, 'connect'>> = [text, cart, likes, name];
 
 // ---- online / offline switch: detaching every replica from the channel is a partition.
 let detach: Array<() => void> = [];
@@ -32,10 +33,6 @@ function setOnline(online: boolean): void {
   $('status').textContent = online ? 'online' : 'offline — edits stay here until you reconnect';
 }
 $<HTMLInputElement>('online').addEventListener('change', (e) => setOnline((e.target as HTMLInputElement).checked));
-// Repair anything lost, now and then (BroadcastChannel rarely loses; a relay could).
-setInterval(() => {
-  if (detach.length > 0) replicas.forEach((r) => r.sync());
-}, 5000);
 $('replica-id').textContent = me;
 if (relay) {
   const show = (up: boolean) => ($('relay').textContent = `relay ${relayUrl} ${up ? 'connected' : 'unreachable — retrying'}`);
