@@ -1,7 +1,7 @@
 // Each tab is one replica of four documents, synced over one BroadcastChannel.
 import { replicaId, type JsonValue } from '@convergent/core';
 import * as MVRegister from '@convergent/mv-register';
-import * as ORSet from '@convergent/or-set';
+import * as ORMap from '@convergent/or-map';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
 import { BroadcastChannelTransport, Replica, WebSocketTransport, type Transport } from '@convergent/sync';
@@ -18,7 +18,8 @@ const links: Transport[] = relay ? [channel, relay] : [channel];
 const onError = (error: unknown) => console.warn('sync:', error);
 
 const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onError });
-const cart = new Replica({ id: me, type: ORSet, doc: 'cart', deltaLog: true, onError });
+const Cart = ORMap.of(ORMap.counter); // item → quantity
+const cart = new Replica({ id: me, type: Cart, doc: 'cart', deltaLog: true, onError });
 const likes = new Replica({ id: me, type: PNCounter, doc: 'likes', onError });
 const name = new Replica({ id: me, type: MVRegister, doc: 'name', deltaLog: true, onError });
 // Each replica repairs lost messages by itself (gossip rounds, every second or so).
@@ -79,28 +80,40 @@ text.subscribe((state) => {
   shown = state;
 });
 
-// ---- shopping cart: OR-Set of item names; a concurrent add wins over a remove.
+// ---- shopping cart: OR-Map of item → causal counter. A remove resets only what this tab had
+// seen: an add made concurrently elsewhere survives alone (milk 3, removed here, +1 there: milk 1).
 const list = $<HTMLUListElement>('cart');
+const addTo = (item: string, by: number) => cart.update((s, id) => Cart.update(s, id, item, (q, r) => ORMap.increment(q, r, by)));
+const removeItem = (item: string) => cart.update((s, id) => Cart.remove(s, id, item));
 $<HTMLFormElement>('cart-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const input = $<HTMLInputElement>('item');
   const item = input.value.trim();
-  if (item !== '') cart.update((s, id) => ORSet.add(s, id, item));
+  if (item !== '') addTo(item, 1);
   input.value = '';
 });
-function renderCart(state: ORSet.ORSet): void {
-  const items = ORSet.elements(state).map(String).sort();
+function button(text: string, title: string, className: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.title = title;
+  b.className = className;
+  b.addEventListener('click', onClick);
+  return b;
+}
+function renderCart(state: typeof Cart.bottom): void {
+  const quantities = Cart.snapshot(state);
   list.replaceChildren(
-    ...items.map((item) => {
+    ...Object.keys(quantities).sort().map((item) => {
+      const quantity = quantities[item]!;
       const li = document.createElement('li');
       const label = document.createElement('span');
       label.textContent = item;
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.textContent = '✕';
-      remove.title = `remove ${item}`;
-      remove.addEventListener('click', () => cart.update((s, id) => ORSet.remove(s, id, item)));
-      li.append(label, remove);
+      const count = document.createElement('output');
+      count.textContent = String(quantity);
+      // − at quantity 1 removes the item rather than leaving a zero line.
+      const less = button('−', `one ${item} less`, 'less', () => (quantity > 1 ? addTo(item, -1) : removeItem(item)));
+      li.append(label, less, count, button('+', `one more ${item}`, 'more', () => addTo(item, 1)), button('✕', `remove ${item}`, 'remove', () => removeItem(item)));
       return li;
     }),
   );

@@ -1,10 +1,11 @@
 // End to end in a real browser: Debian's Chromium driven by playwright-core (never a
 // downloaded browser). Two tabs of the demo go offline, both edit the text and the
-// cart, both reconnect; the test asserts they agree and saves a screenshot.
+// cart, both reconnect; the test asserts they agree and saves a screenshot. Then the
+// seed's cart story (a remove concurrent with an add), and two profiles over a relay.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startRelay } from '@convergent/sync';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -53,11 +54,32 @@ afterAll(async () => {
 
 const textOf = (page: Page) => page.locator('#text').inputValue();
 const cartOf = (page: Page) => page.locator('#cart li span').allTextContents();
+/** The cart as shown: item → quantity. */
+async function quantitiesOf(page: Page): Promise<Record<string, number>> {
+  const rows = await page.locator('#cart li').evaluateAll((lis) => lis.map((li) => [li.querySelector('span')?.textContent, li.querySelector('output')?.textContent]));
+  return Object.fromEntries(rows.map(([item, quantity]) => [item, Number(quantity)]));
+}
 
 async function open(page: Page): Promise<void> {
   page.setDefaultTimeout(10_000);
   await page.goto(url, { waitUntil: 'load' });
   await page.locator('body[data-ready="true"]').waitFor();
+}
+
+const cartButton = (page: Page, item: string, which: 'more' | 'less' | 'remove') =>
+  page.locator('#cart li', { hasText: item }).locator(`button.${which}`);
+
+async function setOnline(page: Page, online: boolean): Promise<void> {
+  await (await front(page)).locator('#online').setChecked(online);
+  await expect.poll(() => page.locator('#status').textContent()).toContain(online ? 'online' : 'offline');
+}
+
+/** Two tabs of the demo in one browser context: tabs of one profile share BroadcastChannels, as in a real browser. */
+async function twoTabs(): Promise<{ context: BrowserContext; pages: [Page, Page] }> {
+  const context = await browser!.newContext({ viewport: { width: 1000, height: 720 } });
+  const pages: [Page, Page] = [await context.newPage(), await context.newPage()];
+  for (const page of pages) await open(page);
+  return { context, pages };
 }
 
 // A background tab's animation frames are throttled, which makes every action wait; act on the front tab.
@@ -74,12 +96,8 @@ async function addItem(page: Page, item: string): Promise<void> {
 }
 
 test('two tabs go offline, edit text and cart, reconnect and agree', async () => {
-  // One browser context: tabs of one profile share BroadcastChannels, as in a real browser.
-  const context = await browser!.newContext({ viewport: { width: 1000, height: 720 } });
-  const [one, two] = [await context.newPage(), await context.newPage()];
+  const { context, pages: [one, two] } = await twoTabs();
   try {
-    await open(one);
-    await open(two);
 
     // Online: an edit in one tab shows in the other.
     await front(one);
@@ -104,7 +122,7 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     await two.keyboard.type('Our ');
     await addItem(one, 'apples');
     await addItem(two, 'bread');
-    await (await front(two)).locator('#cart li', { hasText: 'milk' }).locator('button').click();
+    await (await front(two)).locator('#cart li', { hasText: 'milk' }).locator('button.remove').click();
     await expect.poll(() => cartOf(two)).toEqual(['bread']);
 
     // Likes and the profile name too: two likes here, one unlike there; two names at once.
@@ -134,6 +152,7 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     // Two removed milk, which it had seen; one's apples and two's bread both stay.
     expect(await cartOf(one)).toEqual(['apples', 'bread']);
     expect(await cartOf(two)).toEqual(['apples', 'bread']);
+    expect(await quantitiesOf(two)).toEqual({ apples: 1, bread: 1 });
 
     // The counter keeps every like; the register keeps both concurrent names as siblings.
     for (const page of [one, two]) {
@@ -145,6 +164,46 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     await one.screenshot({ path: path.join(shots, 'web-demo-tab-1.png'), fullPage: true });
     await two.screenshot({ path: path.join(shots, 'web-demo-tab-2.png'), fullPage: true });
     expect(existsSync(path.join(shots, 'web-demo-tab-1.png'))).toBe(true);
+  } finally {
+    await context.close();
+  }
+}, 90_000);
+
+test("the seed's cart: milk 3 everywhere, one tab removes it while the other adds 1; both end with milk 1", async () => {
+  const { context, pages: [alice, bob] } = await twoTabs();
+  try {
+    await addItem(alice, 'milk');
+    await cartButton(alice, 'milk', 'more').click();
+    await cartButton(alice, 'milk', 'more').click();
+    for (const page of [alice, bob]) await expect.poll(() => quantitiesOf(page), { timeout: 5_000 }).toEqual({ milk: 3 });
+
+    // Alice, offline, removes milk; Bob, who has not seen that, adds one.
+    await setOnline(alice, false);
+    await cartButton(alice, 'milk', 'remove').click();
+    await expect.poll(() => quantitiesOf(alice)).toEqual({});
+    await (await front(bob)).locator('#item').fill('milk');
+    await bob.locator('#add').click();
+    await expect.poll(() => quantitiesOf(bob)).toEqual({ milk: 4 }); // Alice's removal has not reached Bob
+
+    // Alice reconnects: each tab merges the other's change after its own (both orders).
+    await setOnline(alice, true);
+    for (const page of [alice, bob]) await expect.poll(() => quantitiesOf(page), { timeout: 10_000 }).toEqual({ milk: 1 });
+
+    // Plain concurrent increments, both offline: every + counts once.
+    for (const page of [alice, bob]) await setOnline(page, false);
+    await cartButton(await front(alice), 'milk', 'more').click();
+    await expect.poll(() => quantitiesOf(alice)).toEqual({ milk: 2 });
+    await cartButton(await front(bob), 'milk', 'more').click();
+    await cartButton(bob, 'milk', 'more').click();
+    await expect.poll(() => quantitiesOf(bob)).toEqual({ milk: 3 });
+    for (const page of [alice, bob]) await setOnline(page, true);
+    for (const page of [alice, bob]) await expect.poll(() => quantitiesOf(page), { timeout: 10_000 }).toEqual({ milk: 4 });
+
+    // − lowers the quantity, and at 1 removes the item.
+    await cartButton(await front(alice), 'milk', 'less').click();
+    for (const page of [alice, bob]) await expect.poll(() => quantitiesOf(page), { timeout: 5_000 }).toEqual({ milk: 3 });
+    for (let i = 0; i < 3; i++) await cartButton(alice, 'milk', 'less').click();
+    for (const page of [alice, bob]) await expect.poll(() => quantitiesOf(page), { timeout: 5_000 }).toEqual({});
   } finally {
     await context.close();
   }
