@@ -1,9 +1,10 @@
 import type { JsonValue, ReplicaId } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORSet from '@convergent/or-set';
 import * as fc from 'fast-check';
 import { describe, test } from 'vitest';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 import * as ORMap from '../src/index.js';
 
 // Few keys and values, so that updates and removes keep meeting.
@@ -92,5 +93,6 @@ const specs = [
 
 for (const spec of specs)
   describe(spec.name, () => {
-    for (const law of laws(spec as CrdtSpec<unknown, unknown>)) test(law.name, () => law.run());
+    const typed = spec as CrdtSpec<unknown, unknown>;
+    for (const law of [...laws(typed, lawScale), ...scenarios(typed, scenarioScale)]) test(law.name, () => law.run());
   });

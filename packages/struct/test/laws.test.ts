@@ -1,10 +1,11 @@
 import type { JsonValue, ReplicaId } from '@convergent/core';
-import { laws, type CrdtSpec } from '@convergent/laws';
+import { laws, scenarios, type CrdtSpec } from '@convergent/laws';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORMap from '@convergent/or-map';
 import * as ORSet from '@convergent/or-set';
 import * as fc from 'fast-check';
 import { describe, test } from 'vitest';
+import { lawScale, scenarioScale } from '../../../test/support/scale.js';
 import * as Struct from '../src/index.js';
 
 // A todo item with one field of every kind, and a map of such items.
@@ -59,5 +60,6 @@ const specs = [
 
 for (const spec of specs)
   describe(spec.name, () => {
-    for (const law of laws(spec as CrdtSpec<unknown, unknown>)) test(law.name, () => law.run());
+    const typed = spec as CrdtSpec<unknown, unknown>;
+    for (const law of [...laws(typed, lawScale), ...scenarios(typed, scenarioScale)]) test(law.name, () => law.run());
   });
