@@ -417,6 +417,32 @@ test('old states are untouched by later edits (immutability)', () => {
   snapshots.forEach((s, i) => expect(RGA.encode(s)).toEqual(bytes[i]));
 });
 
+test('merging an older state again sees none of the merges made from it since (pending runs)', () => {
+  // A late joiner receives deltas out of order, so most of its elements wait pending.
+  const r = new Replica(A);
+  for (let i = 0; i < 700; i++) r.insert((i * 7919) % (RGA.length(r.state) + 1), String.fromCharCode(97 + (i % 26)));
+  // A fixed permutation of the deltas (337 and 700 are coprime).
+  const deltas = r.sent.map((_, i) => r.sent[(i * 337) % r.sent.length]!);
+  const chain = [RGA.bottom];
+  const bytes = [RGA.encode(RGA.bottom)];
+  for (let i = 0; i < deltas.length; i++) {
+    // x1 = merge(x0, d1); x2 = merge(x1, d2); then merge(x1, d3) must not see d2.
+    const next = RGA.merge(chain[i]!, deltas[i]!);
+    chain.push(next);
+    bytes.push(RGA.encode(next));
+    if (i > 0 && i % 7 === 0) {
+      const older = chain[i]!;
+      const forked = RGA.merge(older, deltas[(i + 350) % deltas.length]!);
+      const fresh = RGA.merge(RGA.decode(bytes[i]!), deltas[(i + 350) % deltas.length]!);
+      expect(RGA.encode(forked)).toEqual(RGA.encode(fresh));
+      expect(RGA.encode(older)).toEqual(bytes[i]);
+    }
+  }
+  expect(RGA.toJSON(chain[350]!).pending.length).toBeGreaterThan(100);
+  chain.forEach((s, i) => expect(RGA.encode(s)).toEqual(bytes[i]));
+  expect(RGA.text(chain.at(-1)!)).toBe(RGA.text(r.state));
+});
+
 // Checked-in bytes: a format change that breaks stored data fails here.
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
