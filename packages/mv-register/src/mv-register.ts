@@ -1,5 +1,16 @@
 import { canonicalKey, compareReplicaIds, type JsonValue, type ReplicaId } from '@convergent/core';
-import { DotContext, type Dot } from '@convergent/version-vector';
+import {
+  contextEquals,
+  contextFromDots,
+  contextLeq,
+  contextUpTo,
+  emptyContext,
+  hasDot,
+  mergeContexts,
+  nextDot,
+  type Dot,
+  type DotContext,
+} from '@convergent/version-vector';
 
 /**
  * One sibling of a multi-value register: a written value and the dot (replica,
@@ -68,7 +79,7 @@ export function of(entries: Entry[], context: DotContext): MVRegister {
  * MVRegister.values(MVRegister.bottom); // => []
  * ```
  */
-export const bottom: MVRegister = of([], DotContext.bottom);
+export const bottom: MVRegister = of([], emptyContext);
 
 /**
  * Delta mutator: writes `value`, replacing every value this replica has seen. The
@@ -98,9 +109,9 @@ export const bottom: MVRegister = of([], DotContext.bottom);
  */
 export function set(state: MVRegister, replica: ReplicaId, value: JsonValue): MVRegister {
   const fresh = freeze(JSON.parse(canonicalKey(value)) as JsonValue);
-  const dot = DotContext.next(state.context, replica);
-  const replaced = DotContext.fromDots(state.entries.map((e) => e.dot));
-  return of([Object.freeze({ dot, value: fresh })], DotContext.merge(DotContext.upTo(dot), replaced));
+  const dot = nextDot(state.context, replica);
+  const replaced = contextFromDots(state.entries.map((e) => e.dot));
+  return of([Object.freeze({ dot, value: fresh })], mergeContexts(contextUpTo(dot), replaced));
 }
 
 /**
@@ -152,10 +163,10 @@ export function merge(a: MVRegister, b: MVRegister): MVRegister {
     const other = find(b, e.dot);
     // A dot carries one write; two values under one dot mean a reused replica id: keep the larger, on both sides.
     if (other) entries.push(other.value === e.value || canonicalKey(e.value) >= canonicalKey(other.value) ? e : other);
-    else if (!DotContext.has(b.context, e.dot)) entries.push(e);
+    else if (!hasDot(b.context, e.dot)) entries.push(e);
   }
-  for (const e of b.entries) if (!find(a, e.dot) && !DotContext.has(a.context, e.dot)) entries.push(e);
-  return of(entries, DotContext.merge(a.context, b.context));
+  for (const e of b.entries) if (!find(a, e.dot) && !hasDot(a.context, e.dot)) entries.push(e);
+  return of(entries, mergeContexts(a.context, b.context));
 }
 
 /**
@@ -182,7 +193,7 @@ export function equals(a: MVRegister, b: MVRegister): boolean {
       const f = b.entries[i]!;
       return compareDots(e.dot, f.dot) === 0 && (e.value === f.value || canonicalKey(e.value) === canonicalKey(f.value));
     }) &&
-    DotContext.equals(a.context, b.context)
+    contextEquals(a.context, b.context)
   );
 }
 
@@ -204,5 +215,5 @@ export function equals(a: MVRegister, b: MVRegister): boolean {
  * ```
  */
 export function leq(a: MVRegister, b: MVRegister): boolean {
-  return DotContext.leq(a.context, b.context) && equals(merge(a, b), b);
+  return contextLeq(a.context, b.context) && equals(merge(a, b), b);
 }

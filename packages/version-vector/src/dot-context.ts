@@ -156,7 +156,24 @@ export function fromDots(dots: Iterable<Dot>): DotContext {
   return addAll(new Map(), new Map(), dots);
 }
 
-function upTo(dot: Dot): DotContext {
+/**
+ * `DotContext.upTo` as a stand-alone export: the context holding every dot of
+ * `dot.replica` from 1 to `dot.counter`.
+ *
+ * @param dot - the replica's latest dot
+ * @returns the context `{ vector: { [replica]: counter } }`
+ * @throws RangeError unless the counter is a safe integer of at least 1
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { contextUpTo, hasDot } from '@convergent/version-vector';
+ *
+ * const a = asReplicaId('a');
+ * hasDot(contextUpTo({ replica: a, counter: 3 }), { replica: a, counter: 2 }); // => true
+ * ```
+ */
+export function upTo(dot: Dot): DotContext {
   return build(new Map([[valid(dot).replica, dot.counter]]), new Map());
 }
 

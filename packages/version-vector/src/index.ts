@@ -22,6 +22,7 @@ export {
   leq as contextLeq,
   merge as mergeContexts,
   next as nextDot,
+  upTo as contextUpTo,
   type Dot,
   type DotContextJSON,
 } from './dot-context.js';
