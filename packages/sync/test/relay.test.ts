@@ -2,24 +2,13 @@
 // speaking relay frames on 127.0.0.1.
 import { asReplicaId, DecodeError } from '@convergent/core';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { startRelay, WebSocketTransport, type Relay } from '../src/index.js';
 import { decodeFrame, encodeDataFrame, PING_FRAME, PONG_FRAME } from '../src/relay-frame.js';
+import { cleanupAfterEach, sleep, until } from './support/async.js';
 
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup = cleanupAfterEach();
 
 async function relayFor(options: Parameters<typeof startRelay>[0] = {}): Promise<Relay> {
   const relay = await startRelay(options);

@@ -1,25 +1,13 @@
 import { asReplicaId, DecodeError } from '@convergent/core';
 import * as GCounter from '@convergent/g-counter';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { BroadcastChannelTransport, Replica, startRelay, WebSocketTransport, type Relay, type SyncAdapter } from '../src/index.js';
 import { encodeDataFrame } from '../src/relay-frame.js';
 import { causalGCounter } from './support/types.js';
+import { cleanupAfterEach, sleep, until } from './support/async.js';
 
-/** Polls `condition` until it holds; fails after `ms` so a test always stops. */
-async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup = cleanupAfterEach();
 
 describe('BroadcastChannel', () => {
   test('three replicas on one channel converge, including one that was offline', async () => {
