@@ -1,0 +1,2 @@
+export { MemoryStore, StoreClosedError, type DocumentStore, type Fanout, type StoredDelta, type StoredDocument } from './store.js';
+export { MemoryFanout } from './memory-fanout.js';
