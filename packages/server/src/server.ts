@@ -153,6 +153,7 @@ const CLOSE = {
   revoked: [4403, 'revoked'],
   deleted: [4404, 'document deleted'],
   identity: [1008, 'replica id bound to another identity'],
+  replicas: [1008, 'too many replica ids'],
   rate: [1008, 'rate'],
   unavailable: [1011, 'document unavailable'],
   binary: [1003, 'binary frames only'],
@@ -452,7 +453,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         return;
       }
       for (const id of frame.from === undefined ? [message.from] : [frame.from, message.from]) {
-        if (!claim(link, id, doc)) return closeSocket(ws, 'identity', { ...fields, replica: id });
+        const refused = claim(link, id, doc);
+        if (refused) return closeSocket(ws, refused, { ...fields, replica: id });
       }
       if (message.kind === 'state' && !link.canWrite) {
         countRefusal(counters, 'read-only');
@@ -499,19 +501,19 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     );
   };
 
-  /** Binds a replica id to the connection's identity, or refuses an id another identity holds. */
-  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): boolean => {
-    if (link.ids.has(id)) return true;
-    if (id === doc.replica.id || link.ids.size >= limits.maxReplicasPerConnection) return false;
+  /** Binds a replica id to the connection's identity; or why not: another identity holds it, or the connection has too many. */
+  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): 'identity' | 'replicas' | undefined => {
+    if (link.ids.has(id)) return undefined;
+    if (link.ids.size >= limits.maxReplicasPerConnection) return 'replicas';
     const owner = owners.get(id);
-    if (owner !== undefined && owner !== link.identity) return false;
+    if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
     if (owner === undefined) {
       // Bounded: the oldest bindings go first (ids are fresh per session).
       if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
       owners.set(id, link.identity);
     }
     link.ids.add(id);
-    return true;
+    return undefined;
   };
 
   const health = (): Health => ({ status: closing ? 'closing' : 'ok', connections, documents: docs.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) });

@@ -1,5 +1,5 @@
 // Servers, clients and waiting, for tests that run real sockets.
-import { asReplicaId } from '@convergent/core';
+import { asReplicaId, DecodeError } from '@convergent/core';
 import * as RGA from '@convergent/rga';
 import { Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
 import { afterEach } from 'vitest';
@@ -75,3 +75,27 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
 
 export const typeText = (replica: Replica<RGA.RGA>, text: string) => replica.update((s, id) => RGA.insertText(s, id, RGA.length(s), text));
 export const textOf = (replica: Replica<RGA.RGA>) => RGA.text(replica.state);
+
+/**
+ * A test type whose deltas are as large as one likes: a grow-only map from
+ * `replica/key` to a string (full-state sync). Its authors are the replica parts of
+ * the keys.
+ */
+export type Blobs = ReadonlyMap<string, string>;
+export const BLOBS: SyncAdapter<Blobs> = {
+  bottom: new Map(),
+  merge: (a, b) => new Map([...a, ...b]),
+  leq: (a, b) => [...a].every(([k, v]) => b.get(k) === v),
+  equals: (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v),
+  encode: (s) => new TextEncoder().encode(JSON.stringify([...s])),
+  decode: (bytes) => {
+    try {
+      const pairs = JSON.parse(new TextDecoder().decode(bytes)) as Array<[string, string]>;
+      if (!Array.isArray(pairs) || !pairs.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')) throw new Error('shape');
+      return new Map(pairs);
+    } catch {
+      throw new DecodeError('not a blob map', { offset: 0 });
+    }
+  },
+  authors: (s) => [...s.keys()].map((k) => asReplicaId(k.split('/')[0] ?? '')),
+};
