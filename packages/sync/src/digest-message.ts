@@ -29,7 +29,12 @@ const encoder = new TextEncoder();
  * ```
  */
 export function namePath(name: string): number {
-  let h = fnv1a32(encoder.encode(name));
+  return utf8Path(encoder.encode(name));
+}
+
+/** {@link namePath} of a name's UTF-8 bytes. */
+export function utf8Path(bytes: Uint8Array): number {
+  let h = fnv1a32(bytes);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;

@@ -10,8 +10,8 @@ import {
   encodeDigestMessage,
   FANOUT_BITS,
   MAX_LEVEL,
-  namePath,
   pathPrefix,
+  utf8Path,
   type DigestChildren,
   type DigestEntries,
   type DigestLimits,
@@ -152,14 +152,14 @@ export class DigestTree {
    * @throws RangeError for a name that is too long or not well-formed
    */
   set(name: string, version: Uint8Array): void {
-    if (typeof name !== 'string' || !name.isWellFormed() || encoder.encode(name).length > MAX_DOC_BYTES)
-      throw new RangeError('a document name is a well-formed string of at most 256 UTF-8 bytes');
+    const bytes = typeof name === 'string' && name.isWellFormed() ? encoder.encode(name) : undefined;
+    if (!bytes || bytes.length > MAX_DOC_BYTES) throw new RangeError('a document name is a well-formed string of at most 256 UTF-8 bytes');
     if (!(version instanceof Uint8Array)) throw new TypeError('version must be a Uint8Array');
     // Length-prefixed name, then the version: no two pairs hash the same bytes.
-    const hash = fnv1a64(new Writer().string(name).raw(version).finish());
+    const hash = fnv1a64(new Writer().uint(bytes.length).raw(bytes).raw(version).finish());
     const old = this.#index.get(name);
     if (old?.hash === hash) return;
-    const entry = { path: old?.path ?? namePath(name), hash };
+    const entry = { path: old?.path ?? utf8Path(bytes), hash };
     this.#index.set(name, entry);
     this.#update(name, entry, old);
   }
