@@ -70,7 +70,22 @@ function childHashes(node: Node, level: number): bigint[] {
   return hashes;
 }
 
-let nodeAt: (tree: DigestTree, level: number, prefix: number) => Node | undefined;
+/** Each tree's root, for its sessions (a WeakMap, not a static block: bundlers drop it when unused). */
+const roots = new WeakMap<DigestTree, Node>();
+
+/** The node `(level, prefix)` under `root`: stored, or the part of a stored leaf under it, or `undefined` when empty. */
+function nodeAt(root: Node, level: number, prefix: number): Node | undefined {
+  let node: Node | undefined = root;
+  for (let l = 0; l < level && node; l++) {
+    if (node.entries) {
+      const part = leaf();
+      for (const [name, entry] of node.entries) if (pathPrefix(entry.path, level) === prefix) add(part, name, entry);
+      return part;
+    }
+    node = node.children![(prefix >>> (FANOUT_BITS * (level - l - 1))) & (FANOUT - 1)];
+  }
+  return node;
+}
 
 /**
  * A digest tree: an index from document name to a hash of what this replica holds of
@@ -108,12 +123,13 @@ let nodeAt: (tree: DigestTree, level: number, prefix: number) => Node | undefine
  * ```
  */
 export class DigestTree {
-  static {
-    nodeAt = (tree, level, prefix) => tree.#node(level, prefix);
-  }
-
   readonly #index = new Map<string, Entry>();
   readonly #root: Node = leaf();
+
+  /** An empty tree. */
+  constructor() {
+    roots.set(this, this.#root);
+  }
 
   /** How many names the tree holds. */
   get size(): number {
@@ -193,7 +209,7 @@ export class DigestTree {
     if (message.kind !== 'digest-request') throw new DecodeError('a digest response where a request was expected', { offset: 1 });
     const items: Array<DigestChildren | DigestEntries> = [];
     for (const { level, prefix, hash } of message.nodes) {
-      const node = this.#node(level, prefix);
+      const node = nodeAt(this.#root, level, prefix);
       if ((node?.hash ?? 0n) === hash) continue;
       if (node && node.count > LEAF_NAMES && level < MAX_LEVEL) items.push({ kind: 'children', level, prefix, hashes: childHashes(node, level) });
       else {
@@ -229,20 +245,6 @@ export class DigestTree {
       node = node.children![childIndex(path, level)] ??= leaf();
     }
   }
-
-  /** The node `(level, prefix)`: stored, or the part of a stored leaf under it, or `undefined` when empty. */
-  #node(level: number, prefix: number): Node | undefined {
-    let node: Node | undefined = this.#root;
-    for (let l = 0; l < level && node; l++) {
-      if (node.entries) {
-        const part = leaf();
-        for (const [name, entry] of node.entries) if (pathPrefix(entry.path, level) === prefix) add(part, name, entry);
-        return part;
-      }
-      node = node.children![(prefix >>> (FANOUT_BITS * (level - l - 1))) & (FANOUT - 1)];
-    }
-    return node;
-  }
 }
 
 /**
@@ -274,6 +276,7 @@ export class DigestTree {
  */
 export class DigestSession {
   readonly #tree: DigestTree;
+  readonly #root: Node;
   readonly #limits: DigestLimits;
   /** Nodes asked about and not answered yet, as `level:prefix`. */
   readonly #asked = new Set<string>();
@@ -287,6 +290,9 @@ export class DigestSession {
    */
   constructor(tree: DigestTree, limits: DigestLimits = DEFAULT_DIGEST_LIMITS) {
     this.#tree = tree;
+    const root = roots.get(tree);
+    if (!root) throw new TypeError('not a DigestTree');
+    this.#root = root;
     this.#limits = limits;
   }
 
@@ -329,14 +335,14 @@ export class DigestSession {
       if (item.kind === 'children') {
         item.hashes.forEach((theirs, i) => {
           const [level, prefix] = [item.level + 1, item.prefix * FANOUT + i];
-          const mine = nodeAt(this.#tree, level, prefix);
+          const mine = nodeAt(this.#root, level, prefix);
           if ((mine?.hash ?? 0n) === theirs) return;
           // The peer holds nothing there: every name of ours under it differs, no need to ask.
           if (theirs === 0n) for (const [name] of entriesOf(mine)) this.#differences.add(name);
           else next.push({ level, prefix, hash: mine?.hash ?? 0n });
         });
       } else {
-        const mine = new Map(entriesOf(nodeAt(this.#tree, item.level, item.prefix)));
+        const mine = new Map(entriesOf(nodeAt(this.#root, item.level, item.prefix)));
         for (const [name, hash] of item.entries) {
           if (mine.get(name)?.hash !== hash) this.#differences.add(name);
           mine.delete(name);
