@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { StoreClosedError, type DocumentStore } from '../../src/index.js';
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+/**
+ * The contract every DocumentStore keeps; the tests of each store run it against their
+ * real database.
+ */
+export function storeContract(name: string, open: () => Promise<DocumentStore>): void {
+  describe(`${name}: DocumentStore contract`, () => {
+    it('loads a document never written as no state and no deltas', async () => {
+      const store = await open();
+      expect(await store.load('nothing')).toEqual({ state: undefined, deltas: [] });
+      await store.close();
+    });
+
+    it('appends with increasing sequence numbers per document and loads them in order', async () => {
+      const store = await open();
+      const a1 = await store.append('a', bytes(1));
+      const b1 = await store.append('b', bytes(9));
+      const a2 = await store.append('a', bytes(2));
+      const a3 = await store.append('a', bytes(3));
+      expect(a2).toBeGreaterThan(a1);
+      expect(a3).toBeGreaterThan(a2);
+      expect(typeof b1).toBe('number');
+      const a = await store.load('a');
+      expect(a.state).toBeUndefined();
+      expect(a.deltas.map((d) => [...d.bytes])).toEqual([[1], [2], [3]]);
+      expect(a.deltas.map((d) => d.seq)).toEqual([a1, a2, a3]);
+      expect((await store.load('b')).deltas.map((d) => [...d.bytes])).toEqual([[9]]);
+      await store.close();
+    });
+
+    it('compacts the deltas up to `through` into the state and keeps later ones', async () => {
+      const store = await open();
+      await store.append('a', bytes(1));
+      const second = await store.append('a', bytes(2));
+      const third = await store.append('a', bytes(3));
+      await store.compact('a', bytes(12), second);
+      const loaded = await store.load('a');
+      expect([...(loaded.state ?? [])]).toEqual([12]);
+      expect(loaded.deltas).toEqual([{ seq: third, bytes: bytes(3) }]);
+      // Sequence numbers keep increasing after a compaction.
+      expect(await store.append('a', bytes(4))).toBeGreaterThan(third);
+      await store.compact('a', bytes(1, 2, 3, 4), Number.MAX_SAFE_INTEGER);
+      expect(await store.load('a')).toEqual({ state: bytes(1, 2, 3, 4), deltas: [] });
+      await store.close();
+    });
+
+    it('stores copies: mutating a buffer after append or load changes nothing stored', async () => {
+      const store = await open();
+      const delta = bytes(5);
+      await store.append('a', delta);
+      delta[0] = 6;
+      const loaded = await store.load('a');
+      (loaded.deltas[0]?.bytes as Uint8Array)[0] = 7;
+      expect([...((await store.load('a')).deltas[0]?.bytes ?? [])]).toEqual([5]);
+      await store.close();
+    });
+
+    it('deletes a document and lists the documents held', async () => {
+      const store = await open();
+      await store.append('a', bytes(1));
+      await store.append('b', bytes(2));
+      await store.compact('c', bytes(3), 0);
+      const names: string[] = [];
+      for await (const doc of store.documents()) names.push(doc);
+      expect(names.sort()).toEqual(['a', 'b', 'c']);
+      await store.delete('a');
+      expect(await store.load('a')).toEqual({ state: undefined, deltas: [] });
+      const after: string[] = [];
+      for await (const doc of store.documents()) after.push(doc);
+      expect(after.sort()).toEqual(['b', 'c']);
+      await store.close();
+    });
+
+    it('refuses a negative or fractional `through`', async () => {
+      const store = await open();
+      await expect(store.compact('a', bytes(1), -1)).rejects.toBeInstanceOf(RangeError);
+      await expect(store.compact('a', bytes(1), 1.5)).rejects.toBeInstanceOf(RangeError);
+      await store.close();
+    });
+
+    it('rejects every call after close with StoreClosedError', async () => {
+      const store = await open();
+      await store.close();
+      await expect(store.load('a')).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.append('a', bytes(1))).rejects.toBeInstanceOf(StoreClosedError);
+    });
+  });
+}
+
