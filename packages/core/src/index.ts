@@ -34,3 +34,4 @@ export {
   type Counts,
 } from './counts.js';
 export { PersistentMap } from './persistent-map.js';
+export { fnv1a32, fnv1a64 } from './hash.js';

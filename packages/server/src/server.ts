@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { ReplicaId } from '@convergent/core';
+import { DecodeError, type ReplicaId } from '@convergent/core';
 import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, PONG_FRAME, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isGrant, parseCookies, type Authenticate, type Grant } from './auth.js';
+import { isGrant, parseCookies, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
+import { DocumentDigests } from './digests.js';
 import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } from './document.js';
 import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
 import { emitter, jsonLines, type Logger } from './log.js';
@@ -68,6 +69,14 @@ export interface ServerOptions {
   readonly healthPath?: string;
   /** Standalone: path of the Prometheus metrics (default `'/metrics'`). */
   readonly metricsPath?: string;
+  /**
+   * Path of the digest endpoint (default `'/digest'`): a client holding many documents
+   * POSTs the digest requests of `findDifferences` (`@convergent/sync`) and learns which
+   * documents differ from the server's, without opening one connection per document.
+   * The authentication hook sees it as the document `''`: a grant there reveals the
+   * names and versions of every document the server holds.
+   */
+  readonly digestPath?: string;
 }
 
 /**
@@ -132,7 +141,7 @@ export interface ConvergentServer {
    */
   deleteDocument(name: string): Promise<void>;
   /**
-   * Serves the health and metrics endpoints on an attached server's `request` handler.
+   * Serves the health, metrics and digest endpoints on an attached server's `request` handler.
    * @param request - the request
    * @param response - the response
    * @returns whether it was one of them (and was answered)
@@ -194,6 +203,10 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   are cut rather than buffered.
  * - **Operations.** Health and Prometheus metrics endpoints, JSON logs, graceful
  *   shutdown ({@link ConvergentServer.close}).
+ * - **Many documents.** A digest endpoint (`POST /digest`) answers the digest-tree
+ *   requests of `findDifferences` from `@convergent/sync`: a client holding thousands
+ *   of documents learns which differ from the server's in a few requests, then
+ *   connects to those only.
  *
  * @param options - documents, authentication, store, limits, address
  * @returns the running server, once it listens
@@ -243,6 +256,17 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     compactEvery: options.compactEvery ?? 100,
     onError: (event, error, fields) => log('error', event, { ...fields, error }),
   };
+  const digests = new DocumentDigests(store, async (name) => {
+    const found = options.documents(name);
+    if (found === undefined) return undefined;
+    // Loaded on its own, read and dropped: the documents map is for connections.
+    const doc = await LoadedDocument.open(name, specOf(found), { ...context, fanout: undefined });
+    try {
+      return doc.replica.version;
+    } finally {
+      await doc.close(true);
+    }
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   const docs = new Map<string, Promise<LoadedDocument>>();
@@ -265,7 +289,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       pending = loading;
       docs.set(name, loading);
       loading.then(
-        () => counters.documentsLoaded++,
+        (doc) => {
+          counters.documentsLoaded++;
+          digests.track(name, doc.replica);
+        },
         (error: unknown) => {
           if (docs.get(name) === loading) docs.delete(name);
           log('error', 'load-failed', { document: name, error });
@@ -326,6 +353,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     socket.close(code, reason);
   };
 
+  /** The authentication hook, or `'timeout'` after `authTimeoutMs`. */
+  const authenticate = (request: AuthRequest): Promise<Grant | Refusal | 'timeout'> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limits.authTimeoutMs)));
+    return Promise.race([Promise.resolve(options.authenticate(request)), timeout]).finally(() => clearTimeout(timer));
+  };
+
   /** Checks the upgrade request; answers it with an HTTP error or opens the WebSocket. */
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const refuse = (status: number, reason: string, fields: Record<string, unknown> = {}) => {
@@ -364,9 +398,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     socket.once('close', uncount);
     let grant: Grant;
     try {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limits.authTimeoutMs)));
-      const result = await Promise.race([Promise.resolve(options.authenticate({ document: name, url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request })), timeout]).finally(() => clearTimeout(timer));
+      const result = await authenticate({ document: name, url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request });
       if (result === 'timeout') {
         uncount();
         return refuse(503, 'auth-timeout', { document: name, address });
@@ -519,8 +551,58 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const health = (): Health => ({ status: closing ? 'closing' : 'ok', connections, documents: docs.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) });
   const healthPath = options.healthPath ?? '/health';
   const metricsPath = options.metricsPath ?? '/metrics';
+  const digestPath = options.digestPath ?? '/digest';
+  /** One digest request (POST, the body a digest message) answered from the server's digest tree. */
+  const serveDigest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const reply = (status: number, reason: string, body?: Uint8Array) => {
+      if (status !== 200) {
+        countRefusal(counters, reason);
+        log('warn', 'refused', { reason, status, route: 'digest' });
+      }
+      response.writeHead(status, body ? { 'content-type': 'application/octet-stream' } : {}).end(body);
+    };
+    if (closing) return reply(503, 'closing');
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const address = addressOf(request);
+    const origin = request.headers.origin;
+    if (origins && origin !== undefined && !origins.has(origin)) return reply(403, 'origin');
+    const result = await authenticate({ document: '', url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request });
+    if (result === 'timeout') return reply(503, 'auth-timeout');
+    if (!isGrant(result)) return reply(result.refuse === 'forbidden' ? 403 : 401, result.refuse);
+    if (result.expiresAt !== undefined && result.expiresAt <= Date.now()) return reply(401, 'expired');
+    // Read only once authenticated, and no more than one message.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limits.maxMessageBytes) return reply(413, 'digest-too-large');
+      chunks.push(chunk);
+    }
+    await digests.filled();
+    counters.messagesReceived++;
+    counters.bytesReceived += size;
+    let answer: Uint8Array;
+    try {
+      answer = digests.tree.answer(new Uint8Array(Buffer.concat(chunks)));
+    } catch (error) {
+      if (error instanceof DecodeError) return reply(400, 'bad-message');
+      throw error;
+    }
+    counters.messagesSent++;
+    counters.bytesSent += answer.length;
+    reply(200, '', answer);
+  };
+
   const handleRequest = (request: IncomingMessage, response: ServerResponse): boolean => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'POST' && pathname === digestPath) {
+      serveDigest(request, response).catch((error: unknown) => {
+        log('error', 'digest-error', { error });
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+      return true;
+    }
     if (request.method !== 'GET' || (pathname !== healthPath && pathname !== metricsPath)) return false;
     if (pathname === healthPath) {
       const body = health();
@@ -580,6 +662,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     async deleteDocument(name) {
       for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
       await release(name, true, () => store.delete(name));
+      digests.delete(name);
       log('info', 'deleted', { document: name });
     },
     handleRequest,

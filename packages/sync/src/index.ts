@@ -10,6 +10,21 @@ export {
   type SyncMessage,
   type SyncRequest,
 } from './message.js';
+export {
+  decodeDigestMessage,
+  DEFAULT_DIGEST_LIMITS,
+  encodeDigestMessage,
+  namePath,
+  pathPrefix,
+  type DigestChildren,
+  type DigestEntries,
+  type DigestLimits,
+  type DigestMessage,
+  type DigestNode,
+  type DigestRequest,
+  type DigestResponse,
+} from './digest-message.js';
+export { DigestSession, DigestTree, findDifferences } from './digest-tree.js';
 export { Replica, type Change, type ReplicaOptions, type ReplicaStats } from './replica.js';
 export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';

@@ -5,7 +5,7 @@ import { ProtocolVersionError } from './errors.js';
 const VERSION = 2;
 const KINDS = ['sync', 'state', 'ack'] as const;
 /** Longest document name, in UTF-8 bytes. */
-const MAX_DOC_BYTES = 256;
+export const MAX_DOC_BYTES = 256;
 
 /**
  * Size limits a {@link Replica} enforces on what it receives (and refuses to send).

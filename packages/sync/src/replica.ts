@@ -1,4 +1,4 @@
-import { asReplicaId, countsLeq, DecodeError, mergeCounts, writeCounts, Writer, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
+import { asReplicaId, countsLeq, DecodeError, fnv1a32, mergeCounts, writeCounts, Writer, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
 import { ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
@@ -146,13 +146,6 @@ const ID_BYTES = 80;
 const PEER_ROUNDS = 100;
 const NONE: Counts = new Map();
 
-/** FNV-1a, 32 bits: a hint that two encodings are equal, not a security measure. */
-function fnv1a(bytes: Uint8Array): number {
-  let hash = 0x811c9dc5;
-  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
-  return hash >>> 0;
-}
-
 /** The entries of `now` that differ from `before`, except `except`'s. */
 function changedSince(now: Counts, before: Counts, except: ReplicaId): Map<ReplicaId, number> {
   const out = new Map<ReplicaId, number>();
@@ -292,6 +285,31 @@ export class Replica<S> {
   /** What this replica has seen: the adapter's version vector, or the deltas merged per replica (delta log); empty for full-state sync. */
   get seen(): Counts {
     return this.vector();
+  }
+
+  /**
+   * Bytes that two replicas of this document hold alike exactly when they have seen the
+   * same: the encoded version vector (causal types and delta logs), or the encoded state
+   * (full-state sync). A {@link DigestTree} indexes documents by it.
+   *
+   * @example
+   * ```ts
+   * import { asReplicaId } from '@convergent/core';
+   * import * as GCounter from '@convergent/g-counter';
+   * import { Replica } from '@convergent/sync';
+   *
+   * const a = new Replica({ id: asReplicaId('a'), type: GCounter, gossipMs: 0 });
+   * const b = new Replica({ id: asReplicaId('b'), type: GCounter, gossipMs: 0 });
+   * a.version.join() === b.version.join(); // => true
+   * a.update((state, id) => GCounter.increment(state, id, 1));
+   * a.version.join() === b.version.join(); // => false
+   * ```
+   */
+  get version(): Uint8Array {
+    if (this.mode === 'full') return this.type.encode(this.current);
+    const writer = new Writer();
+    writeCounts(writer, this.vector());
+    return writer.finish();
   }
 
   /**
@@ -565,7 +583,7 @@ export class Replica<S> {
    */
   private chosen(request: SyncRequest): boolean {
     if (request.to !== undefined || request.nonce === undefined) return true;
-    const score = (id: ReplicaId) => fnv1a(new TextEncoder().encode(`${id}\n${request.from}\n${request.nonce}`));
+    const score = (id: ReplicaId) => fnv1a32(new TextEncoder().encode(`${id}\n${request.from}\n${request.nonce}`));
     const mine = score(this.id);
     for (const peer of this.peers.keys()) {
       if (peer === request.from) continue;
@@ -750,7 +768,7 @@ export class Replica<S> {
     if (this.digestOf?.of !== of) {
       const vector = new Writer();
       if (this.mode !== 'full') writeCounts(vector, of as Counts);
-      this.digestOf = { of, digest: fnv1a(this.mode === 'full' ? this.type.encode(this.current) : vector.finish()) };
+      this.digestOf = { of, digest: fnv1a32(this.mode === 'full' ? this.type.encode(this.current) : vector.finish()) };
     }
     return this.digestOf.digest;
   }
