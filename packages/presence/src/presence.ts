@@ -175,6 +175,8 @@ export class Presence {
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
   private sendQueued = false;
   private clock: ReturnType<typeof setTimeout> | undefined;
+  /** When the clock fires (Infinity: not armed). */
+  private clockAt = Infinity;
   private closed = false;
 
   /**
@@ -336,7 +338,7 @@ export class Presence {
     if (message.kind === 'leave') {
       this.gone.set(from, { seq: message.seq, heard: now });
       if (peer) this.drop(from, peer);
-      this.ensureClock();
+      this.ensureClock(now + this.timeoutMs);
       return;
     }
     if (peer === undefined && this.known.size >= this.limits.maxPeers) return;
@@ -353,7 +355,7 @@ export class Presence {
       this.view.set(from, state);
       this.tell({ kind: peer === undefined ? 'join' : 'update', id: from, state });
     }
-    this.ensureClock();
+    this.ensureClock(now + this.timeoutMs);
   }
 
   /** A link came up: peers may not know us, nor we them. */
@@ -399,18 +401,19 @@ export class Presence {
       this.stats.sent++;
       transport.send(bytes, to === undefined ? { from: this.id } : { from: this.id, to });
     }
-    this.ensureClock();
+    this.ensureClock(this.lastSent + this.keepAliveMs);
   }
 
-  /** Deadlines only move later on a message, so an armed timer (which recomputes when it fires) stays. */
-  private ensureClock(): void {
-    if (this.clock === undefined) this.tick();
+  /** Re-arms the clock if `deadline` comes before it fires (when it fires, it finds every later deadline itself). */
+  private ensureClock(deadline: number): void {
+    if (deadline < this.clockAt) this.tick();
   }
 
   /** Housekeeping: expires silent peers and forgotten departures, sends the keep-alive, and sets the timer for the next of these. */
   private tick(): void {
     clearTimeout(this.clock);
     this.clock = undefined;
+    this.clockAt = Infinity;
     if (this.closed) return;
     const now = Date.now();
     let next = Infinity;
@@ -428,6 +431,9 @@ export class Presence {
         this.schedule();
       } else next = Math.min(next, this.lastSent + this.keepAliveMs);
     }
-    if (next < Infinity) this.clock = unref(setTimeout(() => this.tick(), Math.max(0, next - now)));
+    if (next < Infinity) {
+      this.clockAt = next;
+      this.clock = unref(setTimeout(() => this.tick(), Math.max(0, next - now)));
+    }
   }
 }

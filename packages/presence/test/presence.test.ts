@@ -132,6 +132,19 @@ describe('sending', () => {
     expect(people[0]!.peers.size).toBe(1);
     expect(people[1]!.peers.size).toBe(1);
   });
+
+  test('a quiet replica keeps alive every 15 s while a busy peer sends to it all the time', async () => {
+    const { net, people } = room(['a', 'b']);
+    await settle(net);
+    const [a, b] = people as [Presence, Presence];
+    const before = a.stats.sent;
+    for (let s = 0; s < 60; s++) {
+      b.set({ fields: { s } });
+      await pass(net, 1000);
+    }
+    expect(a.stats.sent - before).toBe(4);
+    expect(b.peers.has(a.id)).toBe(true);
+  });
 });
 
 describe('leaving', () => {
