@@ -1,4 +1,5 @@
 export { DEFAULT_PRESENCE_LIMITS, type Anchor, type PresenceLimits, type PresenceState, type Selection } from './state.js';
+export { anchorAt, offsetOf, selectionAt, selectionOffsets } from './anchor.js';
 export {
   decodePresence,
   encodePresence,
