@@ -26,6 +26,7 @@ export {
 } from './digest-message.js';
 export { DigestSession, DigestTree, findDifferences } from './digest-tree.js';
 export { Replica, type Change, type ReplicaOptions, type ReplicaStats } from './replica.js';
+export { isCompanionMessage } from './companion.js';
 export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
