@@ -3,7 +3,7 @@
 // function reads the list once, whatever the number of identities it is given.
 import { asReplicaId, type JsonValue, type ReplicaId } from '@convergent/core';
 import { runsOf } from './pending.js';
-import { asDoc, bottom, deltaOf, edit, holder, mk, sequence, slice, type ElementId, type Piece, type RGA } from './rga.js';
+import { asDoc, bottom, deltaOf, holder, isChar, mk, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
 
 /**
  * An element together with its value: a deleted element as {@link effectOf} reports
@@ -39,13 +39,18 @@ function targets(ids: readonly ElementId[]): Map<ReplicaId, Array<readonly [numb
 
 /**
  * Walks the list once and calls `visit` for every target element found: its index in
- * `ids`, its piece and offset there, its rank among all elements (deleted ones too), and
- * the number of visible elements before it.
+ * `ids`, its piece and offset there, its rank among all elements (deleted ones too), the
+ * number of visible elements before it, and the element just before it (deleted or not).
  */
-function walk(state: RGA, ids: readonly ElementId[], visit: (i: number, p: Piece, k: number, rank: number, before: number) => void): void {
+function walk(
+  state: RGA,
+  ids: readonly ElementId[],
+  visit: (i: number, p: Piece, k: number, rank: number, before: number, prev: ElementId | null) => void,
+): void {
   const by = targets(ids);
   let rank = 0;
   let before = 0;
+  let last: ElementId | null = null;
   for (const p of sequence(asDoc(state))) {
     const list = by.get(p.r);
     if (list !== undefined) {
@@ -58,9 +63,10 @@ function walk(state: RGA, ids: readonly ElementId[], visit: (i: number, p: Piece
       }
       for (; lo < list.length && list[lo]![0] < p.c + p.n; lo++) {
         const [c, i] = list[lo]!;
-        visit(i, p, c - p.c, rank + c - p.c, before + (p.v === null ? 0 : c - p.c));
+        visit(i, p, c - p.c, rank + c - p.c, before + (p.v === null ? 0 : c - p.c), c > p.c ? { replica: p.r, counter: c - 1 } : last);
       }
     }
+    last = { replica: p.r, counter: p.c + p.n - 1 };
     rank += p.n;
     if (p.v !== null) before += p.n;
   }
@@ -197,12 +203,13 @@ export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementI
 }
 
 /**
- * Inserts deleted elements' values again, under new identities, where the deleted
- * elements are: each run of them with no visible element in between goes in, in list
- * order, right after the nearest visible element before it (at the start when there is
- * none). Text other replicas inserted meanwhile keeps its place, and nothing is
- * reordered. This is how an undo restores deleted text; a caret anchored to a deleted
- * element ({@link caretAfter}) ends up at the right edge of the restored run.
+ * Inserts deleted elements' values again, under new identities, exactly where the
+ * deleted elements are: each run of them that is contiguous in the list (deleted
+ * elements included) goes in right after the element just before it, deleted or not,
+ * so that restoring several deletions in any order rebuilds the original order. Text
+ * other replicas inserted meanwhile keeps its place, and nothing is reordered. This is
+ * how an undo restores deleted text; a caret anchored to a deleted element
+ * ({@link caretAfter}) ends up at the right edge of the restored run.
  *
  * @param state - the replica's current state
  * @param replica - the acting replica
@@ -237,36 +244,37 @@ export function reinsert(
   /** The new identity of each element, by position in `elements`. */
   ids: Array<ElementId | undefined>;
 } {
-  const found: Array<{ i: number; rank: number; at: number }> = [];
+  asReplicaId(replica);
+  const found: Array<{ i: number; rank: number; prev: ElementId | null }> = [];
   walk(
     state,
     elements.map((e) => e.id),
-    (i, p, _k, rank, before) => {
-      if (p.v === null) found.push({ i, rank, at: before });
+    (i, p, _k, rank, _before, prev) => {
+      if (p.v === null) found.push({ i, rank, prev });
     },
   );
   found.sort((x, y) => x.rank - y.rank);
-  // Runs with no visible element between them: one insert each.
-  const runs: Array<{ at: number; members: number[] }> = [];
-  for (const f of found) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last.at === f.at) last.members.push(f.i);
-    else runs.push({ at: f.at, members: [f.i] });
-  }
   const ids: Array<ElementId | undefined> = elements.map(() => undefined);
-  if (runs.length === 0) return { delta: bottom, ids };
-  // An edit numbers new elements from the state's clock on, in the order inserted.
+  // New runs are the newest elements: each goes right after its origin.
+  const pieces: Piece[] = [];
   let counter = asDoc(state).clock;
-  const { delta } = edit(state, replica, (e) => {
-    // From the last run back, so that each index is still the one found.
-    for (let r = runs.length - 1; r >= 0; r--) {
-      const { at, members } = runs[r]!;
-      e.insertAt(
-        at,
-        members.map((i) => elements[i]!.value),
-      );
-      for (const i of members) ids[i] = Object.freeze({ replica, counter: ++counter });
+  for (let s = 0, e = 0; s < found.length; s = e) {
+    for (e = s + 1; e < found.length && found[e]!.rank === found[e - 1]!.rank + 1; e++);
+    let origin = found[s]!.prev;
+    // One piece per kind of content: text characters, other values.
+    for (let j = s; j < e; ) {
+      const text = isChar(elements[found[j]!.i]!.value);
+      const values: JsonValue[] = [];
+      for (; j < e && isChar(elements[found[j]!.i]!.value) === text; j++) {
+        const { i } = found[j]!;
+        values.push(text ? elements[i]!.value : storedValue(elements[i]!.value));
+        ids[i] = Object.freeze({ replica, counter: counter + values.length });
+      }
+      pieces.push(mk(replica, counter + 1, values.length, origin && origin.replica, origin ? origin.counter : 0, text ? values.join('') : values));
+      counter += values.length;
+      origin = { replica, counter };
     }
-  });
-  return { delta, ids };
+  }
+  if (counter > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
+  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), ids };
 }

@@ -93,3 +93,16 @@ describe('by id', () => {
     );
   });
 });
+
+test('reinsert after the element just before, deleted or not: restoring two deletions in reverse order rebuilds the order', () => {
+  let doc = make('12673');
+  const first = RGA.deleteText(doc, a, 1, 1); // '2'
+  const d1 = RGA.effectOf(doc, first).deleted;
+  doc = RGA.merge(doc, first);
+  const second = RGA.deleteText(doc, a, 1, 2); // '67'
+  const d2 = RGA.effectOf(doc, second).deleted;
+  doc = RGA.merge(doc, second);
+  doc = RGA.merge(doc, RGA.reinsert(doc, a, d2).delta);
+  doc = RGA.merge(doc, RGA.reinsert(doc, a, d1).delta);
+  expect(RGA.text(doc)).toBe('12673');
+});

@@ -39,8 +39,12 @@ export class Editor {
     this.local(RGA.deleteText(this.doc, this.id, from, count), { anchor: from, head: from });
   }
 
+  /** A remote delta: the selection stays on its characters, as a binding keeps it. */
   receive(delta: RGA.RGA): void {
+    const before = (i: number): RGA.ElementId | null => (i === 0 ? null : RGA.idAt(this.doc, i - 1));
+    const [anchor, head] = [before(this.selection.anchor), before(this.selection.head)];
     this.doc = RGA.merge(this.doc, delta);
+    this.selection = { anchor: RGA.caretAfter(this.doc, anchor), head: RGA.caretAfter(this.doc, head) };
   }
 
   undo(): boolean {
