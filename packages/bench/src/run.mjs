@@ -1,4 +1,4 @@
-// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,or-set,maps]
+// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,text,or-set,maps]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
 // prints a Markdown table of medians with min-max; then, with rga, the delivery-order and
 // unrelated-states ratios of order.mjs. Never part of the tests.
@@ -21,11 +21,11 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
+const sections = option('section', 'traces,text,or-set,maps').split(',');
 const traceNames = sections.includes('traces') ? option('trace', 'automerge-paper,seph-blog1').split(',') : [];
-const sections = option('section', 'traces,or-set,maps').split(',');
 const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
-if (traceNames.length && libs.some((l) => l.startsWith('rga')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
+if (((traceNames.length && libs.some((l) => l.startsWith('rga'))) || sections.includes('text')) && !existsSync(path.join(repoRoot, 'packages/rga/dist/index.js'))) {
   console.error('build first: pnpm --filter @convergent/core --filter @convergent/rga build');
   process.exit(1);
 }
@@ -95,6 +95,10 @@ if (libs.includes('rga')) {
     maxBuffer: 1 << 24,
   });
   md += `\n### Delivery order and unrelated states (@convergent/rga)\n\n${order}`;
+}
+if (sections.includes('text')) {
+  // What an editor binding pays per remote keystroke (issue 15).
+  md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'text-changes.mjs'), '--runs', String(runs)], { encoding: 'utf8' });
 }
 if (sections.includes('or-set')) {
   if (!existsSync(path.join(repoRoot, 'packages/or-set/dist/index.js'))) {

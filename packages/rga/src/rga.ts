@@ -7,6 +7,7 @@ import {
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
+import { type ChangeLog, textOf } from './changes.js';
 import { Ids } from './ids.js';
 import { NO_PENDING, type Pending, PendingWork, pendingOf, runsOf } from './pending.js';
 
@@ -91,6 +92,8 @@ export interface Piece {
 export interface Chunk {
   pieces: Piece[];
   vis: number;
+  /** Visible UTF-16 code units (see {@link widthOf}). */
+  u16: number;
   lo: number;
   hi: number;
   own: number;
@@ -101,6 +104,8 @@ export interface Doc extends RGA {
   readonly chunks: readonly Chunk[];
   /** Visible elements. */
   readonly vis: number;
+  /** Visible UTF-16 code units. */
+  readonly u16: number;
   /** Largest counter in the sequence (0 if none). */
   readonly seqMax: number;
   /** Largest counter anywhere, pending included (0 if none): the next insert counts from it. */
@@ -127,6 +132,7 @@ export function mk(r: ReplicaId, c: number, n: number, or: ReplicaId | null, oc:
 export function makeDoc(
   chunks: readonly Chunk[],
   vis: number,
+  u16: number,
   seqMax: number,
   clock: number,
   pending: Pending,
@@ -137,7 +143,7 @@ export function makeDoc(
 ): Doc {
   // Not frozen: the state is opaque (its fields are not part of the type), and freezing
   // every state cost a tenth of the time of an edit.
-  return { chunks, vis, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start, ids } as Doc;
+  return { chunks, vis, u16, seqMax, clock, waiting: pending, pieceCount, cacheCi: ci, cacheStart: start, ids } as Doc;
 }
 
 /** @internal */
@@ -147,6 +153,19 @@ export const asDoc = (state: RGA): Doc => state as Doc;
 export const kindOf = (v: Piece['v']): number => (v === null ? 0 : typeof v === 'string' ? 1 : 2);
 
 const visOf = (p: Piece): number => (p.v === null ? 0 : p.n);
+
+/** @internal UTF-16 units of a value: a string's length; any other JSON value counts one. */
+export const widthOf = (v: JsonValue): number => (typeof v === 'string' ? v.length : 1);
+
+/** UTF-16 units of elements `[from, to)` of a piece (0 for a tombstone). */
+function u16Of(p: Piece, from = 0, to = p.n): number {
+  const v = p.v;
+  if (v === null) return 0;
+  if (typeof v === 'string') return to - from;
+  let w = 0;
+  for (let i = from; i < to; i++) w += widthOf(v[i]!);
+  return w;
+}
 
 /** @internal Whether `(c1, r1)` orders after `(c2, r2)`: higher counter, then higher replica id. */
 export const greater = (c1: number, r1: string, c2: number, r2: string): boolean => c1 > c2 || (c1 === c2 && r1 > r2);
@@ -203,14 +222,16 @@ function maxCounter(pieces: Iterable<Piece>, max = 0): number {
 
 function chunkOf(pieces: Piece[], own: number): Chunk {
   let vis = 0;
+  let u16 = 0;
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of pieces) {
     vis += visOf(p);
+    u16 += u16Of(p);
     if (p.c < lo) lo = p.c;
     if (p.c + p.n - 1 > hi) hi = p.c + p.n - 1;
   }
-  return { pieces, vis, lo, hi, own };
+  return { pieces, vis, u16, lo, hi, own };
 }
 
 /** @internal Orders pieces by (replica, counter). */
@@ -256,6 +277,7 @@ let searchHint = 0;
 class Work {
   readonly chunks: Chunk[];
   vis: number;
+  u16: number;
   seqMax: number;
   pieceCount: number;
   cacheCi: number;
@@ -269,6 +291,8 @@ class Work {
   declare pend: PendingWork | undefined;
   readonly released: Piece[] = [];
   declare ids: Ids | undefined;
+  /** Where to report visible changes, when the caller wants them. */
+  declare log: ChangeLog | undefined;
   private declare readonly doc: Doc;
 
   constructor(doc: Doc) {
@@ -276,6 +300,7 @@ class Work {
     this.ids = doc.ids;
     this.chunks = doc.chunks.slice();
     this.vis = doc.vis;
+    this.u16 = doc.u16;
     this.seqMax = doc.seqMax;
     this.pieceCount = doc.pieceCount;
     this.cacheCi = doc.cacheCi;
@@ -286,7 +311,7 @@ class Work {
   own(ci: number): Chunk {
     const ch = this.chunks[ci]!;
     if (ch.own === this.tok) return ch;
-    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, lo: ch.lo, hi: ch.hi, own: this.tok };
+    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, u16: ch.u16, lo: ch.lo, hi: ch.hi, own: this.tok };
     this.chunks[ci] = copy;
     return copy;
   }
@@ -327,9 +352,11 @@ class Work {
     return undefined;
   }
 
-  private changed(ci: number, ch: Chunk, delta: number, item: Piece | null): void {
+  private changed(ci: number, ch: Chunk, delta: number, delta16: number, item: Piece | null): void {
     ch.vis += delta;
     this.vis += delta;
+    ch.u16 += delta16;
+    this.u16 += delta16;
     if (ci < this.cacheCi) this.cacheStart += delta;
     if (item !== null) {
       const last = item.c + item.n - 1;
@@ -347,6 +374,15 @@ class Work {
     }
   }
 
+  /** The UTF-16 offset of piece (ci, pi). */
+  private offsetAt(ci: number, pi: number): number {
+    let off = 0;
+    for (let i = 0; i < ci; i++) off += this.chunks[i]!.u16;
+    const ps = this.chunks[ci]!.pieces;
+    for (let i = 0; i < pi; i++) off += u16Of(ps[i]!);
+    return off;
+  }
+
   /** Integrates a piece whose ids are all new after its origin: in piece (ci, pi), or the head when `item.or` is null. */
   after(ci: number, pi: number, item: Piece): void {
     if (item.or === null) ci = pi = 0;
@@ -355,10 +391,11 @@ class Work {
       const k = item.oc - p.c;
       if (k < p.n - 1 && greater(item.c, item.r, item.oc + 1, p.r)) {
         // The item goes between elements k and k+1 of p.
+        if (this.log !== undefined && item.v !== null) this.log.record(this.offsetAt(ci, pi) + u16Of(p, 0, k + 1), 0, textOf(item.v));
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
         this.pieceCount += 2;
-        this.changed(ci, ch, visOf(item), item);
+        this.changed(ci, ch, visOf(item), u16Of(item), item);
         this.placed(item);
         return;
       }
@@ -387,6 +424,7 @@ class Work {
       ci--;
       pi = chunks[ci]!.pieces.length;
     }
+    if (this.log !== undefined && item.v !== null) this.log.record(this.offsetAt(ci, pi), 0, textOf(item.v));
     const ch = this.own(ci);
     const ps = ch.pieces;
     const left = pi > 0 ? ps[pi - 1]! : undefined;
@@ -395,7 +433,7 @@ class Work {
       ps.splice(pi, 0, item);
       this.pieceCount++;
     }
-    this.changed(ci, ch, visOf(item), item);
+    this.changed(ci, ch, visOf(item), u16Of(item), item);
     this.placed(item);
   }
 
@@ -411,6 +449,7 @@ class Work {
     const ps = ch.pieces;
     const p = ps[pi]!;
     if (p.v === null) return;
+    this.log?.record(this.offsetAt(ci, pi) + u16Of(p, 0, from), u16Of(p, from, to), '');
     let mid = tombOf(slice(p, from, to));
     let start = pi;
     let remove = 1;
@@ -430,7 +469,7 @@ class Work {
     if (right !== null) parts.push(right);
     ps.splice(start, remove, ...parts);
     this.pieceCount += parts.length - remove;
-    this.changed(ci, ch, from - to, null);
+    this.changed(ci, ch, from - to, -u16Of(p, from, to), null);
   }
 
   /** Merges one incoming piece: marks known elements deleted, integrates new ones. */
@@ -456,11 +495,11 @@ class Work {
   /** The merged state, with `pending` (normalized) waiting. */
   toDoc(pending: Pending, max: number): Doc {
     searchHint = this.hint;
-    return makeDoc(this.chunks, this.vis, this.seqMax, max, pending, this.pieceCount, this.cacheCi, this.cacheStart, this.ids);
+    return makeDoc(this.chunks, this.vis, this.u16, this.seqMax, max, pending, this.pieceCount, this.cacheCi, this.cacheStart, this.ids);
   }
 }
 
-const EMPTY: Doc = makeDoc([], 0, 0, 0, NO_PENDING, 0);
+const EMPTY: Doc = makeDoc([], 0, 0, 0, 0, NO_PENDING, 0);
 
 const isEmpty = (d: Doc): boolean => d.chunks.length === 0 && d.waiting.total === 0;
 
@@ -470,14 +509,16 @@ const byCounter = (a: Piece, b: Piece): number => a.c - b.c || compareRC(a, b);
 export function fromRuns(seq: readonly Piece[], pending: readonly Piece[]): RGA {
   const chunks: Chunk[] = [];
   let length = 0;
+  let u16 = 0;
   let seqMax = 0;
   for (let i = 0; i < seq.length; i += MAX_PIECES / 2) {
     const chunk = chunkOf(seq.slice(i, i + MAX_PIECES / 2), 0);
     chunks.push(chunk);
     length += chunk.vis;
+    u16 += chunk.u16;
     if (chunk.hi > seqMax) seqMax = chunk.hi;
   }
-  return makeDoc(chunks, length, seqMax, maxCounter(pending, seqMax), pendingOf(pending), seq.length);
+  return makeDoc(chunks, length, u16, seqMax, maxCounter(pending, seqMax), pendingOf(pending), seq.length);
 }
 
 // ---------------------------------------------------------------------------
@@ -518,21 +559,32 @@ export const bottom: RGA = EMPTY;
  * ```
  */
 export function merge(a: RGA, b: RGA): RGA {
-  const x = a as Doc;
-  const y = b as Doc;
+  return mergeInto(a as Doc, b as Doc, undefined);
+}
+
+/**
+ * @internal {@link merge}, telling `log` (when given) every visible change as made. With
+ * a log, `x` is the base the changes refer to; a change that is not logged one by one
+ * (`x` empty) makes the log overflow.
+ */
+export function mergeInto(x: Doc, y: Doc, log: ChangeLog | undefined): Doc {
   if (localDelta === y && localBase === x) {
     // y is the delta a mutator just made from x: it applies where the mutator found its place.
     // The new piece is newer than everything in x, and no pending piece can wait for it.
     const work = new Work(x);
+    if (log !== undefined) work.log = log;
     if (localItem !== null) work.after(localCi, localPi, localItem);
     else work.tombstone(localCi, localPi, localK, localTo);
     return work.toDoc(x.waiting, Math.max(x.clock, y.clock));
   }
-  if (x === y || isEmpty(y)) return a;
-  if (isEmpty(x)) return b;
+  if (x === y || isEmpty(y)) return x;
+  if (isEmpty(x)) {
+    log?.overflow();
+    return y;
+  }
   let base = x;
   let other = y;
-  if (y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
+  if (log === undefined && y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
     base = y;
     other = x;
   }
@@ -544,7 +596,7 @@ export function merge(a: RGA, b: RGA): RGA {
   // the last; pending runs follow, in counter order (an origin has a smaller counter).
   for (const p of runsOf(other.waiting).sort(byCounter)) items.push(p);
   if (items.length === 0) return base;
-  return integrate(items, base, Math.max(x.clock, y.clock));
+  return integrate(items, base, Math.max(x.clock, y.clock), log);
 }
 
 // Where the last delta a mutator made applies in the state it was made from, so that
@@ -698,6 +750,76 @@ let locCi = 0;
 let locPi = 0;
 let locK = 0;
 
+/** A sequence and its visible sizes: a state, or a merge in progress. */
+interface Measured {
+  readonly chunks: readonly Chunk[];
+  readonly vis: number;
+  readonly u16: number;
+}
+
+/**
+ * @internal The index of the element at UTF-16 `offset` (0 to the UTF-16 length): the
+ * element count before it.
+ * @throws RangeError when `offset` is out of range or inside a character
+ */
+export function indexAtUtf16(d: Measured, offset: number, what = 'offset'): number {
+  checkIndex(offset, d.u16, what);
+  if (d.u16 === d.vis) return offset; // every element one unit
+  const chunks = d.chunks;
+  let ci = 0;
+  let off = 0;
+  let index = 0;
+  for (; ci < chunks.length && off + chunks[ci]!.u16 <= offset; ci++) {
+    off += chunks[ci]!.u16;
+    index += chunks[ci]!.vis;
+  }
+  if (off === offset) return index;
+  for (const p of chunks[ci]!.pieces) {
+    const v = p.v;
+    if (v === null) continue;
+    if (typeof v === 'string') {
+      if (offset - off < p.n) return index + offset - off;
+      off += p.n;
+      index += p.n;
+      continue;
+    }
+    for (const e of v) {
+      if (off === offset) return index;
+      off += widthOf(e);
+      if (off > offset) throw new RangeError(`${what} ${String(offset)} splits a character (a surrogate pair)`);
+      index++;
+    }
+  }
+  return index; // not reached: the offset is inside chunk ci
+}
+
+/**
+ * @internal Elements `[from, to)` covering the UTF-16 range `[offset, offset + length)`.
+ * @throws RangeError when the range is out of bounds or either end is inside a character
+ */
+export function rangeUtf16(d: Measured, offset: number, length: number): [number, number] {
+  checkIndex(offset, d.u16);
+  checkIndex(length, d.u16 - offset, 'length');
+  return [indexAtUtf16(d, offset), indexAtUtf16(d, offset + length, 'end')];
+}
+
+/**
+ * @internal Where an element is: its visible index, or the index where it was (deleted),
+ * counted in elements or UTF-16 units; -1 when not in the sequence.
+ */
+export function positionOf(state: RGA, id: ElementId, utf16: boolean): { at: number; visible: boolean } {
+  const d = state as Doc;
+  const work = new Work(d);
+  const p = work.findPiece(id.replica, id.counter);
+  if (p === undefined) return { at: -1, visible: false };
+  const k = id.counter - p.c;
+  let at = utf16 ? u16Of(p, 0, k) : p.v === null ? 0 : k;
+  for (let i = 0; i < work.hint; i++) at += utf16 ? d.chunks[i]!.u16 : d.chunks[i]!.vis;
+  const ps = d.chunks[work.hint]!.pieces;
+  for (let i = 0; i < work.fpi; i++) at += utf16 ? u16Of(ps[i]!) : visOf(ps[i]!);
+  return { at, visible: p.v !== null };
+}
+
 /** A sequence that {@link locate} can search: a state, or a merge in progress. */
 interface Located {
   readonly chunks: readonly Chunk[];
@@ -783,7 +905,8 @@ function makeInsert(d: Doc, replica: ReplicaId, index: number, segments: Array<s
   }
   const max = d.clock + n;
   // Without its origin the delta cannot place the run: it holds it pending.
-  const delta = index === 0 ? makeDoc([chunkOf(pieces, 0)], n, max, max, NO_PENDING, pieces.length) : makeDoc([], 0, 0, max, pendingOf(pieces), 0);
+  const chunk = chunkOf(pieces, 0);
+  const delta = index === 0 ? makeDoc([chunk], n, chunk.u16, max, max, NO_PENDING, pieces.length) : makeDoc([], 0, 0, 0, max, pendingOf(pieces), 0);
   remember(d, pieces.length === 1 ? delta : null, pieces[0]!, 0);
   return delta;
 }
@@ -937,7 +1060,7 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
 
 /** @internal A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
 export function deltaOf(pieces: Piece[]): Doc {
-  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, maxCounter(pieces), pendingOf(normalizePending(pieces)), 0);
+  if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, 0, maxCounter(pieces), pendingOf(normalizePending(pieces)), 0);
   return integrate(pieces.sort(byCounter));
 }
 
@@ -946,8 +1069,9 @@ export function deltaOf(pieces: Piece[]): Doc {
  * origin before its children), and the given clock. Pieces whose origin is missing wait;
  * base's pending pieces are placed as soon as their origin is.
  */
-export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces)): Doc {
+export function integrate(pieces: readonly Piece[], base = EMPTY, clock = maxCounter(pieces), log?: ChangeLog): Doc {
   const work = new Work(base);
+  if (log !== undefined) work.log = log;
   const pend = (work.pend = new PendingWork(base.waiting));
   // Pieces that wait here wait after this merge too: each comes after its origin (in list
   // order, or in counter order: an origin has a smaller counter), which was placed first
@@ -1017,6 +1141,12 @@ export interface Editor {
   deleteAt(index: number, count?: number): void;
   /** Deletes `count` characters from `index` (see {@link deleteText}). */
   deleteText(index: number, count: number): void;
+  /** The text's length so far in UTF-16 code units (see `lengthUtf16`). */
+  readonly lengthUtf16: number;
+  /** Inserts text at a UTF-16 offset of the text as edited so far (see `insertTextUtf16`). */
+  insertTextUtf16(offset: number, text: string): void;
+  /** Deletes `length` UTF-16 units from `offset` (see `deleteTextUtf16`). */
+  deleteTextUtf16(offset: number, length: number): void;
 }
 
 /**
@@ -1103,6 +1233,19 @@ export function edit(
       insertText: (index, text) => insert(index, textSegments(text)),
       deleteAt: remove,
       deleteText: remove,
+      get lengthUtf16() {
+        checkOpen();
+        return work.u16;
+      },
+      insertTextUtf16: (offset, text) => {
+        checkOpen();
+        insert(indexAtUtf16(work, offset), textSegments(text));
+      },
+      deleteTextUtf16: (offset, length) => {
+        checkOpen();
+        const [from, to] = rangeUtf16(work, offset, length);
+        remove(from, to - from);
+      },
     });
   } finally {
     open = false;
@@ -1268,13 +1411,6 @@ export function idAt(state: RGA, index: number): ElementId {
  * ```
  */
 export function indexOf(state: RGA, id: ElementId): number {
-  const d = state as Doc;
-  const work = new Work(d);
-  const p = work.findPiece(id.replica, id.counter);
-  if (p === undefined || p.v === null) return -1;
-  let index = id.counter - p.c;
-  for (let i = 0; i < work.hint; i++) index += d.chunks[i]!.vis;
-  const ps = d.chunks[work.hint]!.pieces;
-  for (let i = 0; i < work.fpi; i++) index += visOf(ps[i]!);
-  return index;
+  const { at, visible } = positionOf(state, id, false);
+  return visible ? at : -1;
 }
