@@ -3,7 +3,7 @@
 // function reads the list once, whatever the number of identities it is given.
 import { asReplicaId, type JsonValue, type ReplicaId } from '@convergent/core';
 import { runsOf } from './pending.js';
-import { asDoc, bottom, deltaOf, holder, isChar, mk, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
+import { asDoc, bottom, deltaOf, get, holder, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
 
 /**
  * An element together with its value: a deleted element as {@link effectOf} reports
@@ -80,7 +80,7 @@ function walk(
  *
  * @param state - a state
  * @param id - an element (deleted or not), or `null` for the start of the list
- * @returns the caret index, from 0 to `length(state)`; -1 when the element is not in `state`
+ * @returns the caret index, from 0 to `length(state)`; -1 when the element is not in the list here
  *
  * @example
  * ```ts
@@ -98,9 +98,31 @@ function walk(
  */
 export function caretAfter(state: RGA, id: ElementId | null): number {
   if (id === null) return 0;
-  let at = -1;
-  walk(state, [id], (_i, p, _k, _rank, before) => (at = before + (p.v === null ? 0 : 1)));
-  return at;
+  const { at, visible } = positionOf(state, id, false);
+  return at < 0 || !visible ? at : at + 1;
+}
+
+/**
+ * {@link caretAfter} in UTF-16 units, as editors and the DOM count: a caret after an
+ * astral character (an emoji) is two units past its start.
+ *
+ * @param state - a state of text
+ * @param id - an element (deleted or not), or `null` for the start of the text
+ * @returns the caret offset, from 0 to `lengthUtf16(state)`; -1 when the element is not in the list here
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, '😀!');
+ * RGA.caretAfterUtf16(doc, RGA.idAt(doc, 0)); // => 2
+ * ```
+ */
+export function caretAfterUtf16(state: RGA, id: ElementId | null): number {
+  if (id === null) return 0;
+  const { at, visible } = positionOf(state, id, true);
+  return at < 0 || !visible ? at : at + String(get(state, positionOf(state, id, false).at)).length;
 }
 
 /**

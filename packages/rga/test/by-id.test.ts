@@ -106,3 +106,13 @@ test('reinsert after the element just before, deleted or not: restoring two dele
   doc = RGA.merge(doc, RGA.reinsert(doc, a, d1).delta);
   expect(RGA.text(doc)).toBe('12673');
 });
+
+test('caretAfterUtf16 counts astral characters as two units, and a deleted one as none', () => {
+  let doc = make('a😀b');
+  const smile = RGA.idAt(doc, 1);
+  expect(RGA.caretAfterUtf16(doc, smile)).toBe(3);
+  expect(RGA.caretAfterUtf16(doc, null)).toBe(0);
+  doc = RGA.merge(doc, RGA.deleteText(doc, a, 1, 1));
+  expect(RGA.caretAfterUtf16(doc, smile)).toBe(1);
+  expect(RGA.caretAfterUtf16(doc, { replica: b, counter: 1 })).toBe(-1);
+});

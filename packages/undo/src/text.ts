@@ -3,8 +3,8 @@ import * as RGA from '@convergent/rga';
 import type { UndoKind } from './manager.js';
 
 /**
- * A selection in a text or list, as caret indexes (elements: code points for text).
- * `anchor === head` is a caret.
+ * A selection in a text or list, as caret indexes: elements (code points for text), or
+ * UTF-16 units with `text({ utf16: true })`. `anchor === head` is a caret.
  *
  * @example
  * ```ts
@@ -77,6 +77,8 @@ const key = (id: RGA.ElementId): string => `${id.counter}@${id.replica}`;
  *
  * Make one kind per {@link UndoManager}.
  *
+ * @param options - `utf16: true` for selections in UTF-16 units, as editors and the
+ *   DOM count (default: elements, i.e. code points)
  * @returns the kind, for `new UndoManager({ kind: text(), replica })`
  *
  * @example
@@ -95,16 +97,18 @@ const key = (id: RGA.ElementId): string => `${id.counter}@${id.replica}`;
  * RGA.text(undo.undo(doc)!.state); // => 'ac!'
  * ```
  */
-export function text(): UndoKind<RGA.RGA, TextSelection, TextStep, AnchoredSelection> {
+export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.RGA, TextSelection, TextStep, AnchoredSelection> {
+  const utf16 = options.utf16 === true;
   /** Element replaced → its replacement, for elements undo or redo brought back. */
   const moved = new Map<string, RGA.ElementId>();
   const follow = (id: RGA.ElementId): RGA.ElementId => {
     for (let next = moved.get(key(id)); next !== undefined; next = moved.get(key(id))) id = next;
     return id;
   };
-  const before = (state: RGA.RGA, index: number): RGA.ElementId | null => (index === 0 ? null : RGA.idAt(state, index - 1));
+  const before = (state: RGA.RGA, index: number): RGA.ElementId | null =>
+    index === 0 ? null : utf16 ? RGA.idAtUtf16(state, index - 1) : RGA.idAt(state, index - 1);
   const at = (state: RGA.RGA, id: RGA.ElementId | null): number => {
-    const index = RGA.caretAfter(state, id === null ? null : follow(id));
+    const index = (utf16 ? RGA.caretAfterUtf16 : RGA.caretAfter)(state, id === null ? null : follow(id));
     return index < 0 ? 0 : index;
   };
   return {

@@ -103,3 +103,16 @@ describe('text undo', () => {
     expect(() => new UndoManager({ kind: text(), replica: '' as typeof alice })).toThrow();
   });
 });
+
+test('selections in UTF-16 units: an emoji counts two, before and after undo', () => {
+  const undo = new UndoManager({ kind: text({ utf16: true }), replica: alice, captureMs: 0 });
+  let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, bob, 0, '😀 hi'));
+  const cut = RGA.deleteTextUtf16(doc, alice, 3, 2);
+  undo.capture(doc, cut, { before: { anchor: 3, head: 5 }, after: { anchor: 3, head: 3 } });
+  doc = RGA.merge(doc, cut);
+  doc = RGA.merge(doc, RGA.insertTextUtf16(doc, bob, 0, '👋'));
+  const back = undo.undo(doc)!;
+  expect(RGA.text(back.state)).toBe('👋😀 hi');
+  expect(back.selection).toEqual({ anchor: 5, head: 7 });
+  expect(undo.redo(back.state)!.selection).toEqual({ anchor: 5, head: 5 });
+});
