@@ -116,7 +116,7 @@ export interface UndoOptions<S, Sel, Step, A> {
  * import * as RGA from '@convergent/rga';
  * import type { TextSelection, UndoResult } from '@convergent/undo';
  *
- * const result: UndoResult<RGA.RGA, TextSelection> = { delta: RGA.bottom, selection: { anchor: 0, head: 0 } };
+ * const result: UndoResult<RGA.RGA, TextSelection> = { delta: RGA.bottom, state: RGA.bottom, selection: { anchor: 0, head: 0 } };
  * result.selection?.head; // => 0
  * ```
  */
