@@ -1073,8 +1073,8 @@ export function deleteAt(state: RGA, replica: ReplicaId, index: number, count = 
   return delta;
 }
 
-/** A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
-function deltaOf(pieces: Piece[]): Doc {
+/** @internal A delta holding `pieces`: those whose origin is the head or in the delta are placed, the rest pending. */
+export function deltaOf(pieces: Piece[]): Doc {
   if (!pieces.some((p) => p.or === null)) return makeDoc([], 0, 0, 0, maxCounter(pieces), pendingOf(normalizePending(pieces)), 0);
   return integrate(pieces.sort(byCounter));
 }

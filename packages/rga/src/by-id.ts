@@ -1,0 +1,302 @@
+// Edits and queries by element identity rather than by index: what an undo manager
+// (or anything that keeps references to elements across remote edits) needs. Each
+// function reads the list once, whatever the number of identities it is given.
+import { asReplicaId, type JsonValue, type ReplicaId } from '@convergent/core';
+import { runsOf } from './pending.js';
+import { asDoc, bottom, deltaOf, get, holder, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
+
+/**
+ * An element together with its value: a deleted element as {@link effectOf} reports
+ * it, and as {@link reinsert} takes it back.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import type { ElementValue } from '@convergent/rga';
+ *
+ * const gone: ElementValue = { id: { replica: asReplicaId('a'), counter: 1 }, value: 'x' };
+ * gone.value; // => 'x'
+ * ```
+ */
+export interface ElementValue {
+  /** The element's identity. */
+  readonly id: ElementId;
+  /** Its value (for text, one character). */
+  readonly value: JsonValue;
+}
+
+/** Each target's index in `ids`, grouped by replica and sorted by counter. */
+function targets(ids: readonly ElementId[]): Map<ReplicaId, Array<readonly [number, number]>> {
+  const by = new Map<ReplicaId, Array<readonly [number, number]>>();
+  ids.forEach((id, i) => {
+    const list = by.get(id.replica);
+    if (list === undefined) by.set(id.replica, [[id.counter, i]]);
+    else list.push([id.counter, i]);
+  });
+  for (const list of by.values()) list.sort((x, y) => x[0] - y[0]);
+  return by;
+}
+
+/**
+ * Walks the list once and calls `visit` for every target element found: its index in
+ * `ids`, its piece and offset there, its rank among all elements (deleted ones too), the
+ * number of visible elements before it, and the element just before it (deleted or not).
+ */
+function walk(
+  state: RGA,
+  ids: readonly ElementId[],
+  visit: (i: number, p: Piece, k: number, rank: number, before: number, prev: ElementId | null) => void,
+): void {
+  const by = targets(ids);
+  let rank = 0;
+  let before = 0;
+  let last: ElementId | null = null;
+  for (const p of sequence(asDoc(state))) {
+    const list = by.get(p.r);
+    if (list !== undefined) {
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]![0] < p.c) lo = mid + 1;
+        else hi = mid;
+      }
+      for (; lo < list.length && list[lo]![0] < p.c + p.n; lo++) {
+        const [c, i] = list[lo]!;
+        visit(i, p, c - p.c, rank + c - p.c, before + (p.v === null ? 0 : c - p.c), c > p.c ? { replica: p.r, counter: c - 1 } : last);
+      }
+    }
+    last = { replica: p.r, counter: p.c + p.n - 1 };
+    rank += p.n;
+    if (p.v !== null) before += p.n;
+  }
+}
+
+/**
+ * Where a caret just after an element is now: the number of visible elements up to and
+ * including it. A deleted element takes no room, so a caret after it sits where it
+ * was, between its surviving neighbours. Anchoring a caret to the element before it
+ * (rather than to an index) keeps it in place while remote edits arrive.
+ *
+ * @param state - a state
+ * @param id - an element (deleted or not), or `null` for the start of the list
+ * @returns the caret index, from 0 to `length(state)`; -1 when the element is not in the list here
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'abc'));
+ * const b = RGA.idAt(doc, 1);
+ * RGA.caretAfter(doc, b); // => 2
+ * doc = RGA.merge(doc, RGA.deleteText(doc, a, 1, 1));
+ * RGA.caretAfter(doc, b); // => 1
+ * RGA.caretAfter(doc, null); // => 0
+ * ```
+ */
+export function caretAfter(state: RGA, id: ElementId | null): number {
+  if (id === null) return 0;
+  const { at, visible } = positionOf(state, id, false);
+  return at < 0 || !visible ? at : at + 1;
+}
+
+/**
+ * {@link caretAfter} in UTF-16 units, as editors and the DOM count: a caret after an
+ * astral character (an emoji) is two units past its start.
+ *
+ * @param state - a state of text
+ * @param id - an element (deleted or not), or `null` for the start of the text
+ * @returns the caret offset, from 0 to `lengthUtf16(state)`; -1 when the element is not in the list here
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, '😀!');
+ * RGA.caretAfterUtf16(doc, RGA.idAt(doc, 0)); // => 2
+ * ```
+ */
+export function caretAfterUtf16(state: RGA, id: ElementId | null): number {
+  if (id === null) return 0;
+  const { at, visible } = positionOf(state, id, true);
+  return at < 0 || !visible ? at : at + String(get(state, positionOf(state, id, false).at)).length;
+}
+
+/**
+ * What a delta does to the state it is merged into: the elements it adds, and the
+ * visible elements it deletes, with their values (read from `before`, since a delta
+ * keeps no content for what it deletes).
+ *
+ * @param before - the state the delta is merged into
+ * @param delta - the delta
+ * @returns `inserted`: the delta's visible elements that `before` lacks, in the delta's
+ *   order; `deleted`: the elements visible in `before` that the delta deletes, in list order
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * const doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'abc'));
+ * const { inserted, deleted } = RGA.effectOf(doc, RGA.deleteText(doc, a, 0, 2));
+ * [inserted.length, deleted.map((e) => e.value)]; // => [0, ['a', 'b']]
+ * RGA.effectOf(doc, RGA.insertText(doc, a, 3, 'd')).inserted.length; // => 1
+ * ```
+ */
+export function effectOf(
+  before: RGA,
+  delta: RGA,
+): {
+  /** The elements the delta adds. */
+  inserted: ElementId[];
+  /** The elements it deletes that were visible, with their values. */
+  deleted: ElementValue[];
+} {
+  const d = asDoc(delta);
+  const clock = asDoc(before).clock;
+  const held = holder(before);
+  const inserted: ElementId[] = [];
+  const tombs: ElementId[] = [];
+  for (const p of [...sequence(d), ...runsOf(d.waiting)]) {
+    if (p.v === null) {
+      for (let k = 0; k < p.n; k++) tombs.push({ replica: p.r, counter: p.c + k });
+      continue;
+    }
+    // Counters are Lamport clocks: an element past `before`'s clock is new to it.
+    const fresh = p.c > clock || !held(p);
+    for (let k = 0; k < p.n && fresh; k++)
+      if (p.c + k > clock || !held(slice(p, k, k + 1))) inserted.push(Object.freeze({ replica: p.r, counter: p.c + k }));
+  }
+  const found: Array<ElementValue & { rank: number }> = [];
+  walk(before, tombs, (i, p, k, rank) => {
+    if (p.v !== null) found.push({ id: Object.freeze(tombs[i]!), value: p.v[k]!, rank });
+  });
+  found.sort((x, y) => x.rank - y.rank);
+  return { inserted, deleted: found.map(({ id, value }) => Object.freeze({ id, value })) };
+}
+
+/**
+ * Deletes the given elements, wherever they are now: the delta that marks those of
+ * them that are visible deleted. Elements already deleted, or not in `state`, are
+ * left alone.
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica (validated; deletion creates no new identities)
+ * @param ids - the elements to delete
+ * @returns the delta (`bottom` when there is nothing to delete)
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const [a, b] = [asReplicaId('a'), asReplicaId('b')];
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'hello'));
+ * const mine = [RGA.idAt(doc, 0), RGA.idAt(doc, 1)];
+ * doc = RGA.merge(doc, RGA.insertText(doc, b, 0, '>> '));
+ * doc = RGA.merge(doc, RGA.deleteIds(doc, a, mine));
+ * RGA.text(doc); // => '>> llo'
+ * ```
+ */
+export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementId[]): RGA {
+  asReplicaId(replica);
+  // Per piece, the offsets to delete; then maximal runs of them.
+  const offsets = new Map<Piece, number[]>();
+  walk(state, ids, (_i, p, k) => {
+    if (p.v === null) return;
+    const ks = offsets.get(p);
+    if (ks === undefined) offsets.set(p, [k]);
+    else ks.push(k);
+  });
+  const tombs: Piece[] = [];
+  for (const [p, ks] of offsets) {
+    ks.sort((x, y) => x - y);
+    for (let s = 0, e = 0; s < ks.length; s = e) {
+      for (e = s + 1; e < ks.length && ks[e]! <= ks[e - 1]! + 1; e++);
+      const run = slice(p, ks[s]!, ks[e - 1]! + 1);
+      tombs.push(mk(run.r, run.c, run.n, run.or, run.oc, null));
+    }
+  }
+  return tombs.length === 0 ? bottom : deltaOf(tombs);
+}
+
+/**
+ * Inserts deleted elements' values again, under new identities, exactly where the
+ * deleted elements are: each run of them that is contiguous in the list (deleted
+ * elements included) goes in right after the element just before it, deleted or not,
+ * so that restoring several deletions in any order rebuilds the original order. Text
+ * other replicas inserted meanwhile keeps its place, and nothing is reordered. This is
+ * how an undo restores deleted text; a caret anchored to a deleted element
+ * ({@link caretAfter}) ends up at the right edge of the restored run.
+ *
+ * @param state - the replica's current state
+ * @param replica - the acting replica
+ * @param elements - deleted elements with the values to restore (from {@link effectOf})
+ * @returns the delta, and for each of `elements` its new identity (`undefined` when it
+ *   was skipped: still visible, or not in `state`)
+ * @throws `InvalidValueError` when a value is not a JSON value
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const a = asReplicaId('a');
+ * let doc = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, a, 0, 'hello world'));
+ * const cut = RGA.deleteText(doc, a, 5, 6);
+ * const { deleted } = RGA.effectOf(doc, cut);
+ * doc = RGA.merge(doc, cut);
+ * const { delta, ids } = RGA.reinsert(doc, a, deleted);
+ * doc = RGA.merge(doc, delta);
+ * RGA.text(doc); // => 'hello world'
+ * RGA.indexOf(doc, ids[0]!); // => 5
+ * ```
+ */
+export function reinsert(
+  state: RGA,
+  replica: ReplicaId,
+  elements: readonly ElementValue[],
+): {
+  /** The delta that inserts them. */
+  delta: RGA;
+  /** The new identity of each element, by position in `elements`. */
+  ids: Array<ElementId | undefined>;
+} {
+  asReplicaId(replica);
+  const found: Array<{ i: number; rank: number; prev: ElementId | null }> = [];
+  walk(
+    state,
+    elements.map((e) => e.id),
+    (i, p, _k, rank, _before, prev) => {
+      if (p.v === null) found.push({ i, rank, prev });
+    },
+  );
+  found.sort((x, y) => x.rank - y.rank);
+  const ids: Array<ElementId | undefined> = elements.map(() => undefined);
+  // New runs are the newest elements: each goes right after its origin.
+  const pieces: Piece[] = [];
+  let counter = asDoc(state).clock;
+  for (let s = 0, e = 0; s < found.length; s = e) {
+    for (e = s + 1; e < found.length && found[e]!.rank === found[e - 1]!.rank + 1; e++);
+    let origin = found[s]!.prev;
+    // One piece per kind of content: text characters, other values.
+    for (let j = s; j < e; ) {
+      const text = isChar(elements[found[j]!.i]!.value);
+      const values: JsonValue[] = [];
+      for (; j < e && isChar(elements[found[j]!.i]!.value) === text; j++) {
+        const { i } = found[j]!;
+        values.push(text ? elements[i]!.value : storedValue(elements[i]!.value));
+        ids[i] = Object.freeze({ replica, counter: counter + values.length });
+      }
+      pieces.push(mk(replica, counter + 1, values.length, origin && origin.replica, origin ? origin.counter : 0, text ? values.join('') : values));
+      counter += values.length;
+      origin = { replica, counter };
+    }
+  }
+  if (counter > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
+  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), ids };
+}
