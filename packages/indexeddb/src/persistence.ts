@@ -199,7 +199,7 @@ export class Persistence<S> {
   /** Keeps the batch, merged into one delta ahead of later changes, for the next try. */
   private failed(batch: S[], error: StorageError): void {
     this.inFlight = false;
-    this.queue = [mergeAll(this.type, batch), ...this.queue];
+    this.queue = [mergeAll(this.type, [...batch, ...this.queue])];
     this.failure = error;
     const waiters = this.waiters;
     this.waiters = [];

@@ -152,7 +152,9 @@ export class DocumentStore {
   async append(doc: string, encoded: readonly Uint8Array[]): Promise<void> {
     for (const bytes of encoded)
       if (bytes.length > this.limits.maxBytes) throw new StorageError(`a record of ${bytes.length} bytes is past the store's limit of ${this.limits.maxBytes}`, undefined);
-    await this.write('append', (store) => encoded.map((bytes) => store.add(record(doc, 'delta', bytes))));
+    await this.write('append', (store) => {
+      for (const bytes of encoded) quietly(store.add(record(doc, 'delta', bytes)));
+    });
   }
 
   /**
@@ -175,7 +177,10 @@ export class DocumentStore {
       if (read.keys.length < 2) return 0;
       const bytes = type.encode(read.state);
       if (bytes.length > this.limits.maxBytes) return 0;
-      await this.write('compaction', (store) => [store.add(record(doc, 'state', bytes)), ...read.keys.map((key) => store.delete(key))]);
+      await this.write('compaction', (store) => {
+        quietly(store.add(record(doc, 'state', bytes)));
+        for (const key of read.keys) quietly(store.delete(key));
+      });
       return read.keys.length;
     });
   }
@@ -210,7 +215,9 @@ export class DocumentStore {
    * @throws StorageError if IndexedDB fails
    */
   async deleteRecords(keys: readonly number[]): Promise<void> {
-    await this.write('delete', (store) => keys.map((key) => store.delete(key)));
+    await this.write('delete', (store) => {
+      for (const key of keys) quietly(store.delete(key));
+    });
   }
 
   /**
@@ -269,12 +276,15 @@ export class DocumentStore {
     return { state, records: merged.length, errors, keys: merged };
   }
 
-  /** A read-write transaction over the records: resolves once it committed, else rejects with a typed error. */
-  private async write(what: string, work: (store: RecordStore) => unknown): Promise<void> {
+  /**
+   * A read-write transaction over the records: resolves once it committed, else
+   * rejects with a typed error (the transaction's own error, such as a full disk).
+   */
+  private async write(what: string, work: (store: RecordStore) => Promise<void> | void): Promise<void> {
     await this.request(what, async () => {
-      const tx = this.db.transaction([RECORDS] as ['records'], 'readwrite', { durability: this.durability });
+      const tx = this.db.transaction(RECORDS, 'readwrite', { durability: this.durability });
       try {
-        await Promise.all([work(tx.store), tx.done].flat());
+        await work(tx.store);
       } catch (error) {
         try {
           tx.abort();
@@ -284,6 +294,7 @@ export class DocumentStore {
         await tx.done.catch(() => {});
         throw error;
       }
+      await tx.done;
     });
   }
 
@@ -296,6 +307,9 @@ export class DocumentStore {
     }
   }
 }
+
+/** A request's failure shows in its transaction's outcome: its own promise only needs a handler. */
+const quietly = (request: Promise<unknown>): void => void request.catch(() => {});
 
 type RecordStore = IDBPObjectStore<unknown, ['records'], 'records', 'readwrite'>;
 
