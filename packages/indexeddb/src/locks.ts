@@ -6,10 +6,14 @@
  *
  * @example
  * ```ts
- * import type { Locks } from '@convergent/indexeddb';
+ * import 'fake-indexeddb/auto'; // Node only: browsers have IndexedDB
+ * import * as GCounter from '@convergent/g-counter';
+ * import { memoryLocks, openStore, type Locks } from '@convergent/indexeddb';
  *
- * const locks: Locks | undefined = globalThis.navigator?.locks;
- * typeof locks; // => typeof locks
+ * const locks: Locks = globalThis.navigator?.locks ?? memoryLocks();
+ * const store = await openStore('locks-example', { locks });
+ * await store.compact('likes', GCounter); // => 0
+ * store.close();
  * ```
  */
 export interface Locks {
