@@ -1,5 +1,5 @@
 import { DecodeError, jsonArray, jsonNat, jsonReplicaId, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, deltaOf, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, resetOf, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { orderOf, type Slot } from './order.js';
 
@@ -105,7 +105,8 @@ export interface ORListType<T, S, V> extends CausalType<ORList<S>> {
    * @param state - the replica's current state
    * @param replica - the acting replica (a remove makes no dot)
    * @param index - 0 to `length(state) - 1`
-   * @returns the delta: no entries, the removed dots as its context
+   * @returns the delta: the removed dots as its context, and no entries (for an
+   * element holding text, what the text's `reset` leaves: its characters deleted)
    * @throws RangeError if `index` is out of range
    */
   remove(state: ORList<S>, replica: ReplicaId, index: number): ORList<S>;
@@ -189,8 +190,8 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
   const bottom = state(PersistentMap.empty(), DotContext.bottom);
   const element = (replica: ReplicaId, counter: number, slot: Slot | undefined, born: boolean, v: S): E =>
     Object.freeze({ replica, counter, slot, born, value: v });
-  const alive = (e: E): boolean => e.born || !kind.isEmpty(e.value);
-  const needed = (e: E): boolean => e.slot !== undefined || alive(e);
+  const alive = (e: E): boolean => e.born || isLive(kind, e.value);
+  const needed = (e: E): boolean => e.slot !== undefined || e.born || !kind.isEmpty(e.value);
 
   /** Per entries map: the keys in list order, the live ones, and the largest stamp. */
   const layouts = new WeakMap<Store, { order: string[]; live: string[]; stamp: number }>();
@@ -244,6 +245,16 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
   const listKind: Embeddable<L, Store, readonly V[]> = Object.freeze({
     empty: bottom.entries,
     depth: kind.depth + 1,
+    // Only for elements that keep something after a remove (text): see `Embeddable.reset`.
+    ...(kind.live && { live: (store: Store) => [...store.values()].some(alive) }),
+    ...(kind.reset && {
+      reset: (store: Store, replica: ReplicaId) =>
+        PersistentMap.from(
+          [...store]
+            .map(([key, e]): [string, E] => [key, element(e.replica, e.counter, undefined, false, kind.reset!(e.value, replica))])
+            .filter(([, e]) => !kind.isEmpty(e.value)),
+        ),
+    }),
     view: state,
     storeOf: (s: L) => s.entries,
     isEmpty: (store: Store) => store.size === 0,
@@ -344,11 +355,13 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
       return state(kind.isEmpty(store) ? bottom.entries : bottom.entries.set(key, element(e.replica, e.counter, undefined, false, store)), context);
     },
     remove(s: L, replica: ReplicaId, index: number): L {
-      void replica;
-      const e = s.entries.get(at(s, index, liveOf(s).length - 1))!;
+      const key = at(s, index, liveOf(s).length - 1);
+      const e = s.entries.get(key)!;
       const seen = [...kind.dots(e.value)].map(([r, counter]) => ({ replica: r, counter }));
       if (e.born) seen.push({ replica: e.replica, counter: e.counter + 1 });
-      return state(bottom.entries, DotContext.fromDots(seen));
+      const left = resetOf(kind, e.value, replica);
+      const entries = kind.isEmpty(left) ? bottom.entries : bottom.entries.set(key, element(e.replica, e.counter, undefined, false, left));
+      return state(entries, DotContext.fromDots(seen));
     },
     get: (s: L, index: number): T => kind.view(s.entries.get(at(s, index, liveOf(s).length - 1))!.value, s.context),
     length: (s: L) => liveOf(s).length,
