@@ -54,11 +54,30 @@ export interface Embeddable<T, S, V> {
    */
   scope?(old: S, delta: T): DotContext;
   /**
-   * Whether a store holds no live dot (a map drops such a value).
+   * Whether a store holds nothing to keep (a map drops such a value): no live dot,
+   * and nothing a kind must remember after a remove (see `reset`).
    * @param store - a store
    * @returns `true` when empty
    */
   isEmpty(store: S): boolean;
+  /**
+   * Whether a store holds a live dot, for kinds that keep something after a remove
+   * (see `reset`): maps, structs and lists show only live values. Absent for the
+   * other kinds, for which a value is live exactly when it is not empty.
+   * @param store - a store
+   * @returns `true` when the value is there
+   */
+  live?(store: S): boolean;
+  /**
+   * What removing a value leaves besides removing the dots the remover had seen,
+   * for kinds that must remember something to place concurrent edits: RGA text
+   * deletes every character the remover had seen and keeps their positions. A
+   * remove's delta holds this store. Absent for kinds whose remove is their dots.
+   * @param store - the value's store, as the remover had it
+   * @param replica - the removing replica
+   * @returns the store to put in the remove's delta
+   */
+  reset?(store: S, replica: ReplicaId): S;
   /**
    * The join of two stores under their contexts: a dot stays live if both sides
    * hold it, or one side holds it and the other has never seen it.
@@ -192,6 +211,47 @@ export function deltaOf<T extends HasContext, S>(
   context: DotContext;
 } {
   return { store: kind.storeOf(delta), context: kind.scope?.(old, delta) ?? delta.context };
+}
+
+/**
+ * Whether a value is there: it holds a live dot (see `Embeddable.live`).
+ *
+ * @typeParam S - the store type
+ * @param kind - the value's kind
+ * @param store - the value's store
+ * @returns `true` when live
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ *
+ * ORMap.isLive(ORMap.counter, ORMap.counter.empty); // => false
+ * ```
+ */
+export function isLive<S>(kind: Embeddable<unknown, S, unknown>, store: S): boolean {
+  return kind.live ? kind.live(store) : !kind.isEmpty(store);
+}
+
+/**
+ * What a remove of a value leaves in its delta (see `Embeddable.reset`): nothing
+ * (the kind's empty store) for every kind but those that keep positions.
+ *
+ * @typeParam S - the store type
+ * @param kind - the value's kind
+ * @param store - the value's store, as the remover had it
+ * @param replica - the removing replica
+ * @returns the store for the remove's delta
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ *
+ * ORMap.resetOf(ORMap.set, ORMap.set.empty, asReplicaId('a')) === ORMap.set.empty; // => true
+ * ```
+ */
+export function resetOf<S>(kind: Embeddable<unknown, S, unknown>, store: S, replica: ReplicaId): S {
+  return kind.reset ? kind.reset(store, replica) : kind.empty;
 }
 
 /** The replica ids a context knows, ascending: the table dots index into. */

@@ -1,7 +1,7 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { causal, type CausalType } from './causal.js';
-import { cachedSnapshot, deltaOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
+import { cachedSnapshot, deltaOf, isLive, resetOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
 
 /**
  * A state of an observed-remove map: per key, the value's dot store, and the one
@@ -76,7 +76,8 @@ export interface ORMapType<T, S, V> extends CausalType<ORMap<S>> {
    * @param state - the replica's current state
    * @param replica - the acting replica (a remove makes no dot)
    * @param key - the key
-   * @returns the delta: no entries, the removed dots as its context
+   * @returns the delta: the removed dots as its context, and no entries (for a
+   * value holding text, what the text's `reset` leaves: its characters deleted)
    */
   remove(state: ORMap<S>, replica: ReplicaId, key: string): ORMap<S>;
   /**
@@ -173,8 +174,16 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     return key;
   };
 
+  // Keys whose value is not live are kept only for kinds that remember something
+  // after a remove (text); every query shows live keys only.
+  const liveKeys = (store: Store): string[] => [...store.keys()].filter((key) => !kind.live || kind.live(store.get(key)!)).sort();
   const mapKind: Embeddable<M, Store, Snapshot<V>> = Object.freeze({
     empty: bottom.entries,
+    ...(kind.live && { live: (store: Store) => [...store.values()].some(kind.live!) }),
+    ...(kind.reset && {
+      reset: (store: Store, replica: ReplicaId) =>
+        PersistentMap.from([...store].map(([key, v]): [string, S] => [key, kind.reset!(v, replica)]).filter(([, v]) => !kind.isEmpty(v))),
+    }),
     depth: kind.depth + 1,
     view: state,
     storeOf: (s: M) => s.entries,
@@ -198,7 +207,7 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
       return all;
     },
     snapshot: cachedSnapshot((store: Store) =>
-      Object.freeze(Object.fromEntries([...store.keys()].sort().map((key) => [key, kind.snapshot(store.get(key)!)]))),
+      Object.freeze(Object.fromEntries(liveKeys(store).map((key) => [key, kind.snapshot(store.get(key)!)]))),
     ),
     write(writer: Writer, store: Store, replicas: ReadonlyMap<ReplicaId, number>) {
       const keys = [...store.keys()].sort();
@@ -252,16 +261,22 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
       return state(kind.isEmpty(store) ? bottom.entries : bottom.entries.set(key, store), context);
     },
     remove(s: M, replica: ReplicaId, key: string): M {
-      void replica;
       const store = s.entries.get(keyOf(key));
       if (!store) return bottom;
-      return state(bottom.entries, DotContext.fromDots([...kind.dots(store)].map(([r, counter]) => ({ replica: r, counter }))));
+      const left = resetOf(kind, store, replica);
+      return state(
+        kind.isEmpty(left) ? bottom.entries : bottom.entries.set(key, left),
+        DotContext.fromDots([...kind.dots(store)].map(([r, counter]) => ({ replica: r, counter }))),
+      );
     },
     get,
-    has: (s: M, key: string) => s.entries.has(keyOf(key)),
-    keys: (s: M) => [...s.entries.keys()].sort(),
-    entries: (s: M) => [...s.entries.keys()].sort().map((key): [string, T] => [key, kind.view(s.entries.get(key)!, s.context)]),
-    size: (s: M) => s.entries.size,
+    has: (s: M, key: string) => {
+      const store = s.entries.get(keyOf(key));
+      return store !== undefined && isLive(kind, store);
+    },
+    keys: (s: M) => liveKeys(s.entries),
+    entries: (s: M) => liveKeys(s.entries).map((key): [string, T] => [key, kind.view(s.entries.get(key)!, s.context)]),
+    size: (s: M) => (kind.live ? liveKeys(s.entries).length : s.entries.size),
     snapshot: (s: M) => mapKind.snapshot(s.entries),
   });
 }

@@ -1,5 +1,5 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, deltaOf, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import type { DotContext } from '@convergent/version-vector';
 
 /** A field's kind: anything `ORMap.of` accepts (a value kind, a map type, a struct type). */
@@ -223,9 +223,23 @@ export function of<F extends Schema>(schema: F): StructType<F> {
   const view = (fields: FieldStores, context: DotContext): Struct<F> => Object.freeze({ fields, context });
   const field = (store: FieldStores, name: string, kind: FieldKind): unknown => store.get(name) ?? kind.empty;
 
+  const fieldKinds = [...kinds.values()];
   const kind: Embeddable<Struct<F>, FieldStores, StructSnapshot<F>> = Object.freeze({
     empty,
     depth,
+    // Only when a field keeps something after a remove (text): see `Embeddable.reset`.
+    ...(fieldKinds.some((k) => k.live) && { live: (store: FieldStores) => [...store].some(([name, s]) => isLive(kinds.get(name)!, s)) }),
+    ...(fieldKinds.some((k) => k.reset) && {
+      reset(store: FieldStores, replica: ReplicaId): FieldStores {
+        const out = new Map<string, unknown>();
+        for (const [name, s] of store) {
+          const k = kinds.get(name)!;
+          const left = k.reset?.(s, replica);
+          if (left !== undefined && !k.isEmpty(left)) out.set(name, left);
+        }
+        return out;
+      },
+    }),
     view,
     storeOf: (state: Struct<F>) => state.fields,
     isEmpty: (store: FieldStores) => store.size === 0,
