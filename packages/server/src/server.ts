@@ -200,11 +200,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
- * import { asReplicaId } from '@convergent/core';
  * import * as GCounter from '@convergent/g-counter';
  * import { startServer, MemoryStore } from '@convergent/server';
- * import { Replica, WebSocketTransport } from '@convergent/sync';
- * import { WebSocket } from 'ws';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
@@ -212,13 +209,11 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   store: new MemoryStore(),
  *   logger: () => {},
  * });
- * const link = new WebSocketTransport(`${server.url}likes?token=s3cret`, { WebSocket });
- * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, doc: 'likes' });
- * phone.connect(link);
- * await link.opened;
- * phone.update((state, id) => GCounter.increment(state, id, 2));
- * while (!server.metrics().includes('op="append"')) await new Promise((r) => setTimeout(r, 10));
- * link.close();
+ * // A client, in a browser or in Node (`WebSocket` from 'ws'):
+ * //   const replica = new Replica({ id: replicaId(), type: GCounter, doc: 'likes' });
+ * //   replica.connect(new WebSocketTransport(`${server.url}likes?token=s3cret`));
+ * const health = await fetch(server.url.replace('ws:', 'http:') + 'health');
+ * health.status; // => 200
  * await server.close();
  * ```
  */
