@@ -91,6 +91,7 @@ export class LoadedDocument<S = unknown> {
   #sinceCompact = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
+  #closing = false;
   readonly #limits: SyncLimits;
 
   private constructor(
@@ -149,7 +150,9 @@ export class LoadedDocument<S = unknown> {
    * (UnauthorizedError, DecodeError, MergeRejectedError): nothing is then stored.
    */
   fromClient(link: ClientLink, message: SyncMessage, bytes: Uint8Array): void {
-    if (message.kind === 'ack') return; // only durable peers acknowledge, and a client is not one
+    // Closing: a change arriving now is not stored, so not acknowledged; the client sends it again.
+    // Only durable peers acknowledge, and a client is not one.
+    if (message.kind === 'ack' || this.#closing) return;
     const normalized = this.#normalize(message, bytes);
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
@@ -190,6 +193,7 @@ export class LoadedDocument<S = unknown> {
 
   /** Stops the replica and the fan-out subscription, after the queued writes; compacts first unless `discard`. */
   async close(discard = false): Promise<void> {
+    this.#closing = true;
     if (!discard) await this.compact();
     else await this.#queue;
     this.#closed = true;

@@ -403,7 +403,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       log('info', 'closed', { reason: 'idle', ...fields });
       ws.terminate();
     }, limits.idleMs);
-    const expiry = grant.expiresAt === undefined ? undefined : setTimeout(() => closeSocket(ws, 'expired', fields), Math.min(grant.expiresAt - Date.now(), 2 ** 31 - 1));
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+    // Timers hold at most 2^31 - 1 ms (24.8 days): a later expiry re-arms.
+    const armExpiry = (at: number) => {
+      const left = at - Date.now();
+      expiry = setTimeout(() => (left > MAX_TIMER_MS ? armExpiry(at) : closeSocket(ws, 'expired', fields)), Math.min(left, MAX_TIMER_MS));
+    };
+    if (grant.expiresAt !== undefined) armExpiry(grant.expiresAt);
     const deliver = (frame: Uint8Array) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount + frame.length > limits.maxQueuedBytes) {
@@ -465,6 +471,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     };
 
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return; // closed by a policy: the rest is not read
       idle.refresh();
       const chunk = data instanceof Uint8Array ? data : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
       counters.bytesReceived += chunk.length;
@@ -603,6 +610,9 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     },
   };
 }
+
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Most replica-id bindings remembered (about 100 bytes each). */
 const MAX_BINDINGS = 1_000_000;
