@@ -1,5 +1,6 @@
 // Durable documents: store before ack, restarts, compaction, unload and reload,
 // deletion, and several processes on one store and fan-out.
+import * as GCounter from '@convergent/g-counter';
 import { describe, expect, it } from 'vitest';
 import { MemoryFanout, MemoryStore, type DocumentStore, type Fanout } from '../src/index.js';
 import { cleanupAfterEach, client, outliving, server, sleep, storedAuthors, textOf, typeText, until } from './support/harness.js';
@@ -87,6 +88,23 @@ describe('restarts', () => {
     await until(() => [...a.replica.acknowledged.values()].includes(2), 'the offline change acknowledged');
     const b = client(cleanup, s2.url, 'notes');
     await until(() => textOf(b.replica) === 'before offline', 'b to see both');
+  });
+});
+
+describe('full-state types', () => {
+  it('stores a type without numbered changes too (never acknowledged) and serves it after a restart', async () => {
+    const store = new MemoryStore();
+    const s1 = await server(cleanup, { store: outliving(store), documents: () => GCounter });
+    const a = client<GCounter.GCounter>(cleanup, s1.url, 'likes', '', { type: GCounter, deltaLog: false });
+    await a.link.opened;
+    a.replica.update((state, id) => GCounter.increment(state, id, 3));
+    await until(() => s1.metrics().includes('convergent_store_seconds_count{op="append"} 1'), 'the append');
+    expect(a.replica.acknowledged.size).toBe(0);
+    await s1.close();
+    a.link.close();
+    const s2 = await server(cleanup, { store: outliving(store), documents: () => GCounter });
+    const b = client<GCounter.GCounter>(cleanup, s2.url, 'likes', '', { type: GCounter, deltaLog: false });
+    await until(() => GCounter.value(b.replica.state) === 3, 'b to load the count');
   });
 });
 
