@@ -31,16 +31,20 @@ const TRUSTED: Sender = { replicas: new Set(), trusted: true };
 /** One client connection, as the document's replica sees it: a transport that routes answers by replica id. */
 export class ClientLink implements Transport {
   #live = false;
-  /** Replica ids this connection has used (bound to its identity). */
+  /** Replica ids this connection has used (answers addressed to them come here). */
   readonly ids = new Set<ReplicaId>();
-  readonly sender: Sender = { replicas: this.ids, trusted: false };
+  /** Whose events the client may send: those of every replica id bound to its identity (its other tabs' too). */
+  readonly sender: Sender;
 
   constructor(
     readonly identity: string,
     readonly canWrite: boolean,
     /** Sends one frame to the client (the server checks its queue). */
     readonly deliver: (frame: Uint8Array) => void,
-  ) {}
+    identityIds: ReadonlySet<ReplicaId>,
+  ) {
+    this.sender = { replicas: identityIds, trusted: false };
+  }
 
   /**
    * False while the replica attaches it, so that the replica does not send its own sync

@@ -248,6 +248,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
   /** Replica id -> the identity that first used it. */
   const owners = new Map<ReplicaId, string>();
+  /** Identity -> the replica ids bound to it. */
+  const bound = new Map<string, Set<ReplicaId>>();
+  const idsOf = (identity: string) => {
+    let ids = bound.get(identity);
+    if (ids === undefined) bound.set(identity, (ids = new Set()));
+    return ids;
+  };
   let connections = 0;
   let closing = false;
 
@@ -422,7 +429,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesSent += frame.length;
       ws.send(frame, { binary: true });
     };
-    const link = new ClientLink(grant.identity, grant.access === 'write', deliver);
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, idsOf(grant.identity));
     const early: Uint8Array[] = [];
     let doc: LoadedDocument | undefined;
 
@@ -511,8 +518,14 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
     if (owner === undefined) {
       // Bounded: the oldest bindings go first (ids are fresh per session).
-      if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
+      if (owners.size >= MAX_BINDINGS) {
+        const [oldest, identity] = owners.entries().next().value as [ReplicaId, string];
+        owners.delete(oldest);
+        bound.get(identity)?.delete(oldest);
+        if (bound.get(identity)?.size === 0 && ![...sockets.values()].some((r) => r.identity === identity)) bound.delete(identity);
+      }
       owners.set(id, link.identity);
+      idsOf(link.identity).add(id);
     }
     link.ids.add(id);
     return undefined;
