@@ -375,8 +375,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       }
       if (!isGrant(result)) {
         uncount();
-        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse, { document: name, address, detail: result.reason });
+        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse === 'forbidden' ? 'forbidden' : 'unauthenticated', { document: name, address, detail: result.reason });
       }
+      const problem = grantProblem(result);
+      if (problem !== undefined) throw new TypeError(`authenticate returned ${problem}`);
       grant = result;
     } catch (error) {
       uncount();
@@ -622,6 +624,15 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       return closed;
     },
   };
+}
+
+/** What is wrong with what a JavaScript hook returned as a grant, if anything. */
+function grantProblem(grant: Grant): string | undefined {
+  if (typeof grant !== 'object' || grant === null) return 'neither a grant nor a refusal';
+  if (typeof grant.identity !== 'string' || grant.identity === '') return 'a grant without an identity';
+  if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
+  if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
+  return undefined;
 }
 
 /** The longest delay a Node timer takes. */

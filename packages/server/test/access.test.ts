@@ -18,6 +18,7 @@ describe('the authenticate hook', () => {
         if (token === 'outsider') return { refuse: 'forbidden', reason: 'not in the team' };
         if (token === 'boom') throw new Error('hook bug');
         if (token === 'slow') return new Promise(() => {});
+        if (token === 'sloppy') return { identity: '', access: 'admin' } as never; // a JavaScript hook's mistake
         return { refuse: 'unauthenticated' };
       },
     });
@@ -28,6 +29,7 @@ describe('the authenticate hook', () => {
     expect(await upgradeStatus(`${s.url}doc?token=outsider`)).toBe(403);
     expect(await upgradeStatus(`${s.url}doc?token=boom`)).toBe(500);
     expect(await upgradeStatus(`${s.url}doc?token=slow`)).toBe(503);
+    expect(await upgradeStatus(`${s.url}doc?token=sloppy`)).toBe(500);
     expect(s.metrics()).toMatch(/convergent_refused_total\{reason="unauthenticated"\} 1\n/);
     expect(s.metrics()).toMatch(/convergent_refused_total\{reason="forbidden"\} 1\n/);
     expect(s.logs.some((e) => e.event === 'refused' && e.detail === 'not in the team')).toBe(true);
