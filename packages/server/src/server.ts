@@ -224,6 +224,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const store = options.store ?? new MemoryStore();
   const fanout = options.fanout;
   const unloadMs = options.unloadMs ?? 30_000;
+  if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
+  if (!(Number.isSafeInteger(options.compactEvery ?? 1) && (options.compactEvery ?? 1) > 0)) throw new RangeError('compactEvery must be a positive integer');
   const path = (options.path ?? '/').replace(/\/?$/, '/');
   if (!path.startsWith('/')) throw new RangeError("path must start with '/'");
   const origins = options.origins ? new Set(options.origins) : undefined;
