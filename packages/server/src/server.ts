@@ -213,11 +213,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
- * import { asReplicaId } from '@convergent/core';
  * import * as GCounter from '@convergent/g-counter';
  * import { startServer, MemoryStore } from '@convergent/server';
- * import { Replica, WebSocketTransport } from '@convergent/sync';
- * import { WebSocket } from 'ws';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
@@ -225,13 +222,11 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   store: new MemoryStore(),
  *   logger: () => {},
  * });
- * const link = new WebSocketTransport(`${server.url}likes?token=s3cret`, { WebSocket });
- * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, doc: 'likes' });
- * phone.connect(link);
- * await link.opened;
- * phone.update((state, id) => GCounter.increment(state, id, 2));
- * while (!server.metrics().includes('op="append"')) await new Promise((r) => setTimeout(r, 10));
- * link.close();
+ * // A client, in a browser or in Node (`WebSocket` from 'ws'):
+ * //   const replica = new Replica({ id: replicaId(), type: GCounter, doc: 'likes' });
+ * //   replica.connect(new WebSocketTransport(`${server.url}likes?token=s3cret`));
+ * const health = await fetch(server.url.replace('ws:', 'http:') + 'health');
+ * health.status; // => 200
  * await server.close();
  * ```
  */
@@ -242,6 +237,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const store = options.store ?? new MemoryStore();
   const fanout = options.fanout;
   const unloadMs = options.unloadMs ?? 30_000;
+  if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
+  if (!(Number.isSafeInteger(options.compactEvery ?? 1) && (options.compactEvery ?? 1) > 0)) throw new RangeError('compactEvery must be a positive integer');
   const path = (options.path ?? '/').replace(/\/?$/, '/');
   if (!path.startsWith('/')) throw new RangeError("path must start with '/'");
   const origins = options.origins ? new Set(options.origins) : undefined;
@@ -277,6 +274,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
   /** Replica id -> the identity that first used it. */
   const owners = new Map<ReplicaId, string>();
+  /** Identity -> the replica ids bound to it. */
+  const bound = new Map<string, Set<ReplicaId>>();
+  const idsOf = (identity: string) => {
+    let ids = bound.get(identity);
+    if (ids === undefined) bound.set(identity, (ids = new Set()));
+    return ids;
+  };
   let connections = 0;
   let closing = false;
 
@@ -405,8 +409,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       }
       if (!isGrant(result)) {
         uncount();
-        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse, { document: name, address, detail: result.reason });
+        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse === 'forbidden' ? 'forbidden' : 'unauthenticated', { document: name, address, detail: result.reason });
       }
+      const problem = grantProblem(result);
+      if (problem !== undefined) throw new TypeError(`authenticate returned ${problem}`);
       grant = result;
     } catch (error) {
       uncount();
@@ -440,7 +446,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       log('info', 'closed', { reason: 'idle', ...fields });
       ws.terminate();
     }, limits.idleMs);
-    const expiry = grant.expiresAt === undefined ? undefined : setTimeout(() => closeSocket(ws, 'expired', fields), Math.min(grant.expiresAt - Date.now(), 2 ** 31 - 1));
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+    // Timers hold at most 2^31 - 1 ms (24.8 days): a later expiry re-arms.
+    const armExpiry = (at: number) => {
+      const left = at - Date.now();
+      expiry = setTimeout(() => (left > MAX_TIMER_MS ? armExpiry(at) : closeSocket(ws, 'expired', fields)), Math.min(left, MAX_TIMER_MS));
+    };
+    if (grant.expiresAt !== undefined) armExpiry(grant.expiresAt);
     const deliver = (frame: Uint8Array) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount + frame.length > limits.maxQueuedBytes) {
@@ -453,7 +465,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesSent += frame.length;
       ws.send(frame, { binary: true });
     };
-    const link = new ClientLink(grant.identity, grant.access === 'write', deliver);
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, idsOf(grant.identity));
     const early: Uint8Array[] = [];
     let doc: LoadedDocument | undefined;
 
@@ -502,6 +514,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     };
 
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return; // closed by a policy: the rest is not read
       idle.refresh();
       const chunk = data instanceof Uint8Array ? data : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
       counters.bytesReceived += chunk.length;
@@ -541,8 +554,14 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
     if (owner === undefined) {
       // Bounded: the oldest bindings go first (ids are fresh per session).
-      if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
+      if (owners.size >= MAX_BINDINGS) {
+        const [oldest, identity] = owners.entries().next().value as [ReplicaId, string];
+        owners.delete(oldest);
+        bound.get(identity)?.delete(oldest);
+        if (bound.get(identity)?.size === 0 && ![...sockets.values()].some((r) => r.identity === identity)) bound.delete(identity);
+      }
       owners.set(id, link.identity);
+      idsOf(link.identity).add(id);
     }
     link.ids.add(id);
     return undefined;
@@ -691,6 +710,18 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     },
   };
 }
+
+/** What is wrong with what a JavaScript hook returned as a grant, if anything. */
+function grantProblem(grant: Grant): string | undefined {
+  if (typeof grant !== 'object' || grant === null) return 'neither a grant nor a refusal';
+  if (typeof grant.identity !== 'string' || grant.identity === '') return 'a grant without an identity';
+  if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
+  if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
+  return undefined;
+}
+
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Most replica-id bindings remembered (about 100 bytes each). */
 const MAX_BINDINGS = 1_000_000;

@@ -1,5 +1,6 @@
 // Durable documents: store before ack, restarts, compaction, unload and reload,
 // deletion, and several processes on one store and fan-out.
+import * as GCounter from '@convergent/g-counter';
 import { describe, expect, it } from 'vitest';
 import { MemoryFanout, MemoryStore, type DocumentStore, type Fanout } from '../src/index.js';
 import { cleanupAfterEach, client, outliving, server, sleep, storedAuthors, textOf, typeText, until } from './support/harness.js';
@@ -90,6 +91,23 @@ describe('restarts', () => {
   });
 });
 
+describe('full-state types', () => {
+  it('stores a type without numbered changes too (never acknowledged) and serves it after a restart', async () => {
+    const store = new MemoryStore();
+    const s1 = await server(cleanup, { store: outliving(store), documents: () => GCounter });
+    const a = client<GCounter.GCounter>(cleanup, s1.url, 'likes', '', { type: GCounter, deltaLog: false });
+    await a.link.opened;
+    a.replica.update((state, id) => GCounter.increment(state, id, 3));
+    await until(() => s1.metrics().includes('convergent_store_seconds_count{op="append"} 1'), 'the append');
+    expect(a.replica.acknowledged.size).toBe(0);
+    await s1.close();
+    a.link.close();
+    const s2 = await server(cleanup, { store: outliving(store), documents: () => GCounter });
+    const b = client<GCounter.GCounter>(cleanup, s2.url, 'likes', '', { type: GCounter, deltaLog: false });
+    await until(() => GCounter.value(b.replica.state) === 3, 'b to load the count');
+  });
+});
+
 describe('compaction, unload and reload', () => {
   it('compacts the stored changes into one state every compactEvery appends', async () => {
     const store = new MemoryStore();
@@ -105,6 +123,26 @@ describe('compaction, unload and reload', () => {
     const again = await server(cleanup, { store: outliving(store) });
     const b = client(cleanup, again.url, 'notes');
     await until(() => textOf(b.replica) === '012345678901', 'the compacted text');
+  });
+
+  it('compacts, in a store shared by several processes, the changes other processes appended too', async () => {
+    const store = new MemoryStore();
+    // No fan-out: s1 never hears of s2's change, except from the store.
+    const s1 = await server(cleanup, { store: outliving(store), compactEvery: 1 });
+    const s2 = await server(cleanup, { store: outliving(store), compactEvery: 1000 });
+    const b = client(cleanup, s1.url, 'notes', '?user=bob');
+    await b.link.opened;
+    await until(() => s1.health().documents === 1, 's1 to load the document, empty');
+    const a = client(cleanup, s2.url, 'notes', '?user=alice');
+    await a.link.opened;
+    typeText(a.replica, 'x');
+    await until(() => a.replica.acknowledged.size === 1, "s2's append");
+    typeText(b.replica, 'y');
+    await until(() => b.replica.acknowledged.size === 1, "s1's append");
+    await until(async () => (await store.load('notes')).deltas.length === 0, 'the compaction');
+    const s3 = await server(cleanup, { store: outliving(store) });
+    const c = client(cleanup, s3.url, 'notes');
+    await until(() => textOf(c.replica).length === 2, 'both changes, from the compacted state');
   });
 
   it('unloads a document nobody is connected to, compacted, and reloads it on demand', async () => {
