@@ -213,11 +213,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
- * import { asReplicaId } from '@convergent/core';
  * import * as GCounter from '@convergent/g-counter';
  * import { startServer, MemoryStore } from '@convergent/server';
- * import { Replica, WebSocketTransport } from '@convergent/sync';
- * import { WebSocket } from 'ws';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
@@ -225,13 +222,11 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   store: new MemoryStore(),
  *   logger: () => {},
  * });
- * const link = new WebSocketTransport(`${server.url}likes?token=s3cret`, { WebSocket });
- * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, doc: 'likes' });
- * phone.connect(link);
- * await link.opened;
- * phone.update((state, id) => GCounter.increment(state, id, 2));
- * while (!server.metrics().includes('op="append"')) await new Promise((r) => setTimeout(r, 10));
- * link.close();
+ * // A client, in a browser or in Node (`WebSocket` from 'ws'):
+ * //   const replica = new Replica({ id: replicaId(), type: GCounter, doc: 'likes' });
+ * //   replica.connect(new WebSocketTransport(`${server.url}likes?token=s3cret`));
+ * const health = await fetch(server.url.replace('ws:', 'http:') + 'health');
+ * health.status; // => 200
  * await server.close();
  * ```
  */
@@ -440,7 +435,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       log('info', 'closed', { reason: 'idle', ...fields });
       ws.terminate();
     }, limits.idleMs);
-    const expiry = grant.expiresAt === undefined ? undefined : setTimeout(() => closeSocket(ws, 'expired', fields), Math.min(grant.expiresAt - Date.now(), 2 ** 31 - 1));
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+    // Timers hold at most 2^31 - 1 ms (24.8 days): a later expiry re-arms.
+    const armExpiry = (at: number) => {
+      const left = at - Date.now();
+      expiry = setTimeout(() => (left > MAX_TIMER_MS ? armExpiry(at) : closeSocket(ws, 'expired', fields)), Math.min(left, MAX_TIMER_MS));
+    };
+    if (grant.expiresAt !== undefined) armExpiry(grant.expiresAt);
     const deliver = (frame: Uint8Array) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount + frame.length > limits.maxQueuedBytes) {
@@ -502,6 +503,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     };
 
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return; // closed by a policy: the rest is not read
       idle.refresh();
       const chunk = data instanceof Uint8Array ? data : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
       counters.bytesReceived += chunk.length;
@@ -691,6 +693,9 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     },
   };
 }
+
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Most replica-id bindings remembered (about 100 bytes each). */
 const MAX_BINDINGS = 1_000_000;
