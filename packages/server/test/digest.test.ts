@@ -39,7 +39,7 @@ function documents(states: ReadonlyMap<string, GCounter.GCounter>) {
 function poster(base: string, query = '') {
   const cost = { requests: 0, bytes: 0 };
   const ask = async (request: Uint8Array) => {
-    const response = await fetch(`${base}digest${query}`, { method: 'POST', body: request });
+    const response = await fetch(`${base}digest${query}`, { method: 'POST', body: new Uint8Array(request) });
     if (!response.ok) throw new Error(`digest endpoint: HTTP ${response.status}`);
     const answer = new Uint8Array(await response.arrayBuffer());
     cost.requests++;
@@ -56,7 +56,7 @@ describe('digest endpoint', () => {
   test('a client with 10,000 documents learns exactly the 4 that differ from a server that has never loaded them, in a few requests', async () => {
     const n = 10_000;
     const s = await server(cleanup, options(await storeOf(n)));
-    const states = new Map(Array.from({ length: n }, (_, i) => [`doc-${i}`, counter(i + 1)] as const));
+    const states = new Map<string, GCounter.GCounter>(Array.from({ length: n }, (_, i) => [`doc-${i}`, counter(i + 1)] as const));
     states.set('doc-5', counter(100)); // the client is ahead
     states.set('doc-17', counter(1)); // behind
     states.delete(`doc-${n - 1}`); // the client lacks one
@@ -106,7 +106,7 @@ describe('digest endpoint', () => {
       limits: { maxMessageBytes: 1024 },
     });
     const root = encodeDigestMessage({ kind: 'digest-request', nodes: [{ level: 0, prefix: 0, hash: 0n }] });
-    const post = (body: Uint8Array, query = '?token=all') => fetch(`${http(s.url)}digest${query}`, { method: 'POST', body });
+    const post = (body: Uint8Array, query = '?token=all') => fetch(`${http(s.url)}digest${query}`, { method: 'POST', body: new Uint8Array(body) });
     expect((await post(root, '')).status).toBe(403);
     expect((await post(root)).status).toBe(200);
     expect((await post(new Uint8Array([0xd1, 9]))).status).toBe(400);
