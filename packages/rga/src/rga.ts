@@ -8,7 +8,7 @@ import {
   type ReplicaId,
 } from '@convergent/core';
 import { type ChangeLog, textOf } from './changes.js';
-import { Ids } from './ids.js';
+import { Ids, tag } from './ids.js';
 import { NO_PENDING, type Pending, PendingWork, pendingOf, runsOf } from './pending.js';
 
 declare const rgaBrand: unique symbol;
@@ -97,6 +97,8 @@ export interface Chunk {
   lo: number;
   hi: number;
   own: number;
+  /** A serial that copies keep (a split gives the second half a new one): how {@link Ids} finds the chunk again. */
+  cid: number;
 }
 
 /** @internal What an {@link RGA} state is: functions return a Doc as an RGA without a cast. */
@@ -220,7 +222,9 @@ function maxCounter(pieces: Iterable<Piece>, max = 0): number {
   return max;
 }
 
-function chunkOf(pieces: Piece[], own: number): Chunk {
+let chunkSerial = 0;
+
+function chunkOf(pieces: Piece[], own: number, cid = ++chunkSerial): Chunk {
   let vis = 0;
   let u16 = 0;
   let lo = Infinity;
@@ -231,7 +235,7 @@ function chunkOf(pieces: Piece[], own: number): Chunk {
     if (p.c < lo) lo = p.c;
     if (p.c + p.n - 1 > hi) hi = p.c + p.n - 1;
   }
-  return { pieces, vis, u16, lo, hi, own };
+  return { pieces, vis, u16, lo, hi, own, cid };
 }
 
 /** @internal Orders pieces by (replica, counter). */
@@ -311,7 +315,7 @@ class Work {
   own(ci: number): Chunk {
     const ch = this.chunks[ci]!;
     if (ch.own === this.tok) return ch;
-    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, u16: ch.u16, lo: ch.lo, hi: ch.hi, own: this.tok };
+    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, u16: ch.u16, lo: ch.lo, hi: ch.hi, own: this.tok, cid: ch.cid };
     this.chunks[ci] = copy;
     return copy;
   }
@@ -336,7 +340,17 @@ class Work {
     const n = this.chunks.length;
     if (c > this.seqMax) return undefined; // also when there are no chunks (seqMax 0)
     const h = this.hint < n ? this.hint : n - 1;
-    if (this.ids?.has(r, c) === false) return undefined;
+    if (this.ids !== undefined) {
+      const t = this.ids.tagOf(r, c);
+      if (t === 0) return undefined;
+      // The chunks with the tag the index names, outwards from the hint (a merge's pieces
+      // come in list order, so it is usually the hint or next to it); if the tag is stale, search.
+      const chunks = this.chunks;
+      for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
+        const p = (lo >= 0 && tag(chunks[lo]!.cid) === t && this.scan(lo, r, c)) || (hi < n && tag(chunks[hi]!.cid) === t && this.scan(hi, r, c));
+        if (p) return p;
+      }
+    }
     for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
@@ -345,8 +359,8 @@ class Work {
       if (++far === 8 && this.ids === undefined) {
         this.ids = new Ids();
         if (this.doc.chunks.length > 0) this.doc.ids = this.ids;
-        for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n);
-        if (!this.ids.has(r, c)) return undefined;
+        for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n, ch.cid);
+        if (this.ids.tagOf(r, c) === 0) return undefined;
       }
     }
     return undefined;
@@ -368,7 +382,9 @@ class Work {
     if (ps.length > MAX_PIECES) {
       // Split the chunk in two.
       const half = ps.length >> 1;
-      this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
+      const second = chunkOf(ps.slice(half), this.tok);
+      this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok, ch.cid), second);
+      if (this.ids !== undefined) for (const p of second.pieces) this.ids.add(p.r, p.c, p.n, second.cid);
       if (ci < this.cacheCi) this.cacheCi++;
       if (this.hint > ci) this.hint++;
     }
@@ -395,8 +411,8 @@ class Work {
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
         this.pieceCount += 2;
+        this.placed(item, ch.cid);
         this.changed(ci, ch, visOf(item), u16Of(item), item);
-        this.placed(item);
         return;
       }
       pi++;
@@ -433,13 +449,13 @@ class Work {
       ps.splice(pi, 0, item);
       this.pieceCount++;
     }
+    this.placed(item, ch.cid);
     this.changed(ci, ch, visOf(item), u16Of(item), item);
-    this.placed(item);
   }
 
-  /** After `item` is placed: its identities are here, and the pending runs that waited for one of its elements can go. */
-  private placed(item: Piece): void {
-    this.ids?.add(item.r, item.c, item.n);
+  /** As `item` is placed in chunk `cid`: its identities are there, and the pending runs that waited for one of its elements can go. */
+  private placed(item: Piece, cid: number): void {
+    this.ids?.add(item.r, item.c, item.n, cid);
     if (this.pend !== undefined) this.released.push(...this.pend.release(item.r, item.c, item.c + item.n));
   }
 
