@@ -27,7 +27,16 @@ import * as RGA from '@convergent/rga';
  * RGA.text(editOf(doc, me, changes).state); // => 'hello '
  * ```
  */
-export function editOf(state: RGA.RGA, replica: ReplicaId, changes: ChangeSet): { state: RGA.RGA; delta: RGA.RGA } {
+export function editOf(
+  state: RGA.RGA,
+  replica: ReplicaId,
+  changes: ChangeSet,
+): {
+  /** The state with the changes made. */
+  state: RGA.RGA;
+  /** One delta carrying them all (for `Replica.apply`). */
+  delta: RGA.RGA;
+} {
   return RGA.edit(state, replica, (editor) => {
     // Changes come in document order, in the starting document's offsets; `shift` is what the ones already made moved the rest by.
     let shift = 0;

@@ -109,7 +109,17 @@ export function selectionAt(state: RGA.RGA, anchor: number, head = anchor): Sele
  * selectionOffsets(doc, { anchor: null, head: RGA.idAtUtf16(doc, 1) }); // => { anchor: 0, head: 2 }
  * ```
  */
-export function selectionOffsets(state: RGA.RGA, selection: Selection): { anchor: number; head: number } | undefined {
+export function selectionOffsets(
+  state: RGA.RGA,
+  selection: Selection,
+):
+  | {
+      /** The offset of the selection's anchor. */
+      anchor: number;
+      /** The offset of its head (the caret). */
+      head: number;
+    }
+  | undefined {
   const anchor = offsetOf(state, selection.anchor);
   const head = offsetOf(state, selection.head);
   return anchor === undefined || head === undefined ? undefined : { anchor, head };

@@ -50,3 +50,35 @@ describe('over the relay', () => {
     expect(relay.stats.rejected).toBe(0);
   });
 });
+
+describe('over a BroadcastChannel', () => {
+  test('tabs see each other; answers addressed to a late tab reach every tab and start nothing more', async () => {
+    const { BroadcastChannelTransport } = await import('@convergent/sync');
+    const channel = `presence-test-${Math.random()}`;
+    const tabs = ['a', 'b', 'c'].map((name) => {
+      const link = new BroadcastChannelTransport(channel);
+      const presence = new Presence({ id: asReplicaId(name), name, colour: '#000000' });
+      presence.connect(link);
+      cleanup.push(() => {
+        presence.close();
+        link.close();
+      });
+      return presence;
+    });
+    await until(() => tabs.every((p) => p.peers.size === 2), 'every tab sees the other two');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // throttled answers still on the way
+    const before = tabs.map((p) => p.stats.received);
+    const sentBefore = tabs.map((p) => p.stats.sent);
+    const late = new Presence({ id: asReplicaId('d'), name: 'd', colour: '#000000' });
+    const link = new BroadcastChannelTransport(channel);
+    cleanup.push(() => link.close());
+    late.connect(link);
+    await until(() => late.peers.size === 3 && tabs.every((p) => p.peers.has(late.id)), 'the late tab and the others see each other');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Each tab got d's question and the two other tabs' answers to d (addressed, broadcast anyway) ...
+    expect(tabs.map((p, i) => p.stats.received - before[i]!)).toEqual([3, 3, 3]);
+    // ... and sent one message, its answer to d: answers addressed to others start nothing.
+    expect(tabs.map((p, i) => p.stats.sent - sentBefore[i]!)).toEqual([1, 1, 1]);
+    late.close();
+  });
+});
