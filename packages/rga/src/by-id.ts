@@ -47,6 +47,7 @@ function walk(
   ids: readonly ElementId[],
   visit: (i: number, p: Piece, k: number, rank: number, before: number, prev: ElementId | null) => void,
 ): void {
+  if (ids.length === 0) return;
   const by = targets(ids);
   let rank = 0;
   let before = 0;
@@ -236,8 +237,8 @@ export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementI
  * @param state - the replica's current state
  * @param replica - the acting replica
  * @param elements - deleted elements with the values to restore (from {@link effectOf})
- * @returns the delta, and for each of `elements` its new identity (`undefined` when it
- *   was skipped: still visible, or not in `state`)
+ * @returns the delta, and `inserted`: for each of `elements` its new identity (`undefined`
+ *   when it was skipped: still visible, or not in `state`)
  * @throws `InvalidValueError` when a value is not a JSON value
  *
  * @example
@@ -250,10 +251,10 @@ export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementI
  * const cut = RGA.deleteText(doc, a, 5, 6);
  * const { deleted } = RGA.effectOf(doc, cut);
  * doc = RGA.merge(doc, cut);
- * const { delta, ids } = RGA.reinsert(doc, a, deleted);
+ * const { delta, inserted } = RGA.reinsert(doc, a, deleted);
  * doc = RGA.merge(doc, delta);
  * RGA.text(doc); // => 'hello world'
- * RGA.indexOf(doc, ids[0]!); // => 5
+ * RGA.indexOf(doc, inserted[0]!); // => 5
  * ```
  */
 export function reinsert(
@@ -264,7 +265,7 @@ export function reinsert(
   /** The delta that inserts them. */
   delta: RGA;
   /** The new identity of each element, by position in `elements`. */
-  ids: Array<ElementId | undefined>;
+  inserted: Array<ElementId | undefined>;
 } {
   asReplicaId(replica);
   const found: Array<{ i: number; rank: number; prev: ElementId | null }> = [];
@@ -298,5 +299,5 @@ export function reinsert(
     }
   }
   if (counter > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
-  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), ids };
+  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), inserted: ids };
 }

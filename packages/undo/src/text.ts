@@ -127,8 +127,8 @@ export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.R
     invert(state: RGA.RGA, replica: ReplicaId, step: TextStep): RGA.RGA {
       const removed = RGA.deleteIds(state, replica, step.inserted.map(follow));
       const after = RGA.merge(state, removed);
-      const { delta, ids } = RGA.reinsert(after, replica, step.deleted);
-      ids.forEach((id, i) => id && moved.set(key(step.deleted[i]!.id), id));
+      const { delta, inserted } = RGA.reinsert(after, replica, step.deleted);
+      inserted.forEach((id, i) => id && moved.set(key(step.deleted[i]!.id), id));
       return RGA.merge(removed, delta);
     },
     anchor: (state, selection) => ({ anchor: before(state, selection.anchor), head: before(state, selection.head) }),
