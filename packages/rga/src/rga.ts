@@ -97,6 +97,8 @@ export interface Chunk {
   lo: number;
   hi: number;
   own: number;
+  /** A serial that copies keep (a split gives the second half a new one): where {@link Ids} finds the chunk again. */
+  cid: number;
 }
 
 /** @internal What an {@link RGA} state is: functions return a Doc as an RGA without a cast. */
@@ -220,7 +222,9 @@ function maxCounter(pieces: Iterable<Piece>, max = 0): number {
   return max;
 }
 
-function chunkOf(pieces: Piece[], own: number): Chunk {
+let chunkSerial = 0;
+
+function chunkOf(pieces: Piece[], own: number, cid = ++chunkSerial): Chunk {
   let vis = 0;
   let u16 = 0;
   let lo = Infinity;
@@ -231,7 +235,7 @@ function chunkOf(pieces: Piece[], own: number): Chunk {
     if (p.c < lo) lo = p.c;
     if (p.c + p.n - 1 > hi) hi = p.c + p.n - 1;
   }
-  return { pieces, vis, u16, lo, hi, own };
+  return { pieces, vis, u16, lo, hi, own, cid };
 }
 
 /** @internal Orders pieces by (replica, counter). */
@@ -311,7 +315,7 @@ class Work {
   own(ci: number): Chunk {
     const ch = this.chunks[ci]!;
     if (ch.own === this.tok) return ch;
-    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, u16: ch.u16, lo: ch.lo, hi: ch.hi, own: this.tok };
+    const copy: Chunk = { pieces: ch.pieces.slice(), vis: ch.vis, u16: ch.u16, lo: ch.lo, hi: ch.hi, own: this.tok, cid: ch.cid };
     this.chunks[ci] = copy;
     return copy;
   }
@@ -335,8 +339,17 @@ class Work {
   findPiece(r: ReplicaId, c: number): Piece | undefined {
     const n = this.chunks.length;
     if (c > this.seqMax) return undefined; // also when there are no chunks (seqMax 0)
+    if (this.ids !== undefined) {
+      const cid = this.ids.chunkOf(r, c);
+      if (cid === 0) return undefined;
+      // Most likely the chunk the index names: find it by its serial (cheaper than reading pieces).
+      for (let i = 0; i < n; i++) if (this.chunks[i]!.cid === cid) {
+        const p = this.scan(i, r, c);
+        if (p) return p;
+        break;
+      }
+    }
     const h = this.hint < n ? this.hint : n - 1;
-    if (this.ids?.has(r, c) === false) return undefined;
     for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
@@ -345,8 +358,8 @@ class Work {
       if (++far === 8 && this.ids === undefined) {
         this.ids = new Ids();
         if (this.doc.chunks.length > 0) this.doc.ids = this.ids;
-        for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n);
-        if (!this.ids.has(r, c)) return undefined;
+        for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n, ch.cid);
+        if (this.ids.chunkOf(r, c) === 0) return undefined;
       }
     }
     return undefined;
@@ -368,7 +381,9 @@ class Work {
     if (ps.length > MAX_PIECES) {
       // Split the chunk in two.
       const half = ps.length >> 1;
-      this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok), chunkOf(ps.slice(half), this.tok));
+      const second = chunkOf(ps.slice(half), this.tok);
+      this.chunks.splice(ci, 1, chunkOf(ps.slice(0, half), this.tok, ch.cid), second);
+      if (this.ids !== undefined) for (const p of second.pieces) this.ids.add(p.r, p.c, p.n, second.cid);
       if (ci < this.cacheCi) this.cacheCi++;
       if (this.hint > ci) this.hint++;
     }
@@ -395,8 +410,8 @@ class Work {
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
         this.pieceCount += 2;
+        this.placed(item, ch.cid);
         this.changed(ci, ch, visOf(item), u16Of(item), item);
-        this.placed(item);
         return;
       }
       pi++;
@@ -433,13 +448,13 @@ class Work {
       ps.splice(pi, 0, item);
       this.pieceCount++;
     }
+    this.placed(item, ch.cid);
     this.changed(ci, ch, visOf(item), u16Of(item), item);
-    this.placed(item);
   }
 
-  /** After `item` is placed: its identities are here, and the pending runs that waited for one of its elements can go. */
-  private placed(item: Piece): void {
-    this.ids?.add(item.r, item.c, item.n);
+  /** As `item` is placed in chunk `cid`: its identities are there, and the pending runs that waited for one of its elements can go. */
+  private placed(item: Piece, cid: number): void {
+    this.ids?.add(item.r, item.c, item.n, cid);
     if (this.pend !== undefined) this.released.push(...this.pend.release(item.r, item.c, item.c + item.n));
   }
 

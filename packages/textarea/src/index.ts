@@ -1,0 +1,1 @@
+export { bind, type BindOptions, type TextReplica } from './textarea.js';
