@@ -3,7 +3,7 @@
 // function reads the list once, whatever the number of identities it is given.
 import { asReplicaId, type JsonValue, type ReplicaId } from '@convergent/core';
 import { runsOf } from './pending.js';
-import { asDoc, bottom, deltaOf, get, holder, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
+import { asDoc, bottom, deltaOf, get, holder, idAt, indexAtUtf16, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
 
 /**
  * An element together with its value: a deleted element as {@link effectOf} reports
@@ -124,6 +124,31 @@ export function caretAfterUtf16(state: RGA, id: ElementId | null): number {
   if (id === null) return 0;
   const { at, visible } = positionOf(state, id, true);
   return at < 0 || !visible ? at : at + String(get(state, positionOf(state, id, false).at)).length;
+}
+
+/**
+ * The character just before a caret at a UTF-16 offset: the element to anchor the caret
+ * to ({@link caretAfterUtf16} finds the caret again), whatever width that character has.
+ *
+ * @param state - a state of text
+ * @param offset - a caret offset, from 0 to `lengthUtf16(state)`
+ * @returns the identity of the character before it; `null` at the start of the text
+ * @throws RangeError when `offset` is out of range or inside a character
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'a😀');
+ * RGA.idBeforeUtf16(doc, 3)!.counter; // => 2
+ * RGA.caretAfterUtf16(doc, RGA.idBeforeUtf16(doc, 3)); // => 3
+ * RGA.idBeforeUtf16(doc, 0); // => null
+ * ```
+ */
+export function idBeforeUtf16(state: RGA, offset: number): ElementId | null {
+  const index = indexAtUtf16(asDoc(state), offset);
+  return index === 0 ? null : idAt(state, index - 1);
 }
 
 /**

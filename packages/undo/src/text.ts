@@ -106,7 +106,7 @@ export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.R
     return id;
   };
   const before = (state: RGA.RGA, index: number): RGA.ElementId | null =>
-    index === 0 ? null : utf16 ? RGA.idAtUtf16(state, index - 1) : RGA.idAt(state, index - 1);
+    utf16 ? RGA.idBeforeUtf16(state, index) : index === 0 ? null : RGA.idAt(state, index - 1);
   const at = (state: RGA.RGA, id: RGA.ElementId | null): number => {
     const index = (utf16 ? RGA.caretAfterUtf16 : RGA.caretAfter)(state, id === null ? null : follow(id));
     return index < 0 ? 0 : index;
