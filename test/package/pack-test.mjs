@@ -47,7 +47,13 @@ try {
 
   // npm cannot reach the pnpm store, so the few external runtime dependencies are
   // tarred from the copies the workspace installed (each holds just its published
-  // files): the install below then needs no network.
+  // files): the install below then needs no network. Their own dependencies too
+  // (CodeMirror's): pnpm puts them beside the package, in the same node_modules.
+  for (const [name, folder] of external) {
+    const modules = join(folder, ...name.split('/').map(() => '..'));
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) if (!external.has(dep)) external.set(dep, realpathSync(join(modules, dep)));
+  }
   for (const [name, folder] of external) {
     const staging = join(work, 'external', name);
     cpSync(folder, join(staging, 'package'), { recursive: true, dereference: true });

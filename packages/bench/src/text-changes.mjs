@@ -24,6 +24,7 @@ const runs = option('runs', 5);
 const trace = JSON.parse(gunzipSync(readFileSync(path.join(here, '../../../test/traces/automerge-paper.json.gz'))).toString('utf8'));
 const author = asReplicaId('author');
 const bob = asReplicaId('bob');
+const alice = asReplicaId('alice');
 
 function traced() {
   const { state } = RGA.edit(RGA.bottom, author, (e) => {
@@ -47,6 +48,11 @@ function random(seed) {
   };
 }
 
+/** CPU time (user + system, µs) since `start`: unlike wall time, it leaves out time the process waited for a core. */
+const cpuSince = (start) => {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
+};
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** µs per op of each measure, one run: bob types (and every fifth op deletes) at random places; alice receives. */
@@ -58,18 +64,28 @@ function run(doc, seed) {
   const changesUs = [];
   const mergeUs = [];
   const textUs = [];
+  let changesCpu = 0;
+  let mergeCpu = 0;
   let check = '';
   for (let i = 0; i < ops; i++) {
     const len = RGA.lengthUtf16(theirs);
     const at = Math.floor(next() * len); // the trace's text is all in the BMP: every offset is a boundary
     const delta = i % 5 === 4 && len > 0 ? RGA.deleteTextUtf16(theirs, bob, Math.min(at, len - 1), 1) : RGA.insertTextUtf16(theirs, bob, at, 'x');
     theirs = RGA.merge(theirs, delta);
+    // The receiver's own caret is elsewhere: its last edit (made and dropped here) was at
+    // another random place, so no search starts where the sender's ended (one process
+    // holds both replicas, and a merge starts searching where the last edit was).
+    RGA.insertTextUtf16(mine, alice, Math.floor(next() * RGA.lengthUtf16(mine)), 'y');
+    let c0 = process.cpuUsage();
     let t0 = performance.now();
     const changes = RGA.changesUtf16(mine, delta);
     changesUs.push(performance.now() - t0);
+    changesCpu += cpuSince(c0);
+    c0 = process.cpuUsage();
     t0 = performance.now();
     mine = RGA.merge(mine, delta);
     mergeUs.push(performance.now() - t0);
+    mergeCpu += cpuSince(c0);
     if (changes.length !== 1) throw new Error('expected one change');
     if (i % 100 === 0) {
       t0 = performance.now();
@@ -78,12 +94,15 @@ function run(doc, seed) {
     }
   }
   if (check.length === 0 || RGA.text(mine) !== RGA.text(theirs)) throw new Error('replicas diverged');
-  const us = (xs) => ({ mean: (1000 * xs.reduce((a, b) => a + b, 0)) / xs.length, median: 1000 * median(xs) });
-  return { changes: us(changesUs), merge: us(mergeUs), text: us(textUs) };
+  return {
+    changes: { median: 1000 * median(changesUs), mean: changesCpu / ops },
+    merge: { median: 1000 * median(mergeUs), mean: mergeCpu / ops },
+    text: { median: 1000 * median(textUs) },
+  };
 }
 
 const docs = { 'automerge-paper final state (fragmented)': traced(), 'same text, one run': oneRun() };
-let md = `\n## Text changes for editors (issue 15)\n\nOne-character remote deltas (${ops} per run: inserts, every fifth a delete, at seeded random places) on a ${trace.endContent.length.toLocaleString('en-US')}-character document; µs per delta: the median delta and the mean (which includes the first delta's one-off indexing of the identities), each the median of ${runs} runs (min–max). RGA.text is timed on every 100th delta. Node ${process.version}.\n\n| document | RGA.changesUtf16 median / mean | RGA.merge median / mean | RGA.text median |\n| --- | --- | --- | --- |\n`;
+let md = `\n## Text changes for editors (issue 15)\n\nOne-character remote deltas (${ops} per run: inserts, every fifth a delete, at seeded random places) on a ${trace.endContent.length.toLocaleString('en-US')}-character document; µs per delta: the median delta (wall time) and the mean CPU time (user + system, which leaves out the time the process waited for a core on a busy machine; it includes the first delta's one-off indexing of the identities and the cost of reading the CPU clock, about 1 µs), each the median of ${runs} runs (min–max). RGA.text is timed on every 100th delta. Node ${process.version}.\n\n| document | RGA.changesUtf16 median / mean CPU | RGA.merge median / mean CPU | RGA.text median |\n| --- | --- | --- | --- |\n`;
 for (const [name, doc] of Object.entries(docs)) {
   const rows = [];
   for (let r = 0; r < runs; r++) rows.push(run(doc, r + 1));

@@ -8,7 +8,7 @@ import {
   type ReplicaId,
 } from '@convergent/core';
 import { type ChangeLog, textOf } from './changes.js';
-import { Ids } from './ids.js';
+import { Ids, tag } from './ids.js';
 import { NO_PENDING, type Pending, PendingWork, pendingOf, runsOf } from './pending.js';
 
 declare const rgaBrand: unique symbol;
@@ -97,7 +97,7 @@ export interface Chunk {
   lo: number;
   hi: number;
   own: number;
-  /** A serial that copies keep (a split gives the second half a new one): where {@link Ids} finds the chunk again. */
+  /** A serial that copies keep (a split gives the second half a new one): how {@link Ids} finds the chunk again. */
   cid: number;
 }
 
@@ -339,17 +339,18 @@ class Work {
   findPiece(r: ReplicaId, c: number): Piece | undefined {
     const n = this.chunks.length;
     if (c > this.seqMax) return undefined; // also when there are no chunks (seqMax 0)
+    const h = this.hint < n ? this.hint : n - 1;
     if (this.ids !== undefined) {
-      const cid = this.ids.chunkOf(r, c);
-      if (cid === 0) return undefined;
-      // Most likely the chunk the index names: find it by its serial (cheaper than reading pieces).
-      for (let i = 0; i < n; i++) if (this.chunks[i]!.cid === cid) {
-        const p = this.scan(i, r, c);
+      const t = this.ids.tagOf(r, c);
+      if (t === 0) return undefined;
+      // The chunks with the tag the index names, outwards from the hint (a merge's pieces
+      // come in list order, so it is usually the hint or next to it); if the tag is stale, search.
+      const chunks = this.chunks;
+      for (let lo = h, hi = h + 1; lo >= 0 || hi < n; lo--, hi++) {
+        const p = (lo >= 0 && tag(chunks[lo]!.cid) === t && this.scan(lo, r, c)) || (hi < n && tag(chunks[hi]!.cid) === t && this.scan(hi, r, c));
         if (p) return p;
-        break;
       }
     }
-    const h = this.hint < n ? this.hint : n - 1;
     for (let lo = h, hi = h + 1, far = 0; lo >= 0 || hi < n; lo--, hi++) {
       const p = (lo >= 0 && this.scan(lo, r, c)) || (hi < n && this.scan(hi, r, c));
       if (p) return p;
@@ -359,7 +360,7 @@ class Work {
         this.ids = new Ids();
         if (this.doc.chunks.length > 0) this.doc.ids = this.ids;
         for (const ch of this.chunks) for (const q of ch.pieces) this.ids.add(q.r, q.c, q.n, ch.cid);
-        if (this.ids.chunkOf(r, c) === 0) return undefined;
+        if (this.ids.tagOf(r, c) === 0) return undefined;
       }
     }
     return undefined;

@@ -11,6 +11,7 @@ export {
   type SyncRequest,
 } from './message.js';
 export { Replica, type Change, type ReplicaOptions, type ReplicaStats } from './replica.js';
+export { isCompanionMessage } from './companion.js';
 export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';

@@ -59,7 +59,7 @@ interface Envelope {
 }
 
 class Endpoint implements Transport {
-  handlers: TransportHandlers | undefined;
+  readonly handlers = new Set<TransportHandlers>();
   online = true;
   constructor(
     readonly name: string,
@@ -72,10 +72,8 @@ class Endpoint implements Transport {
     this.post(this.name, bytes, options);
   }
   listen(handlers: TransportHandlers): () => void {
-    this.handlers = handlers;
-    return () => {
-      if (this.handlers === handlers) this.handlers = undefined;
-    };
+    this.handlers.add(handlers);
+    return () => this.handlers.delete(handlers);
   }
 }
 
@@ -159,7 +157,7 @@ export class MemoryNetwork {
 
   /**
    * Takes an endpoint offline (its messages, in and out, are lost) or back online,
-   * telling its listener.
+   * telling its listeners.
    * @param name - the endpoint
    * @param online - the new status
    */
@@ -167,7 +165,7 @@ export class MemoryNetwork {
     const endpoint = this.endpoint(name);
     if (endpoint.online === online) return;
     endpoint.online = online;
-    endpoint.handlers?.status(online);
+    for (const h of [...endpoint.handlers]) h.status(online);
   }
 
   /**
@@ -203,7 +201,7 @@ export class MemoryNetwork {
         }
         this.stats.delivered++;
         this.stats.bytesDelivered += m.bytes.length;
-        to.handlers?.message(m.bytes.slice());
+        for (const h of [...to.handlers]) h.message(m.bytes.slice());
       }
     }
   }

@@ -1,5 +1,6 @@
 import { asReplicaId, countsLeq, DecodeError, mergeCounts, writeCounts, Writer, type Counts, type DecodeLimits, type ReplicaId } from '@convergent/core';
 import type { SyncAdapter } from './adapter.js';
+import { isCompanionMessage } from './companion.js';
 import { ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeMessage, type StateMessage, type SyncLimits, type SyncMessage, type SyncRequest } from './message.js';
 import type { Sender, Transport } from './transport.js';
@@ -443,7 +444,8 @@ export class Replica<S> {
 
   /**
    * Handles one incoming message. Transports call it; call it yourself to feed
-   * messages from elsewhere.
+   * messages from elsewhere. Messages of a companion protocol on the same link
+   * ({@link isCompanionMessage}: presence) are ignored.
    * @param bytes - the message, untrusted
    * @param from - the link it came by, where answers go (default: all links)
    * @param sender - who sent it, if the link authenticated them (see {@link Sender})
@@ -453,6 +455,7 @@ export class Replica<S> {
    * state is then unchanged
    */
   receive(bytes: Uint8Array, from?: Transport, sender?: Sender): void {
+    if (bytes instanceof Uint8Array && isCompanionMessage(bytes)) return;
     let message: SyncMessage;
     let delta: S | undefined;
     let reused = false;

@@ -1,0 +1,2 @@
+export { convergent, remoteChange, type ConvergentOptions } from './binding.js';
+export { editOf } from './changes.js';
