@@ -1,8 +1,9 @@
-import { Annotation, EditorState, StateEffect, Transaction, type Extension } from '@codemirror/state';
-import { logException, ViewPlugin, type DecorationSet, type EditorView, type ViewUpdate } from '@codemirror/view';
+import { Annotation, EditorSelection, EditorState, Prec, StateEffect, Transaction, type Extension } from '@codemirror/state';
+import { keymap, logException, ViewPlugin, type DecorationSet, type EditorView, type ViewUpdate } from '@codemirror/view';
 import { selectionAt, type Presence } from '@convergent/presence';
 import * as RGA from '@convergent/rga';
 import type { Replica } from '@convergent/sync';
+import type { AnchoredSelection, TextSelection, TextStep, UndoManager } from '@convergent/undo';
 import { caretDecorations, caretTheme } from './carets.js';
 import { editOf } from './changes.js';
 
@@ -25,6 +26,14 @@ export interface ConvergentOptions {
   readonly replica: Replica<RGA.RGA>;
   /** Presence of the same document: publishes this editor's selection and shows the peers' carets (optional). */
   readonly presence?: Presence;
+  /**
+   * An undo manager of `@convergent/undo` for this replica, made with
+   * `text({ utf16: true })` (optional): each local transaction is recorded in it with
+   * the selection before and after, and Mod-z, Mod-Shift-z and Mod-y undo and redo only
+   * this replica's own edits, as deltas sent like any other. Leave CodeMirror's own
+   * `history()` out of the editor then.
+   */
+  readonly undo?: UndoManager<RGA.RGA, TextSelection, TextStep, AnchoredSelection>;
 }
 
 /**
@@ -59,6 +68,7 @@ class Binding {
     private readonly view: EditorView,
     private readonly replica: Replica<RGA.RGA>,
     private readonly presence: Presence | undefined,
+    private readonly undo: ConvergentOptions['undo'],
   ) {
     this.shown = replica.state;
     const text = RGA.text(this.shown);
@@ -98,10 +108,14 @@ class Binding {
   /** A local transaction becomes one delta. */
   private local(tr: Transaction): void {
     this.applying = true;
+    const before = this.shown;
+    let delta: RGA.RGA | undefined;
     try {
       // The replica's change event (this.applying) moves `shown` to the merged state.
-      this.replica.apply(editOf(this.shown, this.replica.id, tr.changes).delta);
+      delta = editOf(this.shown, this.replica.id, tr.changes).delta;
+      this.replica.apply(delta);
     } catch (error) {
+      delta = undefined;
       // A delta past the sync limits, or a document that no longer matches the text:
       // show the replica's text again rather than drift apart from it.
       queueMicrotask(() => this.replace(RGA.text(this.shown)));
@@ -109,6 +123,30 @@ class Binding {
     } finally {
       this.applying = false;
     }
+    if (delta === undefined || this.undo === undefined) return;
+    // Recorded once the edit is made: the undo history never costs a keystroke.
+    try {
+      const range = (sel: EditorSelection): TextSelection => ({ anchor: sel.main.anchor, head: sel.main.head });
+      this.undo.capture(before, delta, { before: range(tr.startState.selection), after: range(tr.state.selection) });
+    } catch (error) {
+      logException(tr.state, error, 'convergent: edit not recorded for undo');
+    }
+  }
+
+  /** Undo or redo through the undo manager: its delta goes to the replica, its changes and selection to the editor. */
+  history(kind: 'undo' | 'redo'): boolean {
+    const result = this.undo?.[kind](this.replica.state);
+    if (result === undefined) return false;
+    const changes = RGA.changesUtf16(this.shown, result.delta);
+    this.applying = true;
+    try {
+      this.replica.apply(result.delta);
+    } finally {
+      this.applying = false;
+    }
+    const selection = result.selection && EditorSelection.single(result.selection.anchor, result.selection.head);
+    this.view.dispatch({ changes, selection, scrollIntoView: true, annotations: [remoteChange.of(true), Transaction.addToHistory.of(false)] });
+    return true;
   }
 
   /** A delta merged from elsewhere becomes the CodeMirror changes it makes to the text shown. */
@@ -163,7 +201,14 @@ class Binding {
  * ```
  */
 export function convergent(options: ConvergentOptions): Extension {
-  const { replica, presence } = options;
-  const plugin = ViewPlugin.define((view) => new Binding(view, replica, presence), { decorations: (binding) => binding.decorations });
-  return [EditorState.lineSeparator.of('\n'), plugin, caretTheme];
+  const { replica, presence, undo } = options;
+  const plugin = ViewPlugin.define((view) => new Binding(view, replica, presence, undo), { decorations: (binding) => binding.decorations });
+  if (undo === undefined) return [EditorState.lineSeparator.of('\n'), plugin, caretTheme];
+  const run = (kind: 'undo' | 'redo') => (view: EditorView) => view.plugin(plugin)?.history(kind) ?? false;
+  const keys = keymap.of([
+    { key: 'Mod-z', run: run('undo'), preventDefault: true },
+    { key: 'Mod-Shift-z', run: run('redo'), preventDefault: true },
+    { key: 'Mod-y', run: run('redo'), preventDefault: true },
+  ]);
+  return [EditorState.lineSeparator.of('\n'), plugin, caretTheme, Prec.high(keys)];
 }

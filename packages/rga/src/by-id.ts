@@ -3,7 +3,7 @@
 // function reads the list once, whatever the number of identities it is given.
 import { asReplicaId, type JsonValue, type ReplicaId } from '@convergent/core';
 import { runsOf } from './pending.js';
-import { asDoc, bottom, deltaOf, get, holder, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
+import { asDoc, bottom, deltaOf, get, holder, idAt, indexAtUtf16, isChar, mk, positionOf, sequence, slice, storedValue, type ElementId, type Piece, type RGA } from './rga.js';
 
 /**
  * An element together with its value: a deleted element as {@link effectOf} reports
@@ -47,6 +47,7 @@ function walk(
   ids: readonly ElementId[],
   visit: (i: number, p: Piece, k: number, rank: number, before: number, prev: ElementId | null) => void,
 ): void {
+  if (ids.length === 0) return;
   const by = targets(ids);
   let rank = 0;
   let before = 0;
@@ -123,6 +124,31 @@ export function caretAfterUtf16(state: RGA, id: ElementId | null): number {
   if (id === null) return 0;
   const { at, visible } = positionOf(state, id, true);
   return at < 0 || !visible ? at : at + String(get(state, positionOf(state, id, false).at)).length;
+}
+
+/**
+ * The character just before a caret at a UTF-16 offset: the element to anchor the caret
+ * to ({@link caretAfterUtf16} finds the caret again), whatever width that character has.
+ *
+ * @param state - a state of text
+ * @param offset - a caret offset, from 0 to `lengthUtf16(state)`
+ * @returns the identity of the character before it; `null` at the start of the text
+ * @throws RangeError when `offset` is out of range or inside a character
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ *
+ * const doc = RGA.insertText(RGA.bottom, asReplicaId('a'), 0, 'a😀');
+ * RGA.idBeforeUtf16(doc, 3)!.counter; // => 2
+ * RGA.caretAfterUtf16(doc, RGA.idBeforeUtf16(doc, 3)); // => 3
+ * RGA.idBeforeUtf16(doc, 0); // => null
+ * ```
+ */
+export function idBeforeUtf16(state: RGA, offset: number): ElementId | null {
+  const index = indexAtUtf16(asDoc(state), offset);
+  return index === 0 ? null : idAt(state, index - 1);
 }
 
 /**
@@ -236,8 +262,8 @@ export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementI
  * @param state - the replica's current state
  * @param replica - the acting replica
  * @param elements - deleted elements with the values to restore (from {@link effectOf})
- * @returns the delta, and for each of `elements` its new identity (`undefined` when it
- *   was skipped: still visible, or not in `state`)
+ * @returns the delta, and `inserted`: for each of `elements` its new identity (`undefined`
+ *   when it was skipped: still visible, or not in `state`)
  * @throws `InvalidValueError` when a value is not a JSON value
  *
  * @example
@@ -250,10 +276,10 @@ export function deleteIds(state: RGA, replica: ReplicaId, ids: readonly ElementI
  * const cut = RGA.deleteText(doc, a, 5, 6);
  * const { deleted } = RGA.effectOf(doc, cut);
  * doc = RGA.merge(doc, cut);
- * const { delta, ids } = RGA.reinsert(doc, a, deleted);
+ * const { delta, inserted } = RGA.reinsert(doc, a, deleted);
  * doc = RGA.merge(doc, delta);
  * RGA.text(doc); // => 'hello world'
- * RGA.indexOf(doc, ids[0]!); // => 5
+ * RGA.indexOf(doc, inserted[0]!); // => 5
  * ```
  */
 export function reinsert(
@@ -264,7 +290,7 @@ export function reinsert(
   /** The delta that inserts them. */
   delta: RGA;
   /** The new identity of each element, by position in `elements`. */
-  ids: Array<ElementId | undefined>;
+  inserted: Array<ElementId | undefined>;
 } {
   asReplicaId(replica);
   const found: Array<{ i: number; rank: number; prev: ElementId | null }> = [];
@@ -298,5 +324,5 @@ export function reinsert(
     }
   }
   if (counter > Number.MAX_SAFE_INTEGER) throw new RangeError('counter overflow');
-  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), ids };
+  return { delta: pieces.length === 0 ? bottom : deltaOf(pieces), inserted: ids };
 }

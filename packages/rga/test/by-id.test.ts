@@ -29,7 +29,7 @@ describe('by id', () => {
     const { deleted } = RGA.effectOf(doc, cut);
     doc = RGA.merge(doc, cut);
     doc = RGA.merge(doc, RGA.insertText(doc, b, 3, 'XY'));
-    const { delta, ids } = RGA.reinsert(doc, a, deleted);
+    const { delta, inserted: ids } = RGA.reinsert(doc, a, deleted);
     doc = RGA.merge(doc, delta);
     expect(RGA.text(doc)).toBe('helXYlo world');
     expect(ids.map((id) => RGA.indexOf(doc, id!))).toEqual([5, 6, 7, 8, 9]);
@@ -50,7 +50,7 @@ describe('by id', () => {
 
   test('reinsert skips elements that are visible or unknown', () => {
     const doc = make('ab');
-    const { delta, ids } = RGA.reinsert(doc, a, [
+    const { delta, inserted: ids } = RGA.reinsert(doc, a, [
       { id: RGA.idAt(doc, 0), value: 'a' },
       { id: { replica: b, counter: 9 }, value: 'z' },
     ]);

@@ -21,7 +21,15 @@ function scenario(RGA: typeof source): unknown {
     e.insertAt(e.length, [null]);
   });
   const id = RGA.idAt(edited.state, 3);
+  // The identity functions return fields of their own.
+  const cut = RGA.deleteText(edited.state, a, 1, 3);
+  const effect = RGA.effectOf(edited.state, cut);
+  const cutState = RGA.merge(edited.state, cut);
+  const restored = RGA.reinsert(cutState, a, effect.deleted);
   return {
+    effect,
+    restored: { keys: Object.keys(restored).sort(), inserted: restored.inserted, delta: RGA.toJSON(restored.delta) },
+    caret: [RGA.caretAfter(cutState, effect.deleted[0]!.id), RGA.caretAfterUtf16(cutState, effect.deleted[0]!.id)],
     keys: Object.keys(edited).sort(),
     array: RGA.toArray(edited.state),
     json: RGA.toJSON(edited.state),

@@ -58,6 +58,68 @@ export interface TextReplica {
 export interface BindOptions {
   /** The replica whose text the element edits and shows. */
   readonly replica: TextReplica;
+  /**
+   * An undo manager of `@convergent/undo`, made with `text({ utf16: true })` for this
+   * replica: the binding records each local edit in it with the selection around it,
+   * and Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y (and the browser's Edit menu) undo and
+   * redo through it instead of the element's own history.
+   */
+  readonly undo?: TextUndo;
+}
+
+/**
+ * What the binding needs of an undo manager: `new UndoManager({ kind: text({ utf16: true }), replica: id })`
+ * of `@convergent/undo` is one. Selections are UTF-16 offsets.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as RGA from '@convergent/rga';
+ * import type { TextUndo } from '@convergent/textarea';
+ * import { text, UndoManager } from '@convergent/undo';
+ *
+ * const undo: TextUndo = new UndoManager({ kind: text({ utf16: true }), replica: asReplicaId('tab-1') });
+ * undo.undo(RGA.bottom); // => undefined
+ * ```
+ */
+export interface TextUndo {
+  /**
+   * Records a local edit.
+   * @param before - the state the delta was made from
+   * @param delta - the delta
+   * @param selection - the selection before and after the edit
+   */
+  capture(before: RGA.RGA, delta: RGA.RGA, selection?: { readonly before?: TextRange; readonly after?: TextRange }): void;
+  /**
+   * Undoes the last local step.
+   * @param state - the current state
+   * @returns the delta to apply and the selection to show, or `undefined`
+   */
+  undo(state: RGA.RGA): { readonly delta: RGA.RGA; readonly selection: TextRange | undefined } | undefined;
+  /**
+   * Redoes the last undo.
+   * @param state - the current state
+   * @returns as `undo`
+   */
+  redo(state: RGA.RGA): { readonly delta: RGA.RGA; readonly selection: TextRange | undefined } | undefined;
+}
+
+/**
+ * A selection in UTF-16 offsets, as {@link TextUndo} takes and gives it.
+ *
+ * @example
+ * ```ts
+ * import type { TextRange } from '@convergent/textarea';
+ *
+ * const word: TextRange = { anchor: 6, head: 11 };
+ * word.head - word.anchor; // => 5
+ * ```
+ */
+export interface TextRange {
+  /** The end that stays. */
+  readonly anchor: number;
+  /** The end that moves. */
+  readonly head: number;
 }
 
 /** An element whose selection the binding can read: a textarea, or an input of a text type. */
@@ -103,7 +165,7 @@ type TextElement = HTMLTextAreaElement | HTMLInputElement;
  * ```
  */
 export function bind(element: TextElement, options: BindOptions): () => void {
-  const { replica } = options;
+  const { replica, undo } = options;
   if (element.selectionStart === null) throw new TypeError('the element has no text selection: bind a textarea or a text input');
   const multiline = element.localName === 'textarea';
   /** The state the element shows (with the local edits it has not yet reported, if any). */
@@ -129,16 +191,20 @@ export function bind(element: TextElement, options: BindOptions): () => void {
   ];
 
   /** Replaces UTF-16 units [from, to) of the replica's text (the one `shown` holds) by `insert`. */
-  const write = (from: number, to: number, insert: string): void => {
+  const write = (from: number, to: number, insert: string, around: { before?: TextRange; after?: TextRange } = {}): void => {
     writing = true;
+    let made: [RGA.RGA, RGA.RGA] | undefined;
     try {
-      replica.update(
-        (state, id) =>
-          RGA.edit(state, id, (e) => {
-            if (to > from) e.deleteTextUtf16(from, to - from);
-            if (insert !== '') e.insertTextUtf16(from, insert);
-          }).delta,
-      );
+      replica.update((state, id) => {
+        const { delta } = RGA.edit(state, id, (e) => {
+          if (to > from) e.deleteTextUtf16(from, to - from);
+          if (insert !== '') e.insertTextUtf16(from, insert);
+        });
+        made = [state, delta];
+        return delta;
+      });
+      // Recorded once the edit is made: the undo history never costs a keystroke.
+      if (made) undo?.capture(made[0], made[1], around);
     } finally {
       writing = false;
     }
@@ -179,7 +245,8 @@ export function bind(element: TextElement, options: BindOptions): () => void {
     const insert = normalizeBreaks(local.insert, multiline);
     try {
       if (remote.length === 0) {
-        write(local.from, local.to, insert);
+        const [s, e] = selection();
+        write(local.from, local.to, insert, { before: { anchor: start, head: end }, after: { anchor: s, head: e } });
         // The element keeps what the user typed unless the text stored differs (line breaks).
         if (insert !== local.insert) element.setRangeText(insert, local.from, local.from + local.insert.length, 'end');
         value = element.value;
@@ -203,7 +270,7 @@ export function bind(element: TextElement, options: BindOptions): () => void {
         return from + Math.min(pos - local.from, insert.length);
       };
       const [s2, e2] = [place(s), place(e)];
-      write(from, to, insert);
+      write(from, to, insert, { after: { anchor: s2, head: Math.max(s2, e2) } });
       show(RGA.text(shown));
       element.setSelectionRange(s2, Math.max(s2, e2), direction);
     } catch (error) {
@@ -214,8 +281,43 @@ export function bind(element: TextElement, options: BindOptions): () => void {
     }
   };
 
-  const onBeforeInput = (): void => {
+  /** Undo or redo through the undo manager: its delta goes to the replica, its changes to the element. */
+  const history = (kind: 'undo' | 'redo'): void => {
+    if (undo === undefined || composing) return;
+    flush();
+    const result = undo[kind](replica.state);
+    if (result === undefined) return;
+    const changes = RGA.changesUtf16(shown, result.delta);
+    writing = true;
+    try {
+      replica.update(() => result.delta);
+    } finally {
+      writing = false;
+    }
+    shown = replica.state;
+    applyChanges(changes);
+    if (result.selection) {
+      const { anchor, head } = result.selection;
+      element.setSelectionRange(Math.min(anchor, head), Math.max(anchor, head), anchor > head ? 'backward' : 'forward');
+    }
+  };
+  const onBeforeInput = (event: Event): void => {
+    const type = (event as InputEvent).inputType;
+    if (undo !== undefined && (type === 'historyUndo' || type === 'historyRedo')) {
+      event.preventDefault();
+      history(type === 'historyUndo' ? 'undo' : 'redo');
+      return;
+    }
     before = [element.selectionStart ?? 0, element.selectionEnd ?? 0];
+  };
+  const onKeyDown = (event: Event): void => {
+    const key = event as KeyboardEvent;
+    if (undo === undefined || !(key.ctrlKey || key.metaKey) || key.altKey) return;
+    const k = key.key.toLowerCase();
+    const kind = k === 'z' ? (key.shiftKey ? 'redo' : 'undo') : k === 'y' && !key.shiftKey ? 'redo' : undefined;
+    if (kind === undefined) return;
+    key.preventDefault();
+    history(kind);
   };
   const onInput = (event: Event): void => {
     if (composing || (event as InputEvent).isComposing === true) return;
@@ -242,6 +344,7 @@ export function bind(element: TextElement, options: BindOptions): () => void {
     ['input', onInput],
     ['compositionstart', onCompositionStart],
     ['compositionend', onCompositionEnd],
+    ['keydown', onKeyDown],
   ];
   for (const [type, listener] of listeners) element.addEventListener(type, listener);
   show(RGA.text(shown));

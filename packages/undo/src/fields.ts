@@ -59,6 +59,24 @@ export interface FieldAccess<S> {
 }
 
 /**
+ * How one field changed in a step.
+ *
+ * @example
+ * ```ts
+ * import type { FieldChange } from '@convergent/undo';
+ *
+ * const firstWrite: FieldChange = { from: undefined, to: ['dark'] };
+ * firstWrite.from; // => undefined
+ * ```
+ */
+export interface FieldChange {
+  /** Its value before the step (`undefined`: it had none). */
+  readonly from: JsonValue | undefined;
+  /** Its value after the step. */
+  readonly to: JsonValue | undefined;
+}
+
+/**
  * One undo step of a type with fields: each field changed, with its value before the
  * step (`from`) and after it (`to`).
  *
@@ -70,7 +88,7 @@ export interface FieldAccess<S> {
  * step.get('title')!.to; // => ['Final']
  * ```
  */
-export type FieldStep = ReadonlyMap<string, { readonly from: JsonValue | undefined; readonly to: JsonValue | undefined }>;
+export type FieldStep = ReadonlyMap<string, FieldChange>;
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean =>
   a === undefined || b === undefined ? a === b : canonicalKey(a) === canonicalKey(b);
@@ -112,7 +130,7 @@ export function fields<S>(access: FieldAccess<S>): UndoKind<S, unknown, FieldSte
     merge: (a, b) => access.merge(a, b),
     record(before, delta) {
       const after = access.merge(before, delta);
-      const step = new Map<string, { from: JsonValue | undefined; to: JsonValue | undefined }>();
+      const step = new Map<string, FieldChange>();
       for (const key of new Set([...access.keys(before), ...access.keys(after)])) {
         const from = access.read(before, key);
         const to = access.read(after, key);

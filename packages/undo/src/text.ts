@@ -106,7 +106,7 @@ export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.R
     return id;
   };
   const before = (state: RGA.RGA, index: number): RGA.ElementId | null =>
-    index === 0 ? null : utf16 ? RGA.idAtUtf16(state, index - 1) : RGA.idAt(state, index - 1);
+    utf16 ? RGA.idBeforeUtf16(state, index) : index === 0 ? null : RGA.idAt(state, index - 1);
   const at = (state: RGA.RGA, id: RGA.ElementId | null): number => {
     const index = (utf16 ? RGA.caretAfterUtf16 : RGA.caretAfter)(state, id === null ? null : follow(id));
     return index < 0 ? 0 : index;
@@ -127,8 +127,8 @@ export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.R
     invert(state: RGA.RGA, replica: ReplicaId, step: TextStep): RGA.RGA {
       const removed = RGA.deleteIds(state, replica, step.inserted.map(follow));
       const after = RGA.merge(state, removed);
-      const { delta, ids } = RGA.reinsert(after, replica, step.deleted);
-      ids.forEach((id, i) => id && moved.set(key(step.deleted[i]!.id), id));
+      const { delta, inserted } = RGA.reinsert(after, replica, step.deleted);
+      inserted.forEach((id, i) => id && moved.set(key(step.deleted[i]!.id), id));
       return RGA.merge(removed, delta);
     },
     anchor: (state, selection) => ({ anchor: before(state, selection.anchor), head: before(state, selection.head) }),

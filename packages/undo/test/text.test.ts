@@ -116,3 +116,11 @@ test('selections in UTF-16 units: an emoji counts two, before and after undo', (
   expect(back.selection).toEqual({ anchor: 5, head: 7 });
   expect(undo.redo(back.state)!.selection).toEqual({ anchor: 5, head: 5 });
 });
+
+test('UTF-16 selections after an emoji anchor to the whole character', () => {
+  const undo = new UndoManager({ kind: text({ utf16: true }), replica: alice, captureMs: 0 });
+  const typed = RGA.insertTextUtf16(RGA.bottom, alice, 0, 'a😀');
+  undo.capture(RGA.bottom, typed, { before: { anchor: 0, head: 0 }, after: { anchor: 3, head: 3 } });
+  const back = undo.undo(typed)!;
+  expect(undo.redo(back.state)!.selection).toEqual({ anchor: 3, head: 3 });
+});
