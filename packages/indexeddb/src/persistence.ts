@@ -263,6 +263,13 @@ export interface RestoreOptions<S> extends Omit<ReplicaOptions<S>, 'id' | 'initi
   readonly store: DocumentStore;
   /** The replica's id: default a fresh `replicaId()`. Never one used before: see {@link restore}. */
   readonly id?: ReplicaId;
+  /**
+   * The replica's `onError`: called with every message a transport delivered that was
+   * rejected (a `DecodeError`, `ProtocolVersionError`, `UnauthorizedError`,
+   * `MergeRejectedError` or `ReplicaIdReuseError`), the state left as it was. Storage
+   * failures go to the persistence's `'error'` listeners instead. Default: ignore.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 /**
