@@ -20,4 +20,3 @@ export {
 } from './rga.js';
 export { decode, encode, fromJSON, read, toJSON, write, type RGAJSON, type RunJSON } from './codec.js';
 export { authors, validateMerge } from './trust.js';
-export { change, kind, type Text, type TextStore } from './embedded.js';
