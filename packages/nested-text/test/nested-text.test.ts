@@ -161,3 +161,34 @@ for (const spec of specs)
     const typed = spec as CrdtSpec<unknown, unknown>;
     for (const law of [...laws(typed, lawScale), ...scenarios(typed, scenarioScale)]) test(law.name, () => law.run());
   });
+
+test('fuzz: mutated encodings of a board with text decode to a valid state or throw DecodeError', () => {
+  let s = Boards.bottom;
+  const ops: BoardOp[] = [
+    { key: 'b1', at: 0, how: 'insert' },
+    { key: 'b1', at: 0, op: { at: 0, text: 'bc' } },
+    { key: 'b1', at: 1, how: 'insert' },
+    { key: 'b1', at: 1, op: { at: 0, text: 'a' } },
+    { key: 'b1', at: 0, how: 'remove' },
+    { key: 'b2', at: 0, how: 'insert' },
+    { key: 'b2', remove: true },
+  ];
+  ops.forEach((op, i) => (s = Boards.merge(s, editBoards(s, op, i % 2 ? ann : ben))));
+  const bytes = Boards.encode(s);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (flips, cut) => {
+      const mutated = bytes.slice(0, bytes.length - (cut % 3));
+      for (const [at, flip] of flips) mutated[at % mutated.length]! ^= flip;
+      let decoded: typeof s;
+      try {
+        decoded = Boards.decode(mutated);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DecodeError);
+        return;
+      }
+      expect(Boards.equals(Boards.decode(Boards.encode(decoded)), decoded)).toBe(true);
+      Boards.snapshot(decoded);
+    }),
+    { numRuns: 2000 },
+  );
+});
