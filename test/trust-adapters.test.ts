@@ -5,6 +5,8 @@ import * as GCounter from '@convergent/g-counter';
 import * as GSet from '@convergent/g-set';
 import * as LWWRegister from '@convergent/lww-register';
 import * as MVRegister from '@convergent/mv-register';
+import * as NestedText from '@convergent/nested-text';
+import * as ORList from '@convergent/or-list';
 import * as ORMap from '@convergent/or-map';
 import * as ORSet from '@convergent/or-set';
 import * as PNCounter from '@convergent/pn-counter';
@@ -17,6 +19,7 @@ import { expect, test } from 'vitest';
 // The map types are made by factories; the module a factory returns is the adapter.
 const Cart = ORMap.of(ORMap.counter);
 const Todo = Struct.of({ title: ORMap.register, tags: ORMap.set, sub: ORMap.of(ORMap.set) });
+const Board = ORList.of(Struct.of({ title: ORMap.register, notes: NestedText.kind }));
 
 // Checked by the compiler: a module that lost a member or changed a signature fails typecheck.
 const adapters: Array<[string, SyncAdapter<any>, { validates: boolean }]> = [
@@ -30,6 +33,7 @@ const adapters: Array<[string, SyncAdapter<any>, { validates: boolean }]> = [
   ['RGA', RGA satisfies SyncAdapter<RGA.RGA>, { validates: true }],
   ['OR-Map', Cart satisfies SyncAdapter<typeof Cart.bottom>, { validates: true }],
   ['Struct', Todo satisfies SyncAdapter<typeof Todo.bottom>, { validates: true }],
+  ['OR-List (of structs with text)', Board satisfies SyncAdapter<typeof Board.bottom>, { validates: true }],
 ];
 
 test.each(adapters)('%s provides authors, validateMerge where something can overflow, and a bounded decode', (_name, T, { validates }) => {

@@ -3,6 +3,7 @@ import * as MVRegister from '@convergent/mv-register';
 import * as ORMap from '@convergent/or-map';
 import * as ORSet from '@convergent/or-set';
 import * as Struct from '@convergent/struct';
+import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as ORList from '../src/index.js';
 
@@ -216,4 +217,33 @@ test('bad input: typed errors, nothing changed', () => {
   expect(() => Todos.remove(s, ann, 0.5)).toThrow(RangeError);
   expect(() => Todos.get(Todos.bottom, 0)).toThrow(RangeError);
   expect(Todos.encode(s)).toEqual(before);
+});
+
+test('fuzz: mutated encodings of a nested list decode to a valid state or throw DecodeError', () => {
+  // A board: a list of structs, each with a list of registers and a map of counters; removes and edits by three replicas.
+  const Sub = ORList.of(ORMap.register);
+  const Item = Struct.of({ title: ORMap.register, sub: Sub, votes: ORMap.of(ORMap.counter) });
+  const Items = ORList.of(Item);
+  let s = Items.bottom;
+  for (const [r, at] of [[ann, 0], [ben, 1], [cat, 1], [ann, 3]] as const)
+    s = Items.merge(s, Items.insert(s, r, at, (t, me) => Item.update(t, me, 'sub', (l, me2) => Sub.insert(l, me2, 0, (v, me3) => MVRegister.set(v, me3, at)))));
+  s = Items.merge(s, Items.update(s, cat, 2, (t, me) => Item.update(t, me, 'votes', (m, me2) => ORMap.of(ORMap.counter).update(m, me2, 'x', (v, me3) => ORMap.increment(v, me3, 5)))));
+  s = Items.merge(s, Items.remove(s, ben, 1));
+  const bytes = Items.encode(s);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (flips, cut) => {
+      const mutated = bytes.slice(0, bytes.length - (cut % 3));
+      for (const [at, flip] of flips) mutated[at % mutated.length]! ^= flip;
+      let decoded: typeof s;
+      try {
+        decoded = Items.decode(mutated);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DecodeError);
+        return;
+      }
+      expect(Items.equals(Items.decode(Items.encode(decoded)), decoded)).toBe(true);
+      Items.snapshot(decoded);
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -23,4 +23,3 @@ export { authors, validateMerge } from './trust.js';
 export { caretAfter, caretAfterUtf16, deleteIds, effectOf, idBeforeUtf16, reinsert, type ElementValue } from './by-id.js';
 export { changesUtf16, deleteTextUtf16, idAtUtf16, insertTextUtf16, lengthUtf16, offsetOfUtf16 } from './utf16.js';
 export type { TextChange } from './changes.js';
-export { change, kind, type Text, type TextStore } from './embedded.js';

@@ -7,13 +7,14 @@ import * as Struct from '@convergent/struct';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { lawScale, scenarioScale } from '../../../test/support/scale.js';
-import * as RGA from '../src/index.js';
+import * as RGA from '@convergent/rga';
+import * as NestedText from '../src/index.js';
 
 const [ann, ben] = [asReplicaId('ann'), asReplicaId('ben')];
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const Notes = ORMap.of(RGA.kind);
-const type = (at: number, s: string) => (t: RGA.Text, r: ReplicaId) => RGA.change(t, r, (doc, r2) => RGA.insertText(doc, r2, at, s));
-const erase = (at: number, n: number) => (t: RGA.Text, r: ReplicaId) => RGA.change(t, r, (doc, r2) => RGA.deleteText(doc, r2, at, n));
+const Notes = ORMap.of(NestedText.kind);
+const type = (at: number, s: string) => (t: NestedText.Text, r: ReplicaId) => NestedText.change(t, r, (doc, r2) => RGA.insertText(doc, r2, at, s));
+const erase = (at: number, n: number) => (t: NestedText.Text, r: ReplicaId) => NestedText.change(t, r, (doc, r2) => RGA.deleteText(doc, r2, at, n));
 
 describe('text in a map: a remove concurrent with an edit leaves only the characters the remover had not seen', () => {
   const base = () => Notes.merge(Notes.bottom, Notes.update(Notes.bottom, ann, 'n', type(0, 'milk')));
@@ -50,7 +51,7 @@ describe('text in a map: a remove concurrent with an edit leaves only the charac
 });
 
 describe('text as a struct field, in a list', () => {
-  const Todo = Struct.of({ title: ORMap.register, notes: RGA.kind });
+  const Todo = Struct.of({ title: ORMap.register, notes: NestedText.kind });
   const Todos = ORList.of(Todo);
   const titled = (t: typeof Todo.bottom, r: ReplicaId) => Todo.update(t, r, 'title', (v, me) => MVRegister.set(v, me, 'milk'));
 
@@ -109,11 +110,11 @@ const textOp: fc.Arbitrary<TextOp> = fc.oneof(
   fc.record({ at: fc.nat(4), text: fc.constantFrom('a', 'bc') }),
   fc.record({ at: fc.nat(4), erase: fc.integer({ min: 1, max: 2 }) }),
 );
-const editText = (t: RGA.Text, op: TextOp, r: ReplicaId): RGA.Text => {
+const editText = (t: NestedText.Text, op: TextOp, r: ReplicaId): NestedText.Text => {
   const n = RGA.length(t.doc);
-  if ('text' in op) return RGA.change(t, r, (doc, me) => RGA.insertText(doc, me, Math.min(op.at, n), op.text));
+  if ('text' in op) return NestedText.change(t, r, (doc, me) => RGA.insertText(doc, me, Math.min(op.at, n), op.text));
   const at = Math.min(op.at, Math.max(0, n - 1));
-  return RGA.change(t, r, (doc, me) => RGA.deleteText(doc, me, at, Math.min(op.erase, n - at)));
+  return NestedText.change(t, r, (doc, me) => RGA.deleteText(doc, me, at, Math.min(op.erase, n - at)));
 };
 type NotesOp = { key: string; op: TextOp } | { key: string; remove: true };
 const notesOp: fc.Arbitrary<NotesOp> = fc.oneof(
@@ -121,7 +122,7 @@ const notesOp: fc.Arbitrary<NotesOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ key: fc.constantFrom('x', 'y'), remove: fc.constant(true as const) }) },
 );
 
-const Item = Struct.of({ done: ORMap.register, notes: RGA.kind });
+const Item = Struct.of({ done: ORMap.register, notes: NestedText.kind });
 const Items = ORList.of(Item);
 const Boards = ORMap.of(Items);
 type BoardOp = { key: string; remove: true } | { key: string; at: number; how: 'insert' | 'remove' | 'tick' } | { key: string; at: number; op: TextOp };
@@ -160,3 +161,34 @@ for (const spec of specs)
     const typed = spec as CrdtSpec<unknown, unknown>;
     for (const law of [...laws(typed, lawScale), ...scenarios(typed, scenarioScale)]) test(law.name, () => law.run());
   });
+
+test('fuzz: mutated encodings of a board with text decode to a valid state or throw DecodeError', () => {
+  let s = Boards.bottom;
+  const ops: BoardOp[] = [
+    { key: 'b1', at: 0, how: 'insert' },
+    { key: 'b1', at: 0, op: { at: 0, text: 'bc' } },
+    { key: 'b1', at: 1, how: 'insert' },
+    { key: 'b1', at: 1, op: { at: 0, text: 'a' } },
+    { key: 'b1', at: 0, how: 'remove' },
+    { key: 'b2', at: 0, how: 'insert' },
+    { key: 'b2', remove: true },
+  ];
+  ops.forEach((op, i) => (s = Boards.merge(s, editBoards(s, op, i % 2 ? ann : ben))));
+  const bytes = Boards.encode(s);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (flips, cut) => {
+      const mutated = bytes.slice(0, bytes.length - (cut % 3));
+      for (const [at, flip] of flips) mutated[at % mutated.length]! ^= flip;
+      let decoded: typeof s;
+      try {
+        decoded = Boards.decode(mutated);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DecodeError);
+        return;
+      }
+      expect(Boards.equals(Boards.decode(Boards.encode(decoded)), decoded)).toBe(true);
+      Boards.snapshot(decoded);
+    }),
+    { numRuns: 2000 },
+  );
+});

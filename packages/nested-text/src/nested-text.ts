@@ -1,8 +1,7 @@
 import { DecodeError, jsonArray, jsonNat, jsonReplicaId, type ReplicaId } from '@convergent/core';
 import type { Embeddable } from '@convergent/or-map';
 import { contextFromDots, hasDot, nextDot, type DotContext } from '@convergent/version-vector';
-import { fromJSON, read, toJSON, write } from './codec.js';
-import { bottom, deleteText, equals, length, merge, text as textOf, type RGA } from './rga.js';
+import { bottom, deleteText, equals, fromJSON, length, merge, read, text as textOf, toJSON, write, type RGA } from '@convergent/rga';
 
 /**
  * The dot store of RGA text inside a map, struct or list: the text itself, and
@@ -10,9 +9,10 @@ import { bottom, deleteText, equals, length, merge, text as textOf, type RGA } f
  *
  * @example
  * ```ts
- * import * as RGA from '@convergent/rga';
+ * import * as NestedText from '@convergent/nested-text';
+import * as RGA from '@convergent/rga';
  *
- * const store: RGA.TextStore = RGA.kind.empty;
+ * const store: NestedText.TextStore = NestedText.kind.empty;
  * store.dots.size; // => 0
  * ```
  */
@@ -30,10 +30,11 @@ export interface TextStore {
  * @example
  * ```ts
  * import * as ORMap from '@convergent/or-map';
- * import * as RGA from '@convergent/rga';
+ * import * as NestedText from '@convergent/nested-text';
+import * as RGA from '@convergent/rga';
  *
- * const Notes = ORMap.of(RGA.kind);
- * const note: RGA.Text = Notes.get(Notes.bottom, 'todo');
+ * const Notes = ORMap.of(NestedText.kind);
+ * const note: NestedText.Text = Notes.get(Notes.bottom, 'todo');
  * RGA.text(note.doc); // => ''
  * ```
  */
@@ -62,12 +63,13 @@ const sortedDots = (dots: ReadonlyMap<ReplicaId, number>) => [...dots].sort(([p]
  * ```ts
  * import { asReplicaId } from '@convergent/core';
  * import * as ORMap from '@convergent/or-map';
- * import * as RGA from '@convergent/rga';
+ * import * as NestedText from '@convergent/nested-text';
+import * as RGA from '@convergent/rga';
  *
- * const Notes = ORMap.of(RGA.kind);
+ * const Notes = ORMap.of(NestedText.kind);
  * const me = asReplicaId('me');
  * let notes = Notes.bottom;
- * notes = Notes.merge(notes, Notes.update(notes, me, 'todo', (t, r) => RGA.change(t, r, (doc, r2) => RGA.insertText(doc, r2, 0, 'call Bob'))));
+ * notes = Notes.merge(notes, Notes.update(notes, me, 'todo', (t, r) => NestedText.change(t, r, (doc, r2) => RGA.insertText(doc, r2, 0, 'call Bob'))));
  * Notes.snapshot(notes); // => { todo: 'call Bob' }
  * ```
  */
@@ -82,7 +84,7 @@ export function change(text: Text, replica: ReplicaId, edit: (doc: RGA, replica:
 }
 
 /**
- * RGA text as a value of a map (`ORMap.of(RGA.kind)`), a struct field or a list
+ * RGA text as a value of a map (`ORMap.of(NestedText.kind)`), a struct field or a list
  * element. Edit it with {@link change}; its snapshot is the string.
  *
  * A remove concurrent with an edit leaves **only the characters the remover had
@@ -98,11 +100,12 @@ export function change(text: Text, replica: ReplicaId, edit: (doc: RGA, replica:
  * ```ts
  * import { asReplicaId } from '@convergent/core';
  * import * as ORMap from '@convergent/or-map';
- * import * as RGA from '@convergent/rga';
+ * import * as NestedText from '@convergent/nested-text';
+import * as RGA from '@convergent/rga';
  *
- * const Notes = ORMap.of(RGA.kind);
+ * const Notes = ORMap.of(NestedText.kind);
  * const [ann, ben] = [asReplicaId('ann'), asReplicaId('ben')];
- * const type = (at: number, s: string) => (t: RGA.Text, r: typeof ann) => RGA.change(t, r, (doc, r2) => RGA.insertText(doc, r2, at, s));
+ * const type = (at: number, s: string) => (t: NestedText.Text, r: typeof ann) => NestedText.change(t, r, (doc, r2) => RGA.insertText(doc, r2, at, s));
  * const both = Notes.merge(Notes.bottom, Notes.update(Notes.bottom, ann, 'n', type(0, 'milk')));
  * const removed = Notes.remove(both, ann, 'n');
  * const typed = Notes.update(both, ben, 'n', type(4, '!'));

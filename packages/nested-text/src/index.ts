@@ -1,0 +1,1 @@
+export { change, kind, type Text, type TextStore } from './nested-text.js';

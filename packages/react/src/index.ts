@@ -1,0 +1,2 @@
+export { shallowEqual, useReplica, useSelector, useStatus } from './hooks.js';
+export { restoring, type Restoring, type Source, type Status } from './source.js';
