@@ -137,5 +137,5 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 export function isGrant(result: Grant | Refusal): result is Grant {
-  return (result as Partial<Refusal>).refuse === undefined;
+  return (result as Partial<Refusal> | null)?.refuse === undefined;
 }

@@ -31,16 +31,20 @@ const TRUSTED: Sender = { replicas: new Set(), trusted: true };
 /** One client connection, as the document's replica sees it: a transport that routes answers by replica id. */
 export class ClientLink implements Transport {
   #live = false;
-  /** Replica ids this connection has used (bound to its identity). */
+  /** Replica ids this connection has used (answers addressed to them come here). */
   readonly ids = new Set<ReplicaId>();
-  readonly sender: Sender = { replicas: this.ids, trusted: false };
+  /** Whose events the client may send: those of every replica id bound to its identity (its other tabs' too). */
+  readonly sender: Sender;
 
   constructor(
     readonly identity: string,
     readonly canWrite: boolean,
     /** Sends one frame to the client (the server checks its queue). */
     readonly deliver: (frame: Uint8Array) => void,
-  ) {}
+    identityIds: ReadonlySet<ReplicaId>,
+  ) {
+    this.sender = { replicas: identityIds, trusted: false };
+  }
 
   /**
    * False while the replica attaches it, so that the replica does not send its own sync
@@ -87,7 +91,6 @@ export class LoadedDocument<S = unknown> {
   readonly links = new Set<ClientLink>();
   /** Store writes, one after the other: an ack follows the append of everything it covers. */
   #queue: Promise<void> = Promise.resolve();
-  #lastSeq = 0;
   #sinceCompact = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
@@ -119,7 +122,6 @@ export class LoadedDocument<S = unknown> {
       if (stored.state) doc.#trusted(stored.state);
       for (const delta of stored.deltas) {
         doc.#trusted(delta.bytes);
-        doc.#lastSeq = delta.seq;
       }
       doc.#sinceCompact = stored.deltas.length;
     } catch (error) {
@@ -233,14 +235,25 @@ export class LoadedDocument<S = unknown> {
   }
 
   async #append(bytes: Uint8Array): Promise<void> {
-    this.#lastSeq = await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
+    await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
     if (++this.#sinceCompact >= this.context.compactEvery) await this.#compact();
   }
 
-  /** The state as an answer to itself, carrying the version vector: a later load replays it like any stored message. */
+  /**
+   * Writes the state, as an answer to itself carrying the version vector (a later load
+   * replays it like any stored message), over the stored deltas it covers. It first
+   * merges what the store holds: in a store shared by several processes, deltas others
+   * appended may not have reached this one yet, and the state must cover every delta
+   * it replaces.
+   */
   async #compact(): Promise<void> {
+    if (this.#sinceCompact === 0 || this.#closed) return;
+    const stored = await timed(this.context.counters, 'load', () => this.context.store.load(this.name));
+    if (stored.state) this.#trusted(stored.state);
+    for (const delta of stored.deltas) this.#trusted(delta.bytes);
+    const through = stored.deltas.at(-1)?.seq;
     // A held-back delta is stored but not in the state: compacting would lose it.
-    if (this.#sinceCompact === 0 || this.replica.held > 0 || this.#closed) return;
+    if (through === undefined || this.replica.held > 0) return;
     const replica = this.replica;
     const payload = this.type.encode(replica.state);
     const bytes = encodeMessage({ kind: 'state', doc: this.name, from: replica.id, to: replica.id, ask: false, seq: undefined, deps: undefined, covers: replica.causal ? replica.seen : undefined, payload });
@@ -248,7 +261,6 @@ export class LoadedDocument<S = unknown> {
       this.context.onError('compact-skipped', new RangeError(`state of ${bytes.length} bytes is past syncLimits.maxMessageBytes`), { document: this.name });
       return;
     }
-    const through = this.#lastSeq;
     await timed(this.context.counters, 'compact', () => this.context.store.compact(this.name, bytes, through));
     this.#sinceCompact = 0;
   }

@@ -237,6 +237,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const store = options.store ?? new MemoryStore();
   const fanout = options.fanout;
   const unloadMs = options.unloadMs ?? 30_000;
+  if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
+  if (!(Number.isSafeInteger(options.compactEvery ?? 1) && (options.compactEvery ?? 1) > 0)) throw new RangeError('compactEvery must be a positive integer');
   const path = (options.path ?? '/').replace(/\/?$/, '/');
   if (!path.startsWith('/')) throw new RangeError("path must start with '/'");
   const origins = options.origins ? new Set(options.origins) : undefined;
@@ -272,6 +274,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
   /** Replica id -> the identity that first used it. */
   const owners = new Map<ReplicaId, string>();
+  /** Identity -> the replica ids bound to it. */
+  const bound = new Map<string, Set<ReplicaId>>();
+  const idsOf = (identity: string) => {
+    let ids = bound.get(identity);
+    if (ids === undefined) bound.set(identity, (ids = new Set()));
+    return ids;
+  };
   let connections = 0;
   let closing = false;
 
@@ -400,8 +409,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       }
       if (!isGrant(result)) {
         uncount();
-        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse, { document: name, address, detail: result.reason });
+        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse === 'forbidden' ? 'forbidden' : 'unauthenticated', { document: name, address, detail: result.reason });
       }
+      const problem = grantProblem(result);
+      if (problem !== undefined) throw new TypeError(`authenticate returned ${problem}`);
       grant = result;
     } catch (error) {
       uncount();
@@ -454,7 +465,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesSent += frame.length;
       ws.send(frame, { binary: true });
     };
-    const link = new ClientLink(grant.identity, grant.access === 'write', deliver);
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, idsOf(grant.identity));
     const early: Uint8Array[] = [];
     let doc: LoadedDocument | undefined;
 
@@ -543,8 +554,14 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
     if (owner === undefined) {
       // Bounded: the oldest bindings go first (ids are fresh per session).
-      if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
+      if (owners.size >= MAX_BINDINGS) {
+        const [oldest, identity] = owners.entries().next().value as [ReplicaId, string];
+        owners.delete(oldest);
+        bound.get(identity)?.delete(oldest);
+        if (bound.get(identity)?.size === 0 && ![...sockets.values()].some((r) => r.identity === identity)) bound.delete(identity);
+      }
       owners.set(id, link.identity);
+      idsOf(link.identity).add(id);
     }
     link.ids.add(id);
     return undefined;
@@ -692,6 +709,15 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       return closed;
     },
   };
+}
+
+/** What is wrong with what a JavaScript hook returned as a grant, if anything. */
+function grantProblem(grant: Grant): string | undefined {
+  if (typeof grant !== 'object' || grant === null) return 'neither a grant nor a refusal';
+  if (typeof grant.identity !== 'string' || grant.identity === '') return 'a grant without an identity';
+  if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
+  if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
+  return undefined;
 }
 
 /** The longest delay a Node timer takes. */

@@ -72,7 +72,12 @@ export interface DocumentStore {
   load(doc: string): Promise<StoredDocument>;
   /** Appends one delta; durable when the promise resolves. Returns its sequence number, increasing per document. */
   append(doc: string, delta: Uint8Array): Promise<number>;
-  /** Atomically replaces the state and every delta with `seq <= through` by `state`, which must cover them; later deltas stay. */
+  /**
+   * Atomically replaces the state and every delta with `seq <= through` by `state`,
+   * which must cover them (and the state it replaces); later deltas stay. Ignored if the
+   * stored state already covers a later `through` (another process sharing the store
+   * compacted further in the meantime).
+   */
   compact(doc: string, state: Uint8Array, through: number): Promise<void>;
   /** Removes the document: its state and all its deltas. */
   delete(doc: string): Promise<void>;
@@ -134,6 +139,8 @@ export class StoreClosedError extends ConvergentError {}
 
 interface MemoryEntry {
   state: Uint8Array | undefined;
+  /** The `through` of the stored state. */
+  through: number;
   deltas: StoredDelta[];
   next: number;
 }
@@ -174,8 +181,7 @@ export class MemoryStore implements DocumentStore {
 
   async append(doc: string, delta: Uint8Array): Promise<number> {
     this.#open();
-    let entry = this.#docs.get(doc);
-    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1 }));
+    const entry = this.#entry(doc);
     const seq = entry.next++;
     entry.deltas.push({ seq, bytes: delta.slice() });
     return seq;
@@ -184,9 +190,10 @@ export class MemoryStore implements DocumentStore {
   async compact(doc: string, state: Uint8Array, through: number): Promise<void> {
     this.#open();
     checkThrough(through);
-    let entry = this.#docs.get(doc);
-    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1 }));
+    const entry = this.#entry(doc);
+    if (through < entry.through) return;
     entry.state = state.slice();
+    entry.through = through;
     entry.deltas = entry.deltas.filter((d) => d.seq > through);
     entry.next = Math.max(entry.next, through + 1);
   }
@@ -203,6 +210,12 @@ export class MemoryStore implements DocumentStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+  }
+
+  #entry(doc: string): MemoryEntry {
+    let entry = this.#docs.get(doc);
+    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, through: 0, deltas: [], next: 1 }));
+    return entry;
   }
 
   #open(): void {

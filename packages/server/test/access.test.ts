@@ -1,7 +1,7 @@
 // Identity and access: the authenticate hook, read-only grants, the Origin allow-list,
 // replica ids bound to identities, expiring and revoked credentials.
 import * as RGA from '@convergent/rga';
-import { decodeMessage } from '@convergent/sync';
+import { decodeMessage, MemoryNetwork } from '@convergent/sync';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/index.js';
 import { cleanupAfterEach, client, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
@@ -18,6 +18,7 @@ describe('the authenticate hook', () => {
         if (token === 'outsider') return { refuse: 'forbidden', reason: 'not in the team' };
         if (token === 'boom') throw new Error('hook bug');
         if (token === 'slow') return new Promise(() => {});
+        if (token === 'sloppy') return { identity: '', access: 'admin' } as never; // a JavaScript hook's mistake
         return { refuse: 'unauthenticated' };
       },
     });
@@ -28,6 +29,7 @@ describe('the authenticate hook', () => {
     expect(await upgradeStatus(`${s.url}doc?token=outsider`)).toBe(403);
     expect(await upgradeStatus(`${s.url}doc?token=boom`)).toBe(500);
     expect(await upgradeStatus(`${s.url}doc?token=slow`)).toBe(503);
+    expect(await upgradeStatus(`${s.url}doc?token=sloppy`)).toBe(500);
     expect(s.metrics()).toMatch(/convergent_refused_total\{reason="unauthenticated"\} 1\n/);
     expect(s.metrics()).toMatch(/convergent_refused_total\{reason="forbidden"\} 1\n/);
     expect(s.logs.some((e) => e.event === 'refused' && e.detail === 'not in the team')).toBe(true);
@@ -102,6 +104,39 @@ describe('replica ids bound to identities', () => {
     await sleep(200);
     expect(again.closes).toEqual([]);
     expect(textOf(alice.replica)).toBe('mine');
+  });
+});
+
+describe('replicas of one identity', () => {
+  it("accepts from one connection the events of its identity's other replica ids (a second tab), and no one else's", async () => {
+    const s = await server(cleanup);
+    const bob = client(cleanup, s.url, 'notes', '?user=bob');
+    const tab2 = client(cleanup, s.url, 'notes', '?user=alice');
+    await Promise.all([bob.link.opened, tab2.link.opened]);
+    typeText(tab2.replica, 'a');
+    await until(() => textOf(bob.replica) === 'a', 'bob to see tab 2');
+    tab2.replica.disconnect(tab2.link);
+    // Tab 2 writes offline; tab 1 gets it through the tabs' own channel, then syncs with the server.
+    typeText(tab2.replica, 'b');
+    const tabs = new MemoryNetwork();
+    const tab1 = client(cleanup, s.url, 'notes', '?user=alice');
+    tab1.replica.connect(tabs.transport('tab1'));
+    tab2.replica.connect(tabs.transport('tab2'));
+    tabs.flush();
+    expect(textOf(tab1.replica)).toBe('ab');
+    await until(() => textOf(bob.replica) === 'ab', "bob to see tab 2's offline change, sent by tab 1");
+    expect(s.metrics()).not.toContain('reason="rejected"');
+    // Mallory, given tab 2's next change, cannot pass it on: her identity does not hold tab 2's id.
+    tab1.replica.close();
+    typeText(tab2.replica, 'c');
+    const mallory = client(cleanup, s.url, 'notes', '?user=mallory');
+    mallory.replica.connect(tabs.transport('mallory'));
+    tab2.replica.sync(); // tab 2 asks mallory, who asks back and gets everything
+    tabs.flush();
+    expect(textOf(mallory.replica)).toBe('abc');
+    await until(() => s.metrics().includes('reason="rejected"'), 'the refusal');
+    await sleep(300);
+    expect(textOf(bob.replica)).toBe('ab');
   });
 });
 

@@ -125,6 +125,26 @@ describe('compaction, unload and reload', () => {
     await until(() => textOf(b.replica) === '012345678901', 'the compacted text');
   });
 
+  it('compacts, in a store shared by several processes, the changes other processes appended too', async () => {
+    const store = new MemoryStore();
+    // No fan-out: s1 never hears of s2's change, except from the store.
+    const s1 = await server(cleanup, { store: outliving(store), compactEvery: 1 });
+    const s2 = await server(cleanup, { store: outliving(store), compactEvery: 1000 });
+    const b = client(cleanup, s1.url, 'notes', '?user=bob');
+    await b.link.opened;
+    await until(() => s1.health().documents === 1, 's1 to load the document, empty');
+    const a = client(cleanup, s2.url, 'notes', '?user=alice');
+    await a.link.opened;
+    typeText(a.replica, 'x');
+    await until(() => a.replica.acknowledged.size === 1, "s2's append");
+    typeText(b.replica, 'y');
+    await until(() => b.replica.acknowledged.size === 1, "s1's append");
+    await until(async () => (await store.load('notes')).deltas.length === 0, 'the compaction');
+    const s3 = await server(cleanup, { store: outliving(store) });
+    const c = client(cleanup, s3.url, 'notes');
+    await until(() => textOf(c.replica).length === 2, 'both changes, from the compacted state');
+  });
+
   it('unloads a document nobody is connected to, compacted, and reloads it on demand', async () => {
     const store = new MemoryStore();
     const s = await server(cleanup, { store, unloadMs: 100 });

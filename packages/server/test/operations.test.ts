@@ -31,6 +31,16 @@ describe('health and metrics', () => {
   });
 });
 
+describe('options', () => {
+  it('refuses bad numbers with a RangeError before listening', async () => {
+    const base = { documents: () => TEXT, authenticate: allowAnyone, logger: () => {} };
+    await expect(startServer({ ...base, unloadMs: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(startServer({ ...base, compactEvery: 0.5 })).rejects.toBeInstanceOf(RangeError);
+    await expect(startServer({ ...base, limits: { maxConnections: 0 } })).rejects.toBeInstanceOf(RangeError);
+    await expect(startServer({ ...base, path: 'no-slash' })).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
 describe('logs', () => {
   it('writes structured entries through the injected logger', async () => {
     const s = await server(cleanup);

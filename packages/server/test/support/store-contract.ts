@@ -48,6 +48,16 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>):
       await store.close();
     });
 
+    it('ignores a compaction with an earlier `through` than the stored state (another process compacted further)', async () => {
+      const store = await open();
+      const first = await store.append('a', bytes(1));
+      const second = await store.append('a', bytes(2));
+      await store.compact('a', bytes(12), second);
+      await store.compact('a', bytes(1), first);
+      expect(await store.load('a')).toEqual({ state: bytes(12), deltas: [] });
+      await store.close();
+    });
+
     it('stores copies: mutating a buffer after append or load changes nothing stored', async () => {
       const store = await open();
       const delta = bytes(5);
