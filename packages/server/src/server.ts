@@ -70,11 +70,12 @@ export interface ServerOptions {
   /** Standalone: path of the Prometheus metrics (default `'/metrics'`). */
   readonly metricsPath?: string;
   /**
-   * Path of the digest endpoint (default `'/digest'`): a client holding many documents
-   * POSTs the digest requests of `findDifferences` (`@convergent/sync`) and learns which
-   * documents differ from the server's, without opening one connection per document.
-   * The authentication hook sees it as the document `''`: a grant there reveals the
-   * names and versions of every document the server holds.
+   * Path of the digest endpoint, e.g. `'/digest'` (default none: off). A client holding
+   * many documents POSTs the digest requests of `findDifferences` (`@convergent/sync`)
+   * there and learns which documents differ from the server's, without opening one
+   * connection per document. The authentication hook sees it as the document `''`: a
+   * grant there reveals the names and versions of every document the server holds, so
+   * the endpoint is off until set, and the hook must decide on `''` deliberately.
    */
   readonly digestPath?: string;
 }
@@ -203,7 +204,7 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   are cut rather than buffered.
  * - **Operations.** Health and Prometheus metrics endpoints, JSON logs, graceful
  *   shutdown ({@link ConvergentServer.close}).
- * - **Many documents.** A digest endpoint (`POST /digest`) answers the digest-tree
+ * - **Many documents.** A digest endpoint (option `digestPath`) answers the digest-tree
  *   requests of `findDifferences` from `@convergent/sync`: a client holding thousands
  *   of documents learns which differ from the server's in a few requests, then
  *   connects to those only.
@@ -253,17 +254,19 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     compactEvery: options.compactEvery ?? 100,
     onError: (event, error, fields) => log('error', event, { ...fields, error }),
   };
-  const digests = new DocumentDigests(store, async (name) => {
+  /** A stored document's version, for the digest tree: loaded on its own, read and dropped (the documents map is for connections). */
+  const storedVersion = async (name: string): Promise<Uint8Array | undefined> => {
     const found = options.documents(name);
     if (found === undefined) return undefined;
-    // Loaded on its own, read and dropped: the documents map is for connections.
     const doc = await LoadedDocument.open(name, specOf(found), { ...context, fanout: undefined });
     try {
       return doc.replica.version;
     } finally {
       await doc.close(true);
     }
-  });
+  };
+  const digestPath = options.digestPath;
+  const digests = digestPath === undefined ? undefined : new DocumentDigests(store, storedVersion);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   const docs = new Map<string, Promise<LoadedDocument>>();
@@ -295,7 +298,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       loading.then(
         (doc) => {
           counters.documentsLoaded++;
-          digests.track(name, doc.replica);
+          digests?.track(name, doc.replica);
         },
         (error: unknown) => {
           if (docs.get(name) === loading) docs.delete(name);
@@ -570,9 +573,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const health = (): Health => ({ status: closing ? 'closing' : 'ok', connections, documents: docs.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) });
   const healthPath = options.healthPath ?? '/health';
   const metricsPath = options.metricsPath ?? '/metrics';
-  const digestPath = options.digestPath ?? '/digest';
   /** One digest request (POST, the body a digest message) answered from the server's digest tree. */
-  const serveDigest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const serveDigest = async (digests: DocumentDigests, request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const reply = (status: number, reason: string, body?: Uint8Array) => {
       if (status !== 200) {
         countRefusal(counters, reason);
@@ -614,8 +616,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): boolean => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method === 'POST' && pathname === digestPath) {
-      serveDigest(request, response).catch((error: unknown) => {
+    if (digests && request.method === 'POST' && pathname === digestPath) {
+      serveDigest(digests, request, response).catch((error: unknown) => {
         log('error', 'digest-error', { error });
         if (!response.headersSent) response.writeHead(500);
         response.end();
@@ -681,7 +683,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     async deleteDocument(name) {
       for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
       await release(name, true, () => store.delete(name));
-      digests.delete(name);
+      digests?.delete(name);
       log('info', 'deleted', { document: name });
     },
     handleRequest,

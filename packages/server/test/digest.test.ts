@@ -49,7 +49,7 @@ function poster(base: string, query = '') {
   return { ask, cost };
 }
 
-const options = (store: MemoryStore): Partial<ServerOptions> => ({ documents: (name) => (name.startsWith('doc-') || name === 'mine-only' ? GCounter : undefined), store });
+const options = (store: MemoryStore): Partial<ServerOptions> => ({ documents: (name) => (name.startsWith('doc-') || name === 'mine-only' ? GCounter : undefined), store, digestPath: '/digest' });
 const http = (url: string) => url.replace(/^ws/, 'http');
 
 describe('digest endpoint', () => {
@@ -112,5 +112,12 @@ describe('digest endpoint', () => {
     expect((await post(new Uint8Array([0xd1, 9]))).status).toBe(400);
     expect((await post(new Uint8Array(2048))).status).toBe(413);
     expect((await fetch(`${http(s.url)}digest`)).status).toBe(404);
+  });
+
+  test('off unless digestPath is set: a server without it answers 404', async () => {
+    const { digestPath: _, ...without } = options(await storeOf(3));
+    const s = await server(cleanup, without);
+    const root = encodeDigestMessage({ kind: 'digest-request', nodes: [{ level: 0, prefix: 0, hash: 0n }] });
+    expect((await fetch(`${http(s.url)}digest`, { method: 'POST', body: new Uint8Array(root) })).status).toBe(404);
   });
 });
