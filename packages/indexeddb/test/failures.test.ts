@@ -81,6 +81,16 @@ describe('bad records are skipped whole and reported', () => {
     expect(RGA.text(again.replica.state)).toBe('kept');
   });
 
+  test('a record of a newer format is skipped and named as such', async () => {
+    const db = await counterStore('newer-record', 1);
+    const bytes = PNCounter.encode(PNCounter.increment(PNCounter.bottom, me, 9));
+    const key = await putRaw(db.name, { doc: 'n', format: 2, kind: 'delta', bytes, sum: checksum(bytes) });
+    const loaded = await db.load('n', PNCounter);
+    expect(loaded.errors.map((e) => e.key)).toEqual([key]);
+    expect(loaded.errors[0]!.message).toContain('format 2, newer');
+    expect(PNCounter.value(loaded.state)).toBe(1);
+  });
+
   test('a record past the store limit is neither written nor read', async () => {
     const db = disposeLater(cleanup, await openStore(freshName('limit'), { limits: { maxBytes: 8 } }));
     await expect(db.append('n', [new Uint8Array(9)])).rejects.toBeInstanceOf(StorageError);
