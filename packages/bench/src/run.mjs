@@ -88,7 +88,7 @@ for (const trace of traceNames) {
     }
   }
 }
-if (libs.includes('rga')) {
+if (traceNames.length && libs.includes('rga')) {
   // Costs that depend on what a replica receives: ratios timed side by side in one process.
   const order = execFileSync(process.execPath, ['--expose-gc', path.join(here, 'order.mjs'), '--trace', traceNames.join(','), '--runs', String(Math.min(runs, 3))], {
     encoding: 'utf8',
