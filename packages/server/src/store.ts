@@ -72,7 +72,7 @@ export interface DocumentStore {
   load(doc: string): Promise<StoredDocument>;
   /** Appends one delta; durable when the promise resolves. Returns its sequence number, increasing per document. */
   append(doc: string, delta: Uint8Array): Promise<number>;
-  /** Atomically replaces the state and every delta with `seq <= through` by `state`, which must cover them; later deltas stay. */
+  /** Atomically replaces the state and every delta with `seq <= through` by `state`, which must cover them; later deltas stay. A `through` lower than the stored state's is ignored, so the newest state wins when two processes compact at once. */
   compact(doc: string, state: Uint8Array, through: number): Promise<void>;
   /** Removes the document: its state and all its deltas. */
   delete(doc: string): Promise<void>;
@@ -136,6 +136,8 @@ interface MemoryEntry {
   state: Uint8Array | undefined;
   deltas: StoredDelta[];
   next: number;
+  /** The `through` of the stored state (-1: none). */
+  through: number;
 }
 
 /**
@@ -175,7 +177,7 @@ export class MemoryStore implements DocumentStore {
   async append(doc: string, delta: Uint8Array): Promise<number> {
     this.#open();
     let entry = this.#docs.get(doc);
-    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1 }));
+    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1, through: -1 }));
     const seq = entry.next++;
     entry.deltas.push({ seq, bytes: delta.slice() });
     return seq;
@@ -185,7 +187,9 @@ export class MemoryStore implements DocumentStore {
     this.#open();
     checkThrough(through);
     let entry = this.#docs.get(doc);
-    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1 }));
+    if (entry === undefined) this.#docs.set(doc, (entry = { state: undefined, deltas: [], next: 1, through: -1 }));
+    if (through < entry.through) return; // an older compaction arriving late would bring back a state without later deltas
+    entry.through = through;
     entry.state = state.slice();
     entry.deltas = entry.deltas.filter((d) => d.seq > through);
     entry.next = Math.max(entry.next, through + 1);
