@@ -1,6 +1,6 @@
 import { StoreClosedError } from '@convergent/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RunningRedis } from '../../../test/support/redis.js';
+import { startRedis, type RunningRedis } from './support/redis.js';
 import { storeContract } from '../../server/test/support/store-contract.js';
 import { until } from '../../sync/test/support/async.js';
 import { RedisFanout, RedisStore } from '../src/index.js';

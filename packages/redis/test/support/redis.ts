@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface RedisOptions {
   /** AOF with `appendfsync always`: every acknowledged write is on disk (durability tests). */
   readonly durable?: boolean;
+  /** Restart on the folder (and port) of a crashed instance instead of fresh ones. */
+  readonly after?: RunningRedis;
 }
 
 export interface RunningRedis {
@@ -20,6 +22,8 @@ export interface RunningRedis {
   readonly pid: number;
   /** SIGTERM by PID, waits for the exit and removes the folder. */
   stop(): Promise<void>;
+  /** SIGKILL by PID (a crash: no shutdown save), waits for the exit, keeps the folder. */
+  crash(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released for redis-server). */
@@ -68,34 +72,39 @@ async function startOnce(port: number, dir: string, durable: boolean): Promise<C
 
 /** Starts a private redis-server; retries on another port if the chosen one was taken meanwhile. */
 export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'convergent-redis-'));
+  const dir = options.after?.dir ?? mkdtempSync(join(tmpdir(), 'convergent-redis-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = options.after?.port ?? (await freePort());
     try {
       const child = await startOnce(port, dir, options.durable ?? false);
       const pid = child.pid;
       if (pid === undefined) throw new Error('redis-server has no pid');
+      const signal = async (name: NodeJS.Signals): Promise<void> => {
+        const done = exited(child);
+        try {
+          process.kill(pid, name);
+        } catch {
+          // already gone
+        }
+        await done;
+      };
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
         dir,
         pid,
         async stop() {
-          const done = exited(child);
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            // already gone
-          }
-          await done;
+          await signal('SIGTERM');
           rmSync(dir, { recursive: true, force: true });
         },
+        crash: () => signal('SIGKILL'),
       };
     } catch (error) {
       lastError = error;
+      if (options.after !== undefined) await new Promise((resolve) => setTimeout(resolve, 200)); // the port may linger
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (options.after === undefined) rmSync(dir, { recursive: true, force: true });
   throw lastError;
 }
