@@ -15,4 +15,5 @@ export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
 export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
+export { decodeFrame, encodeDataFrame, PING_FRAME, PONG_FRAME, type RelayFrame } from './relay-frame.js';
 export { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';

@@ -16,13 +16,43 @@ const PONG = 3;
 const FROM = 1;
 const TO = 2;
 
-/** A decoded relay frame. */
+/**
+ * A decoded relay frame: the envelope between a {@link WebSocketTransport} and a
+ * relay or server. Exported for servers that speak it (`@convergent/server`).
+ *
+ * @example
+ * ```ts
+ * import { decodeFrame, PING_FRAME, type RelayFrame } from '@convergent/sync';
+ *
+ * const frame: RelayFrame = decodeFrame(PING_FRAME);
+ * frame.kind; // => 'ping'
+ * ```
+ */
 export type RelayFrame =
   | { readonly kind: 'data'; readonly from: ReplicaId | undefined; readonly to: ReplicaId | undefined; readonly payload: Uint8Array }
   | { readonly kind: 'ping' | 'pong' };
 
-/** The two fixed liveness frames. */
+/**
+ * The liveness frame a {@link WebSocketTransport} sends every `pingMs`.
+ *
+ * @example
+ * ```ts
+ * import { PING_FRAME } from '@convergent/sync';
+ *
+ * PING_FRAME.length; // => 2
+ * ```
+ */
 export const PING_FRAME = Uint8Array.of(TAG, PING);
+/**
+ * The answer to {@link PING_FRAME}.
+ *
+ * @example
+ * ```ts
+ * import { decodeFrame, PONG_FRAME } from '@convergent/sync';
+ *
+ * decodeFrame(PONG_FRAME).kind; // => 'pong'
+ * ```
+ */
 export const PONG_FRAME = Uint8Array.of(TAG, PONG);
 
 const encoder = new TextEncoder();
@@ -30,6 +60,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Wraps a message for the relay.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import { decodeFrame, encodeDataFrame } from '@convergent/sync';
+ *
+ * const frame = decodeFrame(encodeDataFrame(new Uint8Array([7]), asReplicaId('phone')));
+ * frame.kind === 'data' && frame.from; // => 'phone'
+ * ```
  * @param payload - the replica's message
  * @param from - the sending replica, when the relay should learn where it is
  * @param to - the one replica the message is for
@@ -54,6 +93,20 @@ export function encodeDataFrame(payload: Uint8Array, from?: ReplicaId, to?: Repl
 
 /**
  * Reads a relay frame, validating every field.
+ *
+ * @example
+ * ```ts
+ * import { DecodeError } from '@convergent/core';
+ * import { decodeFrame } from '@convergent/sync';
+ *
+ * let caught: unknown;
+ * try {
+ *   decodeFrame(new Uint8Array([1, 2, 3]));
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof DecodeError; // => true
+ * ```
  * @param frame - the bytes as received
  * @returns the frame; a data frame's payload is a view into `frame`
  * @throws DecodeError for anything but exactly one well-formed frame

@@ -295,6 +295,14 @@ export class Replica<S> {
   }
 
   /**
+   * Deltas held back now, waiting for their causes (a server compacting its stored
+   * deltas into the state waits until none are).
+   */
+  get held(): number {
+    return this.pending.length;
+  }
+
+  /**
    * Acknowledgements received: per durable peer, how many of this replica's own
    * deltas (1..n, numbered as in {@link Replica.seen}) it has said it stored.
    */
@@ -433,12 +441,16 @@ export class Replica<S> {
    * its deltas this replica holds, with an `ack` message; the author sees it in
    * {@link Replica.acknowledged}.
    * @param author - the replica to acknowledge to
+   * @param stored - how many of the author's deltas are stored, when the durable
+   * peer has merged more than it has stored so far (a server acknowledging after each
+   * write): the ack says `min(stored, merged)`; default: every one merged
    * @throws TypeError for full-state sync, whose deltas are not numbered
    */
-  acknowledge(author: ReplicaId): void {
+  acknowledge(author: ReplicaId, stored = Infinity): void {
     if (this.mode === 'full') throw new TypeError('acknowledgements need numbered deltas: a delta log or a causal type');
-    const n = this.vector().get(author);
-    if (n !== undefined) this.send(encodeMessage({ kind: 'ack', doc: this.doc, from: this.id, to: author, stored: new Map([[author, n]]) }), author, undefined);
+    const merged = this.vector().get(author);
+    const n = merged === undefined ? undefined : Math.min(merged, stored);
+    if (n !== undefined && n > 0) this.send(encodeMessage({ kind: 'ack', doc: this.doc, from: this.id, to: author, stored: new Map([[author, n]]) }), author, undefined);
   }
 
   /**

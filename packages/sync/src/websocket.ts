@@ -87,6 +87,13 @@ export interface WebSocketTransportOptions {
    * (default 25000; 0 never). Must exceed `pingMs`.
    */
   readonly idleMs?: number;
+  /**
+   * Called when a socket closes, with the close code and reason (a server's
+   * `4401` token expired, `4403` revoked, `1012` restarting; 1006 when the connection
+   * failed or was cut). The transport reconnects in every case; a `url` function
+   * supplies a fresh token.
+   */
+  readonly onClose?: (code: number, reason: string) => void;
 }
 
 /** Sets a timer that does not keep a Node process alive. */
@@ -140,7 +147,8 @@ function unref<T>(timer: T): T {
  * ```
  */
 export class WebSocketTransport implements Transport {
-  private readonly url: string;
+  private readonly url: string | (() => string);
+  private readonly onClose: (code: number, reason: string) => void;
   private readonly Socket: WebSocketConstructor;
   private readonly reconnectMs: number;
   private readonly maxReconnectMs: number;
@@ -164,13 +172,15 @@ export class WebSocketTransport implements Transport {
 
   /**
    * Connects at once.
-   * @param url - `ws://` or `wss://` address of the relay (its path selects a room)
+   * @param url - `ws://` or `wss://` address of the relay (its path selects a room),
+   * or a function called before each connection attempt (a URL with a fresh token)
    * @param options - WebSocket constructor, reconnection back-off and liveness timers
    */
-  constructor(url: string, options: WebSocketTransportOptions = {}) {
+  constructor(url: string | (() => string), options: WebSocketTransportOptions = {}) {
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof Socket !== 'function') throw new TypeError('no WebSocket in this environment: pass options.WebSocket (e.g. from ws)');
     this.url = url;
+    this.onClose = options.onClose ?? (() => {});
     this.Socket = Socket;
     this.reconnectMs = options.reconnectMs ?? 1000;
     this.maxReconnectMs = options.maxReconnectMs ?? 30_000;
@@ -224,7 +234,7 @@ export class WebSocketTransport implements Transport {
   }
 
   private open(): void {
-    const socket = new this.Socket(this.url);
+    const socket = new this.Socket(typeof this.url === 'string' ? this.url : this.url());
     this.socket = socket;
     this.heard = Date.now();
     this.announced = new Set();
@@ -252,7 +262,11 @@ export class WebSocketTransport implements Transport {
       if (frame.kind === 'data') for (const h of [...this.handlers]) h.message(frame.payload);
     });
     socket.addEventListener('error', () => {});
-    socket.addEventListener('close', () => this.lost(socket));
+    socket.addEventListener('close', (event) => {
+      const { code, reason } = event as { code?: unknown; reason?: unknown };
+      if (this.socket === socket) this.onClose(typeof code === 'number' ? code : 1006, typeof reason === 'string' ? reason : '');
+      this.lost(socket);
+    });
   }
 
   /** Every `pingMs`: gives up on a silent socket, else pings through it. */

@@ -268,6 +268,25 @@ describe('acknowledgements', () => {
     expect(phone.acknowledged.get(asReplicaId('liar'))).toBe(2);
     expect(() => new Replica({ id: asReplicaId('x'), type: GCounter }).acknowledge(phone.id)).toThrow(TypeError);
   });
+
+  test('a durable peer that merged more than it stored acknowledges only what it stored', () => {
+    const net = new MemoryNetwork();
+    const phone = new Replica({ id: asReplicaId('phone'), type: RGA, deltaLog: true, gossipMs: 0 });
+    const server = new Replica({ id: asReplicaId('server'), type: RGA, deltaLog: true, gossipMs: 0 });
+    phone.connect(net.transport('phone'));
+    server.connect(net.transport('server'));
+    for (const c of 'abc') phone.update((s, id) => RGA.insertText(s, id, RGA.length(s), c));
+    net.flush();
+    server.acknowledge(phone.id, 0); // nothing stored yet: no ack at all
+    net.flush();
+    expect(phone.acknowledged.size).toBe(0);
+    server.acknowledge(phone.id, 2);
+    net.flush();
+    expect(phone.acknowledged.get(server.id)).toBe(2);
+    server.acknowledge(phone.id, 99); // never past what it merged
+    net.flush();
+    expect(phone.acknowledged.get(server.id)).toBe(3);
+  });
 });
 
 describe('change events', () => {

@@ -120,8 +120,10 @@ describe('causal visibility', () => {
     b.receive(second);
     expect(b.state.size).toBe(0);
     expect(b.stats.heldBack).toBe(1);
+    expect(b.held).toBe(1);
     expect(requests.length).toBe(1); // it asked for what it lacks
     b.receive(first);
+    expect(b.held).toBe(0);
     expect(b.state.size).toBe(2);
     expect(causallyClosed(b.state)).toBe(true);
   });

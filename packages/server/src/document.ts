@@ -1,0 +1,231 @@
+import { replicaId, type ReplicaId } from '@convergent/core';
+import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
+import type { Counters } from './metrics.js';
+import { timed } from './metrics.js';
+import type { DocumentStore, Fanout } from './store.js';
+
+/**
+ * A document's type and sync mode, when `documents` returns more than the adapter.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import * as RGA from '@convergent/rga';
+ * import type { DocumentSpec } from '@convergent/server';
+ *
+ * const text: DocumentSpec<RGA.RGA> = { type: RGA, deltaLog: true };
+ * text.deltaLog; // => true
+ * ```
+ */
+export interface DocumentSpec<S> {
+  /** The document's type. */
+  readonly type: SyncAdapter<S>;
+  /** Whether its replicas keep a delta log (`ReplicaOptions.deltaLog`): must match the clients' setting. Default `false`. */
+  readonly deltaLog?: boolean;
+}
+
+/** Deltas from the store or from other server processes: already checked where they came in. */
+const TRUSTED: Sender = { replicas: new Set(), trusted: true };
+
+/** One client connection, as the document's replica sees it: a transport that routes answers by replica id. */
+export class ClientLink implements Transport {
+  readonly connected = true;
+  /** Replica ids this connection has used (bound to its identity). */
+  readonly ids = new Set<ReplicaId>();
+  readonly sender: Sender = { replicas: this.ids, trusted: false };
+
+  constructor(
+    readonly identity: string,
+    readonly canWrite: boolean,
+    /** Sends one frame to the client (the server checks its queue). */
+    readonly deliver: (frame: Uint8Array) => void,
+  ) {}
+
+  send(bytes: Uint8Array, options?: { readonly to?: ReplicaId }): void {
+    if (options?.to !== undefined && !this.ids.has(options.to)) return;
+    this.deliver(encodeDataFrame(bytes));
+  }
+
+  listen(_handlers: TransportHandlers): () => void {
+    // The document calls its replica's `receive` itself, to learn what was accepted.
+    return () => {};
+  }
+}
+
+/** What a document needs from the server. */
+export interface DocumentContext {
+  readonly store: DocumentStore;
+  readonly fanout: Fanout | undefined;
+  readonly counters: Counters;
+  readonly syncLimits: Partial<SyncLimits> | undefined;
+  /** Compact the stored deltas into the state after this many appends. */
+  readonly compactEvery: number;
+  readonly onError: (event: string, error: unknown, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * One loaded document: the server's replica of it, its client connections, and the
+ * serial queue of its store writes. Every accepted change is a sync message; that
+ * message is what is stored, published and replayed, so a reload rebuilds the
+ * replica's version vector as well as its state.
+ */
+export class LoadedDocument<S = unknown> {
+  readonly links = new Set<ClientLink>();
+  /** Store writes, one after the other: an ack follows the append of everything it covers. */
+  #queue: Promise<void> = Promise.resolve();
+  #lastSeq = 0;
+  #sinceCompact = 0;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #closed = false;
+  readonly #limits: SyncLimits;
+
+  private constructor(
+    readonly name: string,
+    readonly replica: Replica<S>,
+    private readonly type: SyncAdapter<S>,
+    private readonly context: DocumentContext,
+  ) {
+    this.#limits = { ...DEFAULT_SYNC_LIMITS, ...context.syncLimits };
+  }
+
+  /** Loads a document: subscribes to other processes' deltas first (so none is missed), then replays the store. */
+  static async open<S>(name: string, spec: DocumentSpec<S>, context: DocumentContext): Promise<LoadedDocument<S>> {
+    // The server never authors events, and a fresh id per load keeps a replayed
+    // state from ever being taken for events of its own.
+    const replica = new Replica<S>({ id: replicaId(), type: spec.type, doc: name, gossipMs: 0, deltaLog: spec.deltaLog ?? false, ...(context.syncLimits ? { limits: context.syncLimits } : {}) });
+    const doc = new LoadedDocument(name, replica, spec.type, context);
+    const early: Uint8Array[] = [];
+    let ready = false;
+    if (context.fanout) {
+      doc.#unsubscribe = await context.fanout.subscribe(name, (bytes) => (ready ? doc.fromFanout(bytes) : early.push(bytes)));
+    }
+    try {
+      const stored = await timed(context.counters, 'load', () => context.store.load(name));
+      if (stored.state) doc.#ingest(stored.state, undefined, TRUSTED);
+      for (const delta of stored.deltas) {
+        doc.#ingest(delta.bytes, undefined, TRUSTED);
+        doc.#lastSeq = delta.seq;
+      }
+      doc.#sinceCompact = stored.deltas.length;
+    } catch (error) {
+      await doc.#unsubscribe?.();
+      replica.close();
+      throw error;
+    }
+    ready = true;
+    for (const bytes of early) doc.fromFanout(bytes);
+    return doc;
+  }
+
+  /** Attaches a client connection: the replica asks it at once for what the server lacks. */
+  attach(link: ClientLink): void {
+    this.links.add(link);
+    this.replica.connect(link);
+  }
+
+  detach(link: ClientLink): void {
+    this.links.delete(link);
+    this.replica.disconnect(link);
+  }
+
+  /**
+   * A message from a client whose sender the server has checked (its replica id is the
+   * connection's own, its access allows the kind). Throws what the replica throws
+   * (UnauthorizedError, DecodeError, MergeRejectedError): nothing is then stored.
+   */
+  fromClient(link: ClientLink, message: SyncMessage, bytes: Uint8Array): void {
+    if (message.kind === 'ack') return; // only durable peers acknowledge, and a client is not one
+    const normalized = this.#normalize(message, bytes);
+    const fresh = this.#ingest(normalized, link, link.sender);
+    if (message.kind !== 'state') return;
+    if (fresh && message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
+    const author = message.from;
+    // What the ack may claim: everything of the author merged so far, all of it
+    // appended before this write (the queue is serial) or by this very write.
+    const merged = this.replica.causal ? (this.replica.seen.get(author) ?? 0) : 0;
+    this.#enqueue(async () => {
+      if (fresh) await this.#append(normalized);
+      if (this.#closed) return;
+      if (merged > 0) this.replica.acknowledge(author, merged);
+      if (fresh) await this.context.fanout?.publish(this.name, normalized);
+    });
+  }
+
+  /** A delta another server process accepted: merged and forwarded to local clients, never stored or republished here. */
+  fromFanout(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      const message = decodeMessage(bytes, this.#limits);
+      const normalized = this.#normalize(message, bytes);
+      if (this.#ingest(normalized, undefined, TRUSTED) && message.kind === 'state' && message.to === undefined) for (const link of this.links) link.send(bytes);
+    } catch (error) {
+      this.context.onError('fanout-rejected', error, { document: this.name });
+    }
+  }
+
+  /** Resolves once every store write queued so far is done. */
+  flush(): Promise<void> {
+    return this.#queue;
+  }
+
+  /** Writes the state over the stored deltas (if any were appended since the last time), after the queued writes. */
+  compact(): Promise<void> {
+    this.#enqueue(() => this.#compact());
+    return this.#queue;
+  }
+
+  /** Stops the replica and the fan-out subscription, after the queued writes; compacts first unless `discard`. */
+  async close(discard = false): Promise<void> {
+    if (!discard) await this.compact();
+    else await this.#queue;
+    this.#closed = true;
+    this.replica.close();
+    this.links.clear();
+    await this.#unsubscribe?.();
+  }
+
+  /** Merges a message; whether it brought something new (merged, or held back for its causes). */
+  #ingest(bytes: Uint8Array, via: Transport | undefined, sender: Sender): boolean {
+    const before = this.replica.state;
+    const held = this.replica.stats.heldBack;
+    this.replica.receive(bytes, via, sender);
+    return this.replica.state !== before || this.replica.stats.heldBack > held;
+  }
+
+  /**
+   * The server answers every sync request itself (so the request loses its addressee
+   * and nonce), and merges every answer sent to any replica on the link (so the answer
+   * is addressed to it, which also makes stored answers replayable by a later load).
+   */
+  #normalize(message: SyncMessage, bytes: Uint8Array): Uint8Array {
+    if (message.kind === 'sync' && (message.to !== undefined || message.nonce !== undefined)) return encodeMessage({ ...message, to: undefined, nonce: undefined });
+    if (message.kind === 'state' && message.to !== undefined && message.to !== this.replica.id) return encodeMessage({ ...message, to: this.replica.id });
+    return bytes;
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((error: unknown) => this.context.onError('store-error', error, { document: this.name }));
+  }
+
+  async #append(bytes: Uint8Array): Promise<void> {
+    this.#lastSeq = await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
+    if (++this.#sinceCompact >= this.context.compactEvery) await this.#compact();
+  }
+
+  /** The state as an answer to itself, carrying the version vector: a later load replays it like any stored message. */
+  async #compact(): Promise<void> {
+    // A held-back delta is stored but not in the state: compacting would lose it.
+    if (this.#sinceCompact === 0 || this.replica.held > 0 || this.#closed) return;
+    const replica = this.replica;
+    const payload = this.type.encode(replica.state);
+    const bytes = encodeMessage({ kind: 'state', doc: this.name, from: replica.id, to: replica.id, ask: false, seq: undefined, deps: undefined, covers: replica.causal ? replica.seen : undefined, payload });
+    if (bytes.length > this.#limits.maxMessageBytes) {
+      this.context.onError('compact-skipped', new RangeError(`state of ${bytes.length} bytes is past syncLimits.maxMessageBytes`), { document: this.name });
+      return;
+    }
+    const through = this.#lastSeq;
+    await timed(this.context.counters, 'compact', () => this.context.store.compact(this.name, bytes, through));
+    this.#sinceCompact = 0;
+  }
+}

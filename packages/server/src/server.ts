@@ -1,0 +1,611 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { ReplicaId } from '@convergent/core';
+import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, PONG_FRAME, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isGrant, parseCookies, type Authenticate, type Grant } from './auth.js';
+import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } from './document.js';
+import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
+import { emitter, jsonLines, type Logger } from './log.js';
+import { countRefusal, newCounters, renderMetrics } from './metrics.js';
+import { MemoryStore, type DocumentStore, type Fanout } from './store.js';
+
+/**
+ * How to start a server ({@link startServer}).
+ *
+ * @example
+ * ```ts
+ * import * as GCounter from '@convergent/g-counter';
+ * import { allowAnyone, MemoryStore, type ServerOptions } from '@convergent/server';
+ *
+ * const options: ServerOptions = {
+ *   documents: (name) => (name.startsWith('counter/') ? GCounter : undefined),
+ *   authenticate: allowAnyone,
+ *   store: new MemoryStore(),
+ *   limits: { maxConnectionsPerAddress: 20 },
+ * };
+ * options.limits?.maxConnectionsPerAddress; // => 20
+ * ```
+ */
+export interface ServerOptions {
+  /**
+   * The type of each document, by name; `undefined` refuses the name (HTTP 404).
+   * Return the type module (e.g. `GCounter`), or a {@link DocumentSpec} to set
+   * `deltaLog`, which must match the clients' replicas.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly documents: (name: string) => SyncAdapter<any> | DocumentSpec<any> | undefined;
+  /** The authentication hook ({@link Authenticate}); {@link allowAnyone} for development. */
+  readonly authenticate: Authenticate;
+  /** Where documents are kept (default a {@link MemoryStore}: nothing survives a restart). The server closes it on {@link ConvergentServer.close}. */
+  readonly store?: DocumentStore;
+  /** Fan-out to the other server processes sharing the store (default none: one process). The server closes it on close. */
+  readonly fanout?: Fanout;
+  /** Attach to this HTTP or HTTPS server (its `upgrade` events under `path`) instead of starting one. */
+  readonly server?: HttpServer | HttpsServer;
+  /** Standalone: the interface to listen on (default `'127.0.0.1'`). */
+  readonly host?: string;
+  /** Standalone: the port (default 0: a free port). */
+  readonly port?: number;
+  /** URL path under which document names start (default `'/'`): `ws://host/<path><name>`. */
+  readonly path?: string;
+  /** Allowed `Origin` headers (exact, e.g. `'https://app.example.com'`); a request with another `Origin` is refused (403). Default: any. Requests without `Origin` (not from a browser) are let through. */
+  readonly origins?: readonly string[];
+  /** Limits per connection and per address ({@link DEFAULT_LIMITS}). */
+  readonly limits?: Partial<ServerLimits>;
+  /** Size limits of the documents' replicas (default `DEFAULT_SYNC_LIMITS` of `@convergent/sync`). */
+  readonly syncLimits?: Partial<SyncLimits>;
+  /** The client's address for per-address limits (default the socket's remote address; behind a proxy, read its forwarding header here). */
+  readonly address?: (request: IncomingMessage) => string;
+  /** A document with no connection for this long is compacted and unloaded, in ms (default 30,000). */
+  readonly unloadMs?: number;
+  /** Stored deltas are compacted into the state after this many appends (default 100). */
+  readonly compactEvery?: number;
+  /** Structured log entries (default {@link jsonLines}: JSON lines on standard output). */
+  readonly logger?: Logger;
+  /** Standalone: path of the health endpoint (default `'/health'`). */
+  readonly healthPath?: string;
+  /** Standalone: path of the Prometheus metrics (default `'/metrics'`). */
+  readonly metricsPath?: string;
+}
+
+/**
+ * The server's health, as `GET /health` returns it in JSON (status 200, or 503 while
+ * shutting down).
+ *
+ * @example
+ * ```ts
+ * import type { Health } from '@convergent/server';
+ *
+ * const health: Health = { status: 'ok', connections: 3, documents: 1, uptimeSeconds: 12 };
+ * health.status; // => 'ok'
+ * ```
+ */
+export interface Health {
+  /** `'ok'`, or `'closing'` during a graceful shutdown. */
+  readonly status: 'ok' | 'closing';
+  /** Open client connections. */
+  readonly connections: number;
+  /** Documents loaded in memory. */
+  readonly documents: number;
+  /** Seconds since the server started. */
+  readonly uptimeSeconds: number;
+}
+
+/**
+ * A running server ({@link startServer}).
+ *
+ * @example
+ * ```ts
+ * import * as GCounter from '@convergent/g-counter';
+ * import { allowAnyone, startServer, type ConvergentServer } from '@convergent/server';
+ *
+ * const server: ConvergentServer = await startServer({ documents: () => GCounter, authenticate: allowAnyone, logger: () => {} });
+ * server.health().status; // => 'ok'
+ * server.metrics().includes('convergent_connections 0'); // => true
+ * await server.close();
+ * server.health().status; // => 'closing'
+ * ```
+ */
+export interface ConvergentServer {
+  /** `ws://host:port/<path>`: append a document name (URI-encoded) to connect to it. */
+  readonly url: string;
+  /** The port (of the attached server too). */
+  readonly port: number;
+  /** Health, as the health endpoint reports it. */
+  health(): Health;
+  /** Metrics in the Prometheus text format, as the metrics endpoint serves them. */
+  metrics(): string;
+  /**
+   * Closes every connection of `identity` (close code `4403`, reason `revoked`). Make
+   * the authentication hook refuse its credentials too, or it will reconnect.
+   * @param identity - the {@link Grant.identity}
+   * @returns how many connections were closed
+   */
+  revoke(identity: string): number;
+  /**
+   * Deletes a document: closes its connections (code `4404`), unloads it and removes
+   * it from the store. A client that reconnects with its own copy writes it back: refuse
+   * the name in `documents` or in the authentication hook first.
+   * @param name - the document
+   */
+  deleteDocument(name: string): Promise<void>;
+  /**
+   * Serves the health and metrics endpoints on an attached server's `request` handler.
+   * @param request - the request
+   * @param response - the response
+   * @returns whether it was one of them (and was answered)
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * Graceful shutdown: refuses new connections, closes the clients with `1012` (service
+   * restart: they reconnect, to this server once it is back or to another process),
+   * waits for the store writes, compacts every loaded document and closes the store and
+   * fan-out. A standalone server stops listening.
+   */
+  close(): Promise<void>;
+}
+
+const CLOSE = {
+  restart: [1012, 'server restarting'],
+  expired: [4401, 'token expired'],
+  revoked: [4403, 'revoked'],
+  deleted: [4404, 'document deleted'],
+  identity: [1008, 'replica id bound to another identity'],
+  rate: [1008, 'rate'],
+  unavailable: [1011, 'document unavailable'],
+  binary: [1003, 'binary frames only'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+const STATUS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+/** Longest document name, in UTF-8 bytes (the sync format's limit). */
+const MAX_NAME_BYTES = 256;
+
+/** Refuses an upgrade request with a bare HTTP response. */
+function refuseUpgrade(socket: Duplex, status: number): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSpec<unknown> {
+  return 'type' in found && typeof (found as DocumentSpec<unknown>).type === 'object' ? (found as DocumentSpec<unknown>) : { type: found as SyncAdapter<unknown> };
+}
+
+/**
+ * Starts a Convergent server (Node only): each document is named by its URL path
+ * (`ws://host/<path><name>`, the name URI-encoded), and the clients' replicas use the
+ * same name as their `doc`. Clients connect with `WebSocketTransport` from
+ * `@convergent/sync`.
+ *
+ * - **Access.** The `authenticate` hook sees the upgrade request and grants read or
+ *   write access to the document, or refuses (HTTP 401 or 403). A replica id belongs
+ *   to the first identity that uses it; another identity using it is disconnected. A
+ *   read connection's changes are refused. Credentials that expire, and
+ *   {@link ConvergentServer.revoke}, close connections.
+ * - **Durability.** The server is a replica of each document and answers sync
+ *   requests from its own state. It stores every accepted change before it
+ *   acknowledges it (`Replica.acknowledged` on the client, causal types and delta
+ *   logs only), compacts the stored changes into the state, unloads idle documents
+ *   and reloads them on demand.
+ * - **Limits** per connection and per address ({@link DEFAULT_LIMITS}); slow readers
+ *   are cut rather than buffered.
+ * - **Operations.** Health and Prometheus metrics endpoints, JSON logs, graceful
+ *   shutdown ({@link ConvergentServer.close}).
+ *
+ * @param options - documents, authentication, store, limits, address
+ * @returns the running server, once it listens
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as GCounter from '@convergent/g-counter';
+ * import { startServer, MemoryStore } from '@convergent/server';
+ * import { Replica, WebSocketTransport } from '@convergent/sync';
+ * import { WebSocket } from 'ws';
+ *
+ * const server = await startServer({
+ *   documents: (name) => (name === 'likes' ? GCounter : undefined),
+ *   authenticate: ({ query }) => (query.get('token') === 's3cret' ? { identity: 'team', access: 'write' } : { refuse: 'unauthenticated' }),
+ *   store: new MemoryStore(),
+ *   logger: () => {},
+ * });
+ * const link = new WebSocketTransport(`${server.url}likes?token=s3cret`, { WebSocket });
+ * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, doc: 'likes' });
+ * phone.connect(link);
+ * await link.opened;
+ * phone.update((state, id) => GCounter.increment(state, id, 2));
+ * while (!server.metrics().includes('op="append"')) await new Promise((r) => setTimeout(r, 10));
+ * link.close();
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions): Promise<ConvergentServer> {
+  const limits = resolveLimits(options.limits);
+  const log = emitter(options.logger ?? jsonLines());
+  const counters = newCounters();
+  const store = options.store ?? new MemoryStore();
+  const fanout = options.fanout;
+  const unloadMs = options.unloadMs ?? 30_000;
+  const path = (options.path ?? '/').replace(/\/?$/, '/');
+  if (!path.startsWith('/')) throw new RangeError("path must start with '/'");
+  const origins = options.origins ? new Set(options.origins) : undefined;
+  const addressOf = options.address ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
+  const syncLimits = { ...DEFAULT_SYNC_LIMITS, ...options.syncLimits };
+  const started = performance.now();
+  const context: DocumentContext = {
+    store,
+    fanout,
+    counters,
+    syncLimits: options.syncLimits,
+    compactEvery: options.compactEvery ?? 100,
+    onError: (event, error, fields) => log('error', event, { ...fields, error }),
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
+  const docs = new Map<string, Promise<LoadedDocument>>();
+  /** Documents being unloaded or deleted: a new load waits for it. */
+  const leaving = new Map<string, Promise<void>>();
+  const idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const perAddress = new Map<string, { connections: number; messages: Bucket; bytes: Bucket }>();
+  const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
+  /** Replica id -> the identity that first used it. */
+  const owners = new Map<ReplicaId, string>();
+  let connections = 0;
+  let closing = false;
+
+  const acquire = (name: string, spec: DocumentSpec<unknown>): Promise<LoadedDocument> => {
+    clearTimeout(idleTimers.get(name));
+    idleTimers.delete(name);
+    let pending = docs.get(name);
+    if (pending === undefined) {
+      const loading = (leaving.get(name) ?? Promise.resolve()).then(() => LoadedDocument.open(name, spec, context));
+      pending = loading;
+      docs.set(name, loading);
+      loading.then(
+        () => counters.documentsLoaded++,
+        (error: unknown) => {
+          if (docs.get(name) === loading) docs.delete(name);
+          log('error', 'load-failed', { document: name, error });
+        },
+      );
+    }
+    return pending;
+  };
+
+  /** Takes a loaded document out of memory: `discard` skips the final compaction (deletion). */
+  const release = (name: string, discard: boolean, then?: () => Promise<void>): Promise<void> => {
+    const pending = docs.get(name);
+    docs.delete(name);
+    clearTimeout(idleTimers.get(name));
+    idleTimers.delete(name);
+    const done = (async () => {
+      await leaving.get(name);
+      const doc = await pending?.catch(() => undefined);
+      if (doc) {
+        await doc.close(discard);
+        counters.documentsLoaded--;
+      }
+      await then?.();
+    })();
+    const tracked = done.finally(() => {
+      if (leaving.get(name) === tracked) leaving.delete(name);
+    });
+    leaving.set(name, tracked);
+    return tracked;
+  };
+
+  const scheduleUnload = (doc: LoadedDocument) => {
+    if (doc.links.size > 0 || closing) return;
+    clearTimeout(idleTimers.get(doc.name));
+    const timer = setTimeout(() => {
+      idleTimers.delete(doc.name);
+      void docs.get(doc.name)?.then((current) => {
+        if (current === doc && doc.links.size === 0 && !closing) {
+          log('debug', 'unloaded', { document: doc.name });
+          return release(doc.name, false);
+        }
+      });
+    }, unloadMs);
+    timer.unref();
+    idleTimers.set(doc.name, timer);
+  };
+
+  const addressEntry = (address: string) => {
+    let entry = perAddress.get(address);
+    if (entry === undefined) perAddress.set(address, (entry = { connections: 0, messages: new Bucket(limits.messagesPerSecondPerAddress), bytes: new Bucket(limits.bytesPerSecondPerAddress) }));
+    return entry;
+  };
+
+  const closeSocket = (socket: WebSocket, why: keyof typeof CLOSE, fields: Record<string, unknown> = {}) => {
+    countRefusal(counters, why);
+    log(why === 'restart' ? 'debug' : 'warn', 'closed', { reason: why, ...fields });
+    const [code, reason] = CLOSE[why];
+    socket.close(code, reason);
+  };
+
+  /** Checks the upgrade request; answers it with an HTTP error or opens the WebSocket. */
+  const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const refuse = (status: number, reason: string, fields: Record<string, unknown> = {}) => {
+      countRefusal(counters, reason);
+      log('warn', 'refused', { reason, status, ...fields });
+      refuseUpgrade(socket, status);
+    };
+    if (closing) return refuse(503, 'closing');
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    let name: string;
+    try {
+      name = decodeURIComponent(url.pathname.slice(path.length));
+    } catch {
+      return refuse(400, 'bad-name');
+    }
+    if (name === '' || Buffer.byteLength(name) > MAX_NAME_BYTES || !name.isWellFormed()) return refuse(400, 'bad-name');
+    const address = addressOf(request);
+    const origin = request.headers.origin;
+    if (origins && origin !== undefined && !origins.has(origin)) return refuse(403, 'origin', { origin, address });
+    const entry = addressEntry(address);
+    if (connections >= limits.maxConnections) return refuse(503, 'connections', { address });
+    if (entry.connections >= limits.maxConnectionsPerAddress) return refuse(429, 'connections-per-address', { address });
+    const found = options.documents(name);
+    if (found === undefined) return refuse(404, 'no-document', { document: name, address });
+    connections++;
+    entry.connections++;
+    counters.connections = connections;
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      connections--;
+      counters.connections = connections;
+      if (--entry.connections === 0) perAddress.delete(address);
+    };
+    socket.once('close', uncount);
+    let grant: Grant;
+    try {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limits.authTimeoutMs)));
+      const result = await Promise.race([Promise.resolve(options.authenticate({ document: name, url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request })), timeout]).finally(() => clearTimeout(timer));
+      if (result === 'timeout') {
+        uncount();
+        return refuse(503, 'auth-timeout', { document: name, address });
+      }
+      if (!isGrant(result)) {
+        uncount();
+        return refuse(result.refuse === 'forbidden' ? 403 : 401, result.refuse, { document: name, address, detail: result.reason });
+      }
+      grant = result;
+    } catch (error) {
+      uncount();
+      log('error', 'auth-error', { document: name, address, error });
+      return refuse(500, 'auth-error', { document: name, address });
+    }
+    if (closing || socket.destroyed) {
+      uncount();
+      return refuse(503, 'closing');
+    }
+    if (grant.expiresAt !== undefined && grant.expiresAt <= Date.now()) {
+      uncount();
+      return refuse(401, 'expired', { document: name, identity: grant.identity });
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('close', uncount);
+      ws.once('close', uncount);
+      connected(ws, name, specOf(found), grant, address, entry);
+    });
+  };
+
+  const connected = (ws: WebSocket, name: string, spec: DocumentSpec<unknown>, grant: Grant, address: string, entry: ReturnType<typeof addressEntry>) => {
+    const fields = { document: name, identity: grant.identity, address };
+    log('info', 'connected', { ...fields, access: grant.access });
+    const record = { link: undefined as ClientLink | undefined, doc: name, identity: grant.identity };
+    sockets.set(ws, record);
+    const messages = new Bucket(limits.messagesPerSecond);
+    const bytes = new Bucket(limits.bytesPerSecond);
+    const idle = setTimeout(() => {
+      countRefusal(counters, 'idle');
+      log('info', 'closed', { reason: 'idle', ...fields });
+      ws.terminate();
+    }, limits.idleMs);
+    const expiry = grant.expiresAt === undefined ? undefined : setTimeout(() => closeSocket(ws, 'expired', fields), Math.min(grant.expiresAt - Date.now(), 2 ** 31 - 1));
+    const deliver = (frame: Uint8Array) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount + frame.length > limits.maxQueuedBytes) {
+        countRefusal(counters, 'slow-reader');
+        log('warn', 'closed', { reason: 'slow-reader', queued: ws.bufferedAmount, ...fields });
+        ws.terminate();
+        return;
+      }
+      counters.messagesSent++;
+      counters.bytesSent += frame.length;
+      ws.send(frame, { binary: true });
+    };
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver);
+    const early: Uint8Array[] = [];
+    let doc: LoadedDocument | undefined;
+
+    const handle = (data: Uint8Array) => {
+      let frame;
+      try {
+        frame = decodeFrame(data);
+      } catch {
+        countRefusal(counters, 'bad-frame');
+        return;
+      }
+      if (frame.kind === 'ping') {
+        ws.send(PONG_FRAME, { binary: true });
+        return;
+      }
+      if (frame.kind !== 'data' || doc === undefined) return;
+      counters.messagesReceived++;
+      let message: SyncMessage;
+      try {
+        message = decodeMessage(frame.payload, syncLimits);
+      } catch (error) {
+        countRefusal(counters, 'bad-message');
+        log('debug', 'message-refused', { ...fields, error });
+        return;
+      }
+      if (message.doc !== name) {
+        countRefusal(counters, 'wrong-document');
+        log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: message.doc });
+        return;
+      }
+      for (const id of frame.from === undefined ? [message.from] : [frame.from, message.from]) {
+        if (!claim(link, id, doc)) return closeSocket(ws, 'identity', { ...fields, replica: id });
+      }
+      if (message.kind === 'state' && !link.canWrite) {
+        countRefusal(counters, 'read-only');
+        log('debug', 'message-refused', { ...fields, reason: 'read-only' });
+        return;
+      }
+      try {
+        doc.fromClient(link, message, frame.payload);
+      } catch (error) {
+        countRefusal(counters, 'rejected');
+        log('warn', 'message-refused', { ...fields, error });
+      }
+    };
+
+    ws.on('message', (data, isBinary) => {
+      idle.refresh();
+      const chunk = data instanceof Uint8Array ? data : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
+      counters.bytesReceived += chunk.length;
+      if (!messages.take(1) || !bytes.take(chunk.length) || !entry.messages.take(1) || !entry.bytes.take(chunk.length)) return closeSocket(ws, 'rate', fields);
+      if (!isBinary) return closeSocket(ws, 'binary', fields);
+      if (doc === undefined) early.push(chunk);
+      else handle(chunk);
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', (code) => {
+      clearTimeout(idle);
+      clearTimeout(expiry);
+      sockets.delete(ws);
+      log('info', 'disconnected', { ...fields, code });
+      if (doc !== undefined) {
+        doc.detach(link);
+        scheduleUnload(doc);
+      }
+    });
+    acquire(name, spec).then(
+      (loaded) => {
+        if (ws.readyState !== ws.OPEN) return scheduleUnload(loaded);
+        doc = loaded;
+        record.link = link;
+        loaded.attach(link);
+        for (const chunk of early.splice(0)) handle(chunk);
+      },
+      () => closeSocket(ws, 'unavailable', fields),
+    );
+  };
+
+  /** Binds a replica id to the connection's identity, or refuses an id another identity holds. */
+  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): boolean => {
+    if (link.ids.has(id)) return true;
+    if (id === doc.replica.id || link.ids.size >= limits.maxReplicasPerConnection) return false;
+    const owner = owners.get(id);
+    if (owner !== undefined && owner !== link.identity) return false;
+    if (owner === undefined) {
+      // Bounded: the oldest bindings go first (ids are fresh per session).
+      if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
+      owners.set(id, link.identity);
+    }
+    link.ids.add(id);
+    return true;
+  };
+
+  const health = (): Health => ({ status: closing ? 'closing' : 'ok', connections, documents: docs.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) });
+  const healthPath = options.healthPath ?? '/health';
+  const metricsPath = options.metricsPath ?? '/metrics';
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method !== 'GET' || (pathname !== healthPath && pathname !== metricsPath)) return false;
+    if (pathname === healthPath) {
+      const body = health();
+      response.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(counters));
+    return true;
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    if (!pathname.startsWith(path)) return; // another handler's route
+    socket.on('error', () => socket.destroy());
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log('error', 'upgrade-error', { error });
+      refuseUpgrade(socket, 500);
+    });
+  };
+
+  const standalone = options.server === undefined;
+  const http =
+    options.server ??
+    createServer({ headersTimeout: limits.authTimeoutMs, requestTimeout: limits.authTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.authTimeoutMs) }, (request, response) => {
+      if (!handleRequest(request, response)) response.writeHead(404).end();
+    });
+  http.on('upgrade', onUpgrade);
+  if (standalone) {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  const address = http.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const host = standalone ? (options.host ?? '127.0.0.1') : typeof address === 'object' && address !== null ? address.address : 'localhost';
+  const scheme = 'cert' in http || 'key' in http || (http as { _sharedCreds?: unknown })._sharedCreds !== undefined ? 'wss' : 'ws';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+  log('info', 'listening', { url });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    health,
+    metrics: () => renderMetrics(counters),
+    revoke(identity) {
+      let n = 0;
+      for (const [ws, record] of sockets) {
+        if (record.identity !== identity) continue;
+        closeSocket(ws, 'revoked', { identity, document: record.doc });
+        n++;
+      }
+      return n;
+    },
+    async deleteDocument(name) {
+      for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
+      await release(name, true, () => store.delete(name));
+      log('info', 'deleted', { document: name });
+    },
+    handleRequest,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        http.off('upgrade', onUpgrade);
+        for (const ws of sockets.keys()) closeSocket(ws, 'restart');
+        const names = [...docs.keys()];
+        await Promise.all(names.map((name) => release(name, false)));
+        await Promise.all([...leaving.values()]);
+        const clientsGone = Promise.all([...wss.clients].map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve())))));
+        await Promise.race([clientsGone, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        for (const ws of wss.clients) ws.terminate();
+        await fanout?.close();
+        await store.close();
+        if (standalone) {
+          await new Promise<void>((resolve) => {
+            http.close(() => resolve());
+            (http as HttpServer).closeAllConnections?.();
+          });
+        }
+        log('info', 'closed-server', { url });
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Most replica-id bindings remembered (about 100 bytes each). */
+const MAX_BINDINGS = 1_000_000;

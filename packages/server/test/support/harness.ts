@@ -1,0 +1,77 @@
+// Servers, clients and waiting, for tests that run real sockets.
+import { asReplicaId } from '@convergent/core';
+import * as RGA from '@convergent/rga';
+import { Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
+import { afterEach } from 'vitest';
+import { WebSocket } from 'ws';
+import { startServer, type ConvergentServer, type LogEntry, type ServerOptions } from '../../src/index.js';
+
+/** Polls `condition` until it holds; fails after `ms` so a test always stops. */
+export async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A list of closers run after each test of the calling file, last registered first. */
+export function cleanupAfterEach(): Array<() => unknown> {
+  const cleanup: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+  return cleanup;
+}
+
+/** Text documents (RGA with a delta log, so acks work) for every name. */
+export const TEXT = { type: RGA, deltaLog: true } as const;
+
+/** A server whose log lands in `logs`, closed after the test. */
+export async function server(cleanup: Array<() => unknown>, options: Partial<ServerOptions> = {}): Promise<ConvergentServer & { logs: LogEntry[] }> {
+  const logs: LogEntry[] = [];
+  const started = await startServer({ documents: () => TEXT, authenticate: ({ query }) => ({ identity: query.get('user') ?? 'anonymous', access: query.get('read') ? 'read' : 'write' }), logger: (e) => logs.push(e), ...options });
+  cleanup.push(() => started.close());
+  return Object.assign(started, { logs });
+}
+
+export interface Client<S> {
+  readonly replica: Replica<S>;
+  readonly link: WebSocketTransport;
+  readonly closes: Array<[number, string]>;
+}
+
+/** A client replica of `doc` connected to `url` (which carries the query), closed after the test. */
+export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean } = {}): Client<S> {
+  const closes: Array<[number, string]> = [];
+  const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
+  const type = (options.type ?? RGA) as SyncAdapter<S>;
+  const replica = new Replica<S>({ id: asReplicaId(options.id ?? `c${Math.random().toString(36).slice(2, 10)}`), type, doc, deltaLog: options.deltaLog ?? true, gossipMs: 100 });
+  replica.connect(link);
+  cleanup.push(() => {
+    replica.close();
+    link.close();
+  });
+  return { replica, link, closes };
+}
+
+/** The HTTP status of a refused upgrade, or 101 if it opened. */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', () => resolve(0));
+  });
+}
+
+export const typeText = (replica: Replica<RGA.RGA>, text: string) => replica.update((s, id) => RGA.insertText(s, id, RGA.length(s), text));
+export const textOf = (replica: Replica<RGA.RGA>) => RGA.text(replica.state);
