@@ -102,9 +102,9 @@ export class LoadedDocument<S = unknown> {
     }
     try {
       const stored = await timed(context.counters, 'load', () => context.store.load(name));
-      if (stored.state) doc.#ingest(stored.state, undefined, TRUSTED);
+      if (stored.state) doc.#replay(stored.state);
       for (const delta of stored.deltas) {
-        doc.#ingest(delta.bytes, undefined, TRUSTED);
+        doc.#replay(delta.bytes);
         doc.#lastSeq = delta.seq;
       }
       doc.#sinceCompact = stored.deltas.length;
@@ -157,8 +157,7 @@ export class LoadedDocument<S = unknown> {
     if (this.#closed) return;
     try {
       const message = decodeMessage(bytes, this.#limits);
-      const normalized = this.#normalize(message, bytes);
-      if (this.#ingest(normalized, undefined, TRUSTED) && message.kind === 'state' && message.to === undefined) for (const link of this.links) link.send(bytes);
+      if (this.#replay(bytes, message) && message.kind === 'state' && message.to === undefined) for (const link of this.links) link.send(bytes);
     } catch (error) {
       this.context.onError('fanout-rejected', error, { document: this.name });
     }
@@ -183,6 +182,15 @@ export class LoadedDocument<S = unknown> {
     this.replica.close();
     this.links.clear();
     await this.#unsubscribe?.();
+  }
+
+  /**
+   * Merges a message accepted before (stored, or by another process): re-addressed to
+   * this replica, whose id is fresh per load, so a stored answer or state addressed to an
+   * earlier replica (another load, another process) is not dropped as someone else's.
+   */
+  #replay(bytes: Uint8Array, message = decodeMessage(bytes, this.#limits)): boolean {
+    return this.#ingest(this.#normalize(message, bytes), undefined, TRUSTED);
   }
 
   /** Merges a message; whether it brought something new (merged, or held back for its causes). */
