@@ -1,50 +1,29 @@
 // kill -9 at random moments, in a loop, for each store: a child process appends and
 // compacts as fast as it can; every append it saw acknowledged must be there afterwards.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LevelDbStore, type DocumentStore } from '@convergent/server';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { startRedis, type RunningRedis } from './support/redis.js';
+import { freePort, startRedis, type RunningRedis } from './support/redis.js';
+import { sleep, startChild, startServerProcess, textClient, until } from './support/processes.js';
 import { numbers } from './support/u32.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const writer = fileURLToPath(new URL('./support/store-writer.ts', import.meta.url));
 const ROUNDS = 6;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SERVER_ROUNDS = 4;
 
-/** Starts the writer; resolves once it writes, with what it acknowledged so far (growing) and a kill -9. */
-async function startWriter(args: string[]): Promise<{ acked: Map<string, number[]>; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@convergent/source', writer, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acked = new Map<string, number[]>();
-  let pending = '';
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`writer exited with ${code}: ${errors}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? ''; // a line cut by the kill is no acknowledgement
-      for (const line of lines) {
-        if (line === 'ready') resolve();
-        const [doc, n] = line.split(' ');
+/** Starts the store writer; `acked()` reads what it acknowledged so far, per document. */
+async function startWriter(args: string[]): Promise<{ acked: () => Map<string, number[]>; kill: () => Promise<void> }> {
+  const child = await startChild('./store-writer.ts', args, 'ready');
+  return {
+    kill: child.kill,
+    acked: () => {
+      const acked = new Map<string, number[]>();
+      for (const [doc, n] of child.lines.map((line) => line.split(' '))) {
         if (doc !== undefined && n !== undefined) acked.set(doc, [...(acked.get(doc) ?? []), Number(n)]);
       }
-    });
-  });
-  return {
-    acked,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
+      return acked;
     },
   };
 }
@@ -75,7 +54,7 @@ describe('kill -9 durability', () => {
         await sleep(50 + Math.random() * 250);
         await child.kill();
         const store = await LevelDbStore.open(folder);
-        const count = await expectAllAcknowledged(store, child.acked);
+        const count = await expectAllAcknowledged(store, child.acked());
         await store.close();
         expect(count).toBeGreaterThan(0);
         total += count;
@@ -101,10 +80,65 @@ describe('kill -9 durability', () => {
           await child.kill();
         }
         const store = await RedisStore.connect({ url: redis.url });
-        const count = await expectAllAcknowledged(store, child.acked);
+        const count = await expectAllAcknowledged(store, child.acked());
         await store.close();
         expect(count).toBeGreaterThan(0);
       }
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
+/**
+ * The real server in a child process, three clients typing into one document; the
+ * server is killed at a random moment, the clients go with it, a new server starts on
+ * the same store, and a fresh reader must see every edit the server had acknowledged.
+ */
+async function killServerInALoop(kind: 'leveldb' | 'redis', where: string): Promise<number> {
+  const port = await freePort();
+  const acknowledged: string[] = [];
+  let server = await startServerProcess(port, kind, where);
+  try {
+    for (let round = 0; round < SERVER_ROUNDS; round++) {
+      const writers = [0, 1, 2].map((w) => textClient('notes', () => port, `r${round}w${w}`));
+      const typed = [0, 0, 0];
+      const typing = setInterval(() => writers.forEach((c, w) => c.type(`<${round}.${w}.${++typed[w]!}>`)), 3);
+      await until(() => writers.every((c) => c.acked() > 0), 'a first acknowledgement for every writer');
+      await sleep(Math.random() * 400); // then the kill, at a random moment
+      await server.kill();
+      clearInterval(typing);
+      const acked = writers.map((c) => c.acked());
+      for (const c of writers) c.close();
+      acked.forEach((n, w) => acknowledged.push(...Array.from({ length: n }, (_, k) => `<${round}.${w}.${k + 1}>`)));
+
+      server = await startServerProcess(port, kind, where);
+      const reader = textClient('notes', () => port, `reader${round}`);
+      const missing = () => acknowledged.filter((marker) => !reader.text().includes(marker));
+      await until(() => missing().length === 0, 'every acknowledged edit').catch(() => undefined);
+      expect(missing()).toEqual([]);
+      reader.close();
+    }
+  } finally {
+    await server.kill();
+  }
+  return acknowledged.length;
+}
+
+describe('kill -9 of the real server', () => {
+  it('LevelDbStore: a restarted server has every edit it acknowledged before the kill', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'convergent-kill-'));
+    try {
+      expect(await killServerInALoop('leveldb', folder)).toBeGreaterThan(SERVER_ROUNDS);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('RedisStore: a restarted server has every edit it acknowledged before the kill', async () => {
+    const redis = await startRedis({ durable: true });
+    try {
+      expect(await killServerInALoop('redis', redis.url)).toBeGreaterThan(SERVER_ROUNDS);
     } finally {
       await redis.stop();
     }
