@@ -139,7 +139,6 @@ export class LoadedDocument<S = unknown> {
     const normalized = this.#normalize(message, bytes);
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
-    if (fresh && message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
     const author = message.from;
     // What the ack may claim: everything of the author merged so far, all of it
     // appended before this write (the queue is serial) or by this very write.
@@ -148,7 +147,12 @@ export class LoadedDocument<S = unknown> {
       if (fresh) await this.#append(normalized);
       if (this.#closed) return;
       if (merged > 0) this.replica.acknowledge(author, merged);
-      if (fresh) await this.context.fanout?.publish(this.name, normalized);
+      if (!fresh) return;
+      await this.context.fanout?.publish(this.name, normalized);
+      // Other clients get a delta only once it is stored and published: no client can
+      // then hold another's delta that the store or the other processes lack, which a
+      // client could never hand over (it may deliver only its own deltas).
+      if (message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
     });
   }
 
@@ -225,6 +229,19 @@ export class LoadedDocument<S = unknown> {
   async #compact(): Promise<void> {
     // A held-back delta is stored but not in the state: compacting would lose it.
     if (this.#sinceCompact === 0 || this.replica.held > 0 || this.#closed) return;
+    let through = this.#lastSeq;
+    if (this.context.fanout) {
+      // Other processes append too, and pub/sub may not have brought their latest
+      // deltas (or a state they compacted) yet: a compaction through our last sequence
+      // number would then drop deltas the state lacks. Merge what the store holds first.
+      const stored = await timed(this.context.counters, 'load', () => this.context.store.load(this.name));
+      if (stored.state) this.#replay(stored.state);
+      for (const delta of stored.deltas) {
+        this.#replay(delta.bytes);
+        through = Math.max(through, delta.seq);
+      }
+      if (this.replica.held > 0 || this.#closed) return;
+    }
     const replica = this.replica;
     const payload = this.type.encode(replica.state);
     const bytes = encodeMessage({ kind: 'state', doc: this.name, from: replica.id, to: replica.id, ask: false, seq: undefined, deps: undefined, covers: replica.causal ? replica.seen : undefined, payload });
@@ -232,7 +249,6 @@ export class LoadedDocument<S = unknown> {
       this.context.onError('compact-skipped', new RangeError(`state of ${bytes.length} bytes is past syncLimits.maxMessageBytes`), { document: this.name });
       return;
     }
-    const through = this.#lastSeq;
     await timed(this.context.counters, 'compact', () => this.context.store.compact(this.name, bytes, through));
     this.#sinceCompact = 0;
   }
