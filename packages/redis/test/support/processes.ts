@@ -38,7 +38,10 @@ export async function startChild(file: string, args: readonly string[], ready: s
   const lines: string[] = [];
   let pending = '';
   let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+    if (process.env.LOG_ALL) process.stderr.write(chunk);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code, signal) => reject(new Error(`${file} exited (${code ?? signal}): ${errors}`)));

@@ -3,7 +3,8 @@
 //   server-process.ts <port> redis <url>      (RedisStore and RedisFanout)
 // Text documents (RGA with a delta log) under every name, anyone may write; it
 // compacts every few appends so kills also land inside compactions. Prints
-// `listening <port>` once it accepts connections.
+// `listening <port>` once it accepts connections; logs errors on stderr (every entry
+// with LOG_ALL=1, which the parent then echoes).
 import * as RGA from '@convergent/rga';
 import { allowAnyone, LevelDbStore, startServer, type DocumentStore, type Fanout } from '@convergent/server';
 import { RedisFanout, RedisStore } from '../../src/index.js';
@@ -25,7 +26,7 @@ const server = await startServer({
   compactEvery: Number(process.env.COMPACT_EVERY ?? 8),
   limits: { maxConnectionsPerAddress: 10_000 },
   logger: (entry) => {
-    if (entry.level === 'error') process.stderr.write(`${JSON.stringify(entry)}\n`);
+    if (entry.level === 'error' || process.env.LOG_ALL) process.stderr.write(`${JSON.stringify(entry)}\n`);
   },
 });
 process.stdout.write(`listening ${server.port}\n`);
