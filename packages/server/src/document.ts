@@ -30,7 +30,7 @@ const TRUSTED: Sender = { replicas: new Set(), trusted: true };
 
 /** One client connection, as the document's replica sees it: a transport that routes answers by replica id. */
 export class ClientLink implements Transport {
-  readonly connected = true;
+  #live = false;
   /** Replica ids this connection has used (bound to its identity). */
   readonly ids = new Set<ReplicaId>();
   readonly sender: Sender = { replicas: this.ids, trusted: false };
@@ -41,6 +41,19 @@ export class ClientLink implements Transport {
     /** Sends one frame to the client (the server checks its queue). */
     readonly deliver: (frame: Uint8Array) => void,
   ) {}
+
+  /**
+   * False while the replica attaches it, so that the replica does not send its own sync
+   * request: the client's request gets an answer that asks back for what the server
+   * lacks, so one exchange serves both ways.
+   */
+  get connected(): boolean {
+    return this.#live;
+  }
+
+  set live(live: boolean) {
+    this.#live = live;
+  }
 
   send(bytes: Uint8Array, options?: { readonly to?: ReplicaId }): void {
     if (options?.to !== undefined && !this.ids.has(options.to)) return;
@@ -78,6 +91,7 @@ export class LoadedDocument<S = unknown> {
   #sinceCompact = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
+  #closing = false;
   readonly #limits: SyncLimits;
 
   private constructor(
@@ -102,9 +116,9 @@ export class LoadedDocument<S = unknown> {
     }
     try {
       const stored = await timed(context.counters, 'load', () => context.store.load(name));
-      if (stored.state) doc.#replay(stored.state);
+      if (stored.state) doc.#trusted(stored.state);
       for (const delta of stored.deltas) {
-        doc.#replay(delta.bytes);
+        doc.#trusted(delta.bytes);
         doc.#lastSeq = delta.seq;
       }
       doc.#sinceCompact = stored.deltas.length;
@@ -118,10 +132,11 @@ export class LoadedDocument<S = unknown> {
     return doc;
   }
 
-  /** Attaches a client connection: the replica asks it at once for what the server lacks. */
+  /** Attaches a client connection. */
   attach(link: ClientLink): void {
     this.links.add(link);
     this.replica.connect(link);
+    link.live = true;
   }
 
   detach(link: ClientLink): void {
@@ -135,7 +150,9 @@ export class LoadedDocument<S = unknown> {
    * (UnauthorizedError, DecodeError, MergeRejectedError): nothing is then stored.
    */
   fromClient(link: ClientLink, message: SyncMessage, bytes: Uint8Array): void {
-    if (message.kind === 'ack') return; // only durable peers acknowledge, and a client is not one
+    // Closing: a change arriving now is not stored, so not acknowledged; the client sends it again.
+    // Only durable peers acknowledge, and a client is not one.
+    if (message.kind === 'ack' || this.#closing) return;
     const normalized = this.#normalize(message, bytes);
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
@@ -160,8 +177,8 @@ export class LoadedDocument<S = unknown> {
   fromFanout(bytes: Uint8Array): void {
     if (this.#closed) return;
     try {
-      const message = decodeMessage(bytes, this.#limits);
-      if (this.#replay(bytes, message) && message.kind === 'state' && message.to === undefined) for (const link of this.links) link.send(bytes);
+      const fresh = this.#trusted(bytes);
+      if (fresh !== undefined && fresh.to === undefined) for (const link of this.links) link.send(bytes);
     } catch (error) {
       this.context.onError('fanout-rejected', error, { document: this.name });
     }
@@ -180,6 +197,7 @@ export class LoadedDocument<S = unknown> {
 
   /** Stops the replica and the fan-out subscription, after the queued writes; compacts first unless `discard`. */
   async close(discard = false): Promise<void> {
+    this.#closing = true;
     if (!discard) await this.compact();
     else await this.#queue;
     this.#closed = true;
@@ -188,13 +206,11 @@ export class LoadedDocument<S = unknown> {
     await this.#unsubscribe?.();
   }
 
-  /**
-   * Merges a message accepted before (stored, or by another process): re-addressed to
-   * this replica, whose id is fresh per load, so a stored answer or state addressed to an
-   * earlier replica (another load, another process) is not dropped as someone else's.
-   */
-  #replay(bytes: Uint8Array, message = decodeMessage(bytes, this.#limits)): boolean {
-    return this.#ingest(this.#normalize(message, bytes), undefined, TRUSTED);
+  /** Merges a stored or published change; returns it if it brought something new. */
+  #trusted(bytes: Uint8Array): SyncMessage | undefined {
+    const message = decodeMessage(bytes, this.#limits);
+    if (message.kind !== 'state') return undefined;
+    return this.#ingest(this.#normalize(message, bytes), undefined, TRUSTED) ? message : undefined;
   }
 
   /** Merges a message; whether it brought something new (merged, or held back for its causes). */
@@ -235,9 +251,9 @@ export class LoadedDocument<S = unknown> {
       // deltas (or a state they compacted) yet: a compaction through our last sequence
       // number would then drop deltas the state lacks. Merge what the store holds first.
       const stored = await timed(this.context.counters, 'load', () => this.context.store.load(this.name));
-      if (stored.state) this.#replay(stored.state);
+      if (stored.state) this.#trusted(stored.state);
       for (const delta of stored.deltas) {
-        this.#replay(delta.bytes);
+        this.#trusted(delta.bytes);
         through = Math.max(through, delta.seq);
       }
       if (this.replica.held > 0 || this.#closed) return;

@@ -153,6 +153,7 @@ const CLOSE = {
   revoked: [4403, 'revoked'],
   deleted: [4404, 'document deleted'],
   identity: [1008, 'replica id bound to another identity'],
+  replicas: [1008, 'too many replica ids'],
   rate: [1008, 'rate'],
   unavailable: [1011, 'document unavailable'],
   binary: [1003, 'binary frames only'],
@@ -199,11 +200,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
- * import { asReplicaId } from '@convergent/core';
  * import * as GCounter from '@convergent/g-counter';
  * import { startServer, MemoryStore } from '@convergent/server';
- * import { Replica, WebSocketTransport } from '@convergent/sync';
- * import { WebSocket } from 'ws';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
@@ -211,13 +209,11 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   store: new MemoryStore(),
  *   logger: () => {},
  * });
- * const link = new WebSocketTransport(`${server.url}likes?token=s3cret`, { WebSocket });
- * const phone = new Replica({ id: asReplicaId('phone'), type: GCounter, doc: 'likes' });
- * phone.connect(link);
- * await link.opened;
- * phone.update((state, id) => GCounter.increment(state, id, 2));
- * while (!server.metrics().includes('op="append"')) await new Promise((r) => setTimeout(r, 10));
- * link.close();
+ * // A client, in a browser or in Node (`WebSocket` from 'ws'):
+ * //   const replica = new Replica({ id: replicaId(), type: GCounter, doc: 'likes' });
+ * //   replica.connect(new WebSocketTransport(`${server.url}likes?token=s3cret`));
+ * const health = await fetch(server.url.replace('ws:', 'http:') + 'health');
+ * health.status; // => 200
  * await server.close();
  * ```
  */
@@ -407,7 +403,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       log('info', 'closed', { reason: 'idle', ...fields });
       ws.terminate();
     }, limits.idleMs);
-    const expiry = grant.expiresAt === undefined ? undefined : setTimeout(() => closeSocket(ws, 'expired', fields), Math.min(grant.expiresAt - Date.now(), 2 ** 31 - 1));
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+    // Timers hold at most 2^31 - 1 ms (24.8 days): a later expiry re-arms.
+    const armExpiry = (at: number) => {
+      const left = at - Date.now();
+      expiry = setTimeout(() => (left > MAX_TIMER_MS ? armExpiry(at) : closeSocket(ws, 'expired', fields)), Math.min(left, MAX_TIMER_MS));
+    };
+    if (grant.expiresAt !== undefined) armExpiry(grant.expiresAt);
     const deliver = (frame: Uint8Array) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount + frame.length > limits.maxQueuedBytes) {
@@ -452,7 +454,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         return;
       }
       for (const id of frame.from === undefined ? [message.from] : [frame.from, message.from]) {
-        if (!claim(link, id, doc)) return closeSocket(ws, 'identity', { ...fields, replica: id });
+        const refused = claim(link, id, doc);
+        if (refused) return closeSocket(ws, refused, { ...fields, replica: id });
       }
       if (message.kind === 'state' && !link.canWrite) {
         countRefusal(counters, 'read-only');
@@ -468,6 +471,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     };
 
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return; // closed by a policy: the rest is not read
       idle.refresh();
       const chunk = data instanceof Uint8Array ? data : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data);
       counters.bytesReceived += chunk.length;
@@ -499,19 +503,19 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     );
   };
 
-  /** Binds a replica id to the connection's identity, or refuses an id another identity holds. */
-  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): boolean => {
-    if (link.ids.has(id)) return true;
-    if (id === doc.replica.id || link.ids.size >= limits.maxReplicasPerConnection) return false;
+  /** Binds a replica id to the connection's identity; or why not: another identity holds it, or the connection has too many. */
+  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): 'identity' | 'replicas' | undefined => {
+    if (link.ids.has(id)) return undefined;
+    if (link.ids.size >= limits.maxReplicasPerConnection) return 'replicas';
     const owner = owners.get(id);
-    if (owner !== undefined && owner !== link.identity) return false;
+    if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
     if (owner === undefined) {
       // Bounded: the oldest bindings go first (ids are fresh per session).
       if (owners.size >= MAX_BINDINGS) owners.delete(owners.keys().next().value as ReplicaId);
       owners.set(id, link.identity);
     }
     link.ids.add(id);
-    return true;
+    return undefined;
   };
 
   const health = (): Health => ({ status: closing ? 'closing' : 'ok', connections, documents: docs.size, uptimeSeconds: Math.round((performance.now() - started) / 1000) });
@@ -606,6 +610,9 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     },
   };
 }
+
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Most replica-id bindings remembered (about 100 bytes each). */
 const MAX_BINDINGS = 1_000_000;

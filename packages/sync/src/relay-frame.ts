@@ -29,8 +29,20 @@ const TO = 2;
  * ```
  */
 export type RelayFrame =
-  | { readonly kind: 'data'; readonly from: ReplicaId | undefined; readonly to: ReplicaId | undefined; readonly payload: Uint8Array }
-  | { readonly kind: 'ping' | 'pong' };
+  | {
+      /** A replica's message. */
+      readonly kind: 'data';
+      /** The sending replica, when the frame names it (once per connection and id). */
+      readonly from: ReplicaId | undefined;
+      /** The one replica the message is for, or `undefined` for every peer. */
+      readonly to: ReplicaId | undefined;
+      /** The replica's message, opaque to the relay. */
+      readonly payload: Uint8Array;
+    }
+  | {
+      /** Liveness: a ping is answered with a pong. */
+      readonly kind: 'ping' | 'pong';
+    };
 
 /**
  * The liveness frame a {@link WebSocketTransport} sends every `pingMs`.

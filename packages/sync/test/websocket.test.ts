@@ -19,9 +19,9 @@ class ScriptedSocket implements WebSocketLike {
   send(data: Uint8Array) {
     this.sent.push(data.slice());
   }
-  close() {
+  close(code?: number, reason?: string) {
     this.readyState = 3;
-    this.emit('close', {});
+    this.emit('close', code === undefined ? {} : { code, reason });
   }
   terminate() {
     this.terminated = true;
@@ -92,6 +92,24 @@ describe('WebSocketTransport framing', () => {
     last().receive(PONG_FRAME);
     last().receive(Uint8Array.of(1, 2, 3));
     expect(got).toEqual([[5, 6]]);
+  });
+
+  test('asks a url function for the address of every attempt, and reports each close code', () => {
+    let token = 0;
+    const closes: Array<[number, string]> = [];
+    const link = new WebSocketTransport(() => `ws://server.test/doc?token=${++token}`, { WebSocket: ScriptedSocket, onClose: (code, reason) => closes.push([code, reason]) });
+    links.push(link);
+    expect(last().url).toBe('ws://server.test/doc?token=1');
+    last().open();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    last().close(4401, 'token expired');
+    vi.advanceTimersByTime(0);
+    expect(last().url).toBe('ws://server.test/doc?token=2');
+    last().close(); // a failed attempt: no code
+    expect(closes).toEqual([
+      [4401, 'token expired'],
+      [1006, ''],
+    ]);
   });
 
   test('nothing is sent while the socket is not open', () => {

@@ -1,10 +1,10 @@
 // Servers, clients and waiting, for tests that run real sockets.
-import { asReplicaId } from '@convergent/core';
+import { asReplicaId, DecodeError } from '@convergent/core';
 import * as RGA from '@convergent/rga';
-import { Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
+import { decodeMessage, Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
-import { startServer, type ConvergentServer, type LogEntry, type ServerOptions } from '../../src/index.js';
+import { startServer, type ConvergentServer, type DocumentStore, type LogEntry, type ServerOptions } from '../../src/index.js';
 
 /** Polls `condition` until it holds; fails after `ms` so a test always stops. */
 export async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -44,11 +44,11 @@ export interface Client<S> {
 }
 
 /** A client replica of `doc` connected to `url` (which carries the query), closed after the test. */
-export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean } = {}): Client<S> {
+export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean; gossipMs?: number } = {}): Client<S> {
   const closes: Array<[number, string]> = [];
   const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
   const type = (options.type ?? RGA) as SyncAdapter<S>;
-  const replica = new Replica<S>({ id: asReplicaId(options.id ?? `c${Math.random().toString(36).slice(2, 10)}`), type, doc, deltaLog: options.deltaLog ?? true, gossipMs: 100 });
+  const replica = new Replica<S>({ id: asReplicaId(options.id ?? `c${Math.random().toString(36).slice(2, 10)}`), type, doc, deltaLog: options.deltaLog ?? true, gossipMs: options.gossipMs ?? 100 });
   replica.connect(link);
   cleanup.push(() => {
     replica.close();
@@ -75,3 +75,44 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
 
 export const typeText = (replica: Replica<RGA.RGA>, text: string) => replica.update((s, id) => RGA.insertText(s, id, RGA.length(s), text));
 export const textOf = (replica: Replica<RGA.RGA>) => RGA.text(replica.state);
+
+/**
+ * A test type whose deltas are as large as one likes: a grow-only map from
+ * `replica/key` to a string (full-state sync). Its authors are the replica parts of
+ * the keys.
+ */
+export type Blobs = ReadonlyMap<string, string>;
+export const BLOBS: SyncAdapter<Blobs> = {
+  bottom: new Map(),
+  merge: (a, b) => new Map([...a, ...b]),
+  leq: (a, b) => [...a].every(([k, v]) => b.get(k) === v),
+  equals: (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v),
+  encode: (s) => new TextEncoder().encode(JSON.stringify([...s])),
+  decode: (bytes) => {
+    try {
+      const pairs = JSON.parse(new TextDecoder().decode(bytes)) as Array<[string, string]>;
+      if (!Array.isArray(pairs) || !pairs.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')) throw new Error('shape');
+      return new Map(pairs);
+    } catch {
+      throw new DecodeError('not a blob map', { offset: 0 });
+    }
+  },
+  authors: (s) => [...s.keys()].map((k) => asReplicaId(k.split('/')[0] ?? '')),
+};
+
+/** The store, whose `close` the servers of a test cannot reach: it outlives them, as a database does. */
+export function outliving(store: DocumentStore): DocumentStore {
+  return {
+    load: (doc) => store.load(doc),
+    append: (doc, delta) => store.append(doc, delta),
+    compact: (doc, state, through) => store.compact(doc, state, through),
+    delete: (doc) => store.delete(doc),
+    documents: () => store.documents(),
+    close: async () => {},
+  };
+}
+
+/** Whether every stored change of `doc` came from `authors`, and how many there are. */
+export async function storedAuthors(store: DocumentStore, doc: string): Promise<string[]> {
+  return (await store.load(doc)).deltas.map((d) => decodeMessage(d.bytes).from);
+}

@@ -1,0 +1,132 @@
+// Identity and access: the authenticate hook, read-only grants, the Origin allow-list,
+// replica ids bound to identities, expiring and revoked credentials.
+import * as RGA from '@convergent/rga';
+import { decodeMessage } from '@convergent/sync';
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/index.js';
+import { cleanupAfterEach, client, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
+
+const cleanup = cleanupAfterEach();
+
+describe('the authenticate hook', () => {
+  it('grants, or refuses with 401, 403, 500 (it threw) or 503 (too slow), before any WebSocket opens', async () => {
+    const s = await server(cleanup, {
+      limits: { authTimeoutMs: 200 },
+      authenticate: ({ query, cookies, headers }) => {
+        const token = query.get('token') ?? cookies.get('session') ?? headers.authorization;
+        if (token === 'good' || token === 'Bearer good') return { identity: 'alice', access: 'write' };
+        if (token === 'outsider') return { refuse: 'forbidden', reason: 'not in the team' };
+        if (token === 'boom') throw new Error('hook bug');
+        if (token === 'slow') return new Promise(() => {});
+        return { refuse: 'unauthenticated' };
+      },
+    });
+    expect(await upgradeStatus(`${s.url}doc?token=good`)).toBe(101);
+    expect(await upgradeStatus(`${s.url}doc`, { cookie: 'theme=dark; session=good' })).toBe(101);
+    expect(await upgradeStatus(`${s.url}doc`, { authorization: 'Bearer good' })).toBe(101);
+    expect(await upgradeStatus(`${s.url}doc?token=bad`)).toBe(401);
+    expect(await upgradeStatus(`${s.url}doc?token=outsider`)).toBe(403);
+    expect(await upgradeStatus(`${s.url}doc?token=boom`)).toBe(500);
+    expect(await upgradeStatus(`${s.url}doc?token=slow`)).toBe(503);
+    expect(s.metrics()).toMatch(/convergent_refused_total\{reason="unauthenticated"\} 1\n/);
+    expect(s.metrics()).toMatch(/convergent_refused_total\{reason="forbidden"\} 1\n/);
+    expect(s.logs.some((e) => e.event === 'refused' && e.detail === 'not in the team')).toBe(true);
+    expect(s.logs.some((e) => e.event === 'auth-error')).toBe(true);
+    await until(() => s.health().connections === 0, 'every connection to be uncounted');
+  });
+
+  it('refuses names the documents option does not know (404) and malformed or overlong names (400)', async () => {
+    const s = await server(cleanup, { documents: (name) => (name.startsWith('text/') ? { type: RGA, deltaLog: true } : undefined) });
+    expect(await upgradeStatus(`${s.url}text%2Fone`)).toBe(101);
+    expect(await upgradeStatus(`${s.url}other`)).toBe(404);
+    expect(await upgradeStatus(`${s.url}text%2F%E0%A4%A`)).toBe(400);
+    expect(await upgradeStatus(`${s.url}text%2F${'x'.repeat(300)}`)).toBe(400);
+  });
+
+  it('refuses messages for another document than the one connected to', async () => {
+    const s = await server(cleanup);
+    const a = client(cleanup, s.url, 'notes', '?user=alice');
+    const sneaky = client(cleanup, s.url, 'notes', '?user=mallory');
+    // mallory's replica says it is a replica of 'secrets' while connected to 'notes'.
+    (sneaky.replica as { doc: string }).doc = 'secrets';
+    await Promise.all([a.link.opened, sneaky.link.opened]);
+    typeText(sneaky.replica, 'x');
+    await until(() => s.metrics().includes('reason="wrong-document"'), 'the refusal');
+    expect(textOf(a.replica)).toBe('');
+  });
+});
+
+describe('read-only access', () => {
+  it('lets a reader sync and receive, and refuses its changes', async () => {
+    const store = new MemoryStore();
+    const s = await server(cleanup, { store });
+    const writer = client(cleanup, s.url, 'notes', '?user=alice');
+    const reader = client(cleanup, s.url, 'notes', '?user=bob&read=1');
+    await Promise.all([writer.link.opened, reader.link.opened]);
+    typeText(writer.replica, 'hello');
+    await until(() => textOf(reader.replica) === 'hello', 'the reader to receive');
+    typeText(reader.replica, ' from bob');
+    await until(() => s.metrics().includes('reason="read-only"'), 'the refusal');
+    reader.replica.sync(); // it keeps trying: each time refused
+    await sleep(300);
+    expect(textOf(writer.replica)).toBe('hello');
+    expect(reader.replica.acknowledged.size).toBe(0);
+    const stored = await store.load('notes');
+    expect(stored.deltas.map((d) => decodeMessage(d.bytes).from)).toEqual([writer.replica.id]);
+  });
+});
+
+describe('the Origin allow-list', () => {
+  it('refuses a browser page of another origin, and lets listed origins and non-browser clients in', async () => {
+    const s = await server(cleanup, { origins: ['https://app.example.com'] });
+    expect(await upgradeStatus(`${s.url}doc`, { origin: 'https://evil.example.com' })).toBe(403);
+    expect(await upgradeStatus(`${s.url}doc`, { origin: 'https://app.example.com' })).toBe(101);
+    expect(await upgradeStatus(`${s.url}doc`)).toBe(101);
+    expect(s.metrics()).toMatch(/reason="origin"\} 1\n/);
+  });
+});
+
+describe('replica ids bound to identities', () => {
+  it('disconnects an identity that uses a replica id another identity used first', async () => {
+    const s = await server(cleanup);
+    const alice = client(cleanup, s.url, 'notes', '?user=alice', { id: 'alice-laptop' });
+    await alice.link.opened;
+    typeText(alice.replica, 'mine');
+    await until(() => alice.replica.acknowledged.size === 1, 'the ack');
+    const mallory = client(cleanup, s.url, 'notes', '?user=mallory', { id: 'alice-laptop' });
+    await until(() => mallory.closes.some(([code]) => code === 1008), 'mallory to be cut');
+    expect(mallory.closes[0]).toEqual([1008, 'replica id bound to another identity']);
+    // Alice herself may use her id on a second connection (a reconnect, a second tab).
+    const again = client(cleanup, s.url, 'notes', '?user=alice', { id: 'alice-laptop' });
+    await again.link.opened;
+    await sleep(200);
+    expect(again.closes).toEqual([]);
+    expect(textOf(alice.replica)).toBe('mine');
+  });
+});
+
+describe('credentials that end', () => {
+  it('closes a connection when its credentials expire (4401), and refuses expired ones (401)', async () => {
+    const s = await server(cleanup, {
+      authenticate: ({ query }) => ({ identity: 'alice', access: 'write', expiresAt: Date.now() + Number(query.get('ttl')) }),
+    });
+    expect(await upgradeStatus(`${s.url}doc?ttl=-1`)).toBe(401);
+    const a = client(cleanup, s.url, 'doc', '?ttl=300');
+    await a.link.opened;
+    await until(() => a.closes.length > 0, 'the expiry');
+    expect(a.closes[0]).toEqual([4401, 'token expired']);
+  });
+
+  it('revoke closes every connection of an identity (4403), and no other', async () => {
+    const s = await server(cleanup);
+    const bob1 = client(cleanup, s.url, 'a', '?user=bob');
+    const bob2 = client(cleanup, s.url, 'b', '?user=bob');
+    const alice = client(cleanup, s.url, 'a', '?user=alice');
+    await Promise.all([bob1.link.opened, bob2.link.opened, alice.link.opened]);
+    await until(() => s.health().connections === 3, 'three connections');
+    expect(s.revoke('bob')).toBe(2);
+    await until(() => bob1.closes.length > 0 && bob2.closes.length > 0, 'both closed');
+    expect(bob1.closes[0]).toEqual([4403, 'revoked']);
+    expect(alice.closes).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+// Durable documents: store before ack, restarts, compaction, unload and reload,
+// deletion, and several processes on one store and fan-out.
+import { describe, expect, it } from 'vitest';
+import { MemoryFanout, MemoryStore, type DocumentStore, type Fanout } from '../src/index.js';
+import { cleanupAfterEach, client, outliving, server, sleep, storedAuthors, textOf, typeText, until } from './support/harness.js';
+
+const cleanup = cleanupAfterEach();
+
+/** A store whose appends wait until the test opens the gate. */
+class GatedStore extends MemoryStore {
+  started = 0;
+  #open!: () => void;
+  #gate = new Promise<void>((resolve) => (this.#open = resolve));
+  override async append(doc: string, delta: Uint8Array): Promise<number> {
+    this.started++;
+    await this.#gate;
+    return super.append(doc, delta);
+  }
+  openGate(): void {
+    this.#open();
+  }
+}
+
+describe('acknowledgement after storage', () => {
+  it('acknowledges a change only once the store has it', async () => {
+    const store = new GatedStore();
+    const s = await server(cleanup, { store });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    typeText(a.replica, 'hello');
+    await until(() => store.started === 1, 'the append to start');
+    await sleep(200);
+    expect(a.replica.acknowledged.size).toBe(0);
+    expect((await store.load('notes')).deltas.length).toBe(0);
+    store.openGate();
+    await until(() => a.replica.acknowledged.size === 1, 'the ack');
+    expect([...a.replica.acknowledged.values()]).toEqual([1]);
+    expect((await store.load('notes')).deltas.length).toBe(1);
+  });
+
+  it('never acknowledges a change the store failed to write', async () => {
+    const store = new MemoryStore();
+    store.append = async () => {
+      throw new Error('disk full');
+    };
+    const s = await server(cleanup, { store });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    typeText(a.replica, 'lost?');
+    await until(() => s.logs.some((e) => e.event === 'store-error'), 'the store error');
+    await sleep(200);
+    expect(a.replica.acknowledged.size).toBe(0);
+    expect(s.metrics()).toMatch(/convergent_store_errors_total\{op="append"\} [1-9]/);
+  });
+});
+
+describe('restarts', () => {
+  it('serves a document after a restart from the store alone, in one answer', async () => {
+    const store = new MemoryStore();
+    const s1 = await server(cleanup, { store: outliving(store) });
+    const a = client(cleanup, s1.url, 'notes', '', { gossipMs: 0 });
+    await a.link.opened;
+    typeText(a.replica, 'hello');
+    typeText(a.replica, ' world');
+    await until(() => [...a.replica.acknowledged.values()][0] === 2, 'both acks');
+    await s1.close();
+    await until(() => a.closes.some(([code]) => code === 1012), 'the restart close code');
+    a.link.close();
+
+    const s2 = await server(cleanup, { store: outliving(store) });
+    const b = client(cleanup, s2.url, 'notes', '', { gossipMs: 0 });
+    await until(() => textOf(b.replica) === 'hello world', 'b to load the text');
+    // One answer from the server's own state, not one per past writer.
+    expect(s2.metrics()).toMatch(/convergent_messages_sent_total 1\n/);
+  });
+
+  it('takes the changes a client made while the server was down, stores and acknowledges them', async () => {
+    const store = new MemoryStore();
+    const s1 = await server(cleanup, { store: outliving(store) });
+    const a = client(cleanup, s1.url, 'notes');
+    await a.link.opened;
+    typeText(a.replica, 'before');
+    await until(() => a.replica.acknowledged.size === 1, 'the first ack');
+    await s1.close();
+    typeText(a.replica, ' offline');
+    const s2 = await server(cleanup, { store: outliving(store), port: s1.port });
+    await until(() => [...a.replica.acknowledged.values()].includes(2), 'the offline change acknowledged');
+    const b = client(cleanup, s2.url, 'notes');
+    await until(() => textOf(b.replica) === 'before offline', 'b to see both');
+  });
+});
+
+describe('compaction, unload and reload', () => {
+  it('compacts the stored changes into one state every compactEvery appends', async () => {
+    const store = new MemoryStore();
+    const s = await server(cleanup, { store: outliving(store), compactEvery: 5 });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    for (let i = 0; i < 12; i++) typeText(a.replica, String(i % 10));
+    await until(() => [...a.replica.acknowledged.values()][0] === 12, 'every ack');
+    const stored = await store.load('notes');
+    expect(stored.state).toBeDefined();
+    expect(stored.deltas.length).toBe(2);
+    await s.close();
+    const again = await server(cleanup, { store: outliving(store) });
+    const b = client(cleanup, again.url, 'notes');
+    await until(() => textOf(b.replica) === '012345678901', 'the compacted text');
+  });
+
+  it('unloads a document nobody is connected to, compacted, and reloads it on demand', async () => {
+    const store = new MemoryStore();
+    const s = await server(cleanup, { store, unloadMs: 100 });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    typeText(a.replica, 'kept');
+    await until(() => a.replica.acknowledged.size === 1, 'the ack');
+    a.link.close();
+    await until(() => s.health().documents === 0, 'the unload');
+    const stored = await store.load('notes');
+    expect([stored.state !== undefined, stored.deltas.length]).toEqual([true, 0]);
+    const b = client(cleanup, s.url, 'notes');
+    await until(() => textOf(b.replica) === 'kept', 'the reload');
+    expect(s.health().documents).toBe(1);
+  });
+
+  it('keeps a document loaded while someone reconnects within unloadMs', async () => {
+    const s = await server(cleanup, { unloadMs: 300 });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    a.link.close();
+    await sleep(100);
+    const b = client(cleanup, s.url, 'notes');
+    await b.link.opened;
+    await sleep(400);
+    expect(s.health().documents).toBe(1);
+  });
+});
+
+describe('deletion', () => {
+  it('closes the connections of a deleted document (4404) and removes it from the store', async () => {
+    const store = new MemoryStore();
+    const s = await server(cleanup, { store });
+    const a = client(cleanup, s.url, 'notes');
+    await a.link.opened;
+    typeText(a.replica, 'gone');
+    await until(() => a.replica.acknowledged.size === 1, 'the ack');
+    await s.deleteDocument('notes');
+    await until(() => a.closes.length > 0, 'the close');
+    expect(a.closes[0]).toEqual([4404, 'document deleted']);
+    a.link.close();
+    expect(await store.load('notes')).toEqual({ state: undefined, deltas: [] });
+    const names: string[] = [];
+    for await (const name of store.documents()) names.push(name);
+    expect(names).toEqual([]);
+    const b = client(cleanup, s.url, 'notes');
+    await b.link.opened;
+    await sleep(200);
+    expect(textOf(b.replica)).toBe('');
+  });
+});
+
+describe('several processes on one store and fan-out', () => {
+  it('converges clients of different processes; each change is stored and published once, never republished', async () => {
+    const store: DocumentStore = new MemoryStore();
+    const hub = new MemoryFanout();
+    let publishes = 0;
+    const counted = (): Fanout => {
+      const inner = hub.process();
+      return { ...inner, publish: (doc, delta) => (publishes++, inner.publish(doc, delta)) };
+    };
+    const s1 = await server(cleanup, { store: outliving(store), fanout: counted() });
+    const s2 = await server(cleanup, { store: outliving(store), fanout: counted() });
+    const a = client(cleanup, s1.url, 'notes', '?user=alice', { gossipMs: 0 });
+    const b = client(cleanup, s2.url, 'notes', '?user=bob', { gossipMs: 0 });
+    await Promise.all([a.link.opened, b.link.opened]);
+    await until(() => s1.health().documents === 1 && s2.health().documents === 1, 'both loaded');
+    typeText(a.replica, 'a');
+    await until(() => textOf(b.replica) === 'a', 'b to see a');
+    typeText(b.replica, 'b');
+    await until(() => textOf(a.replica) === 'ab', 'a to see b');
+    await until(() => a.replica.acknowledged.size === 1 && b.replica.acknowledged.size === 1, 'both acks');
+    expect(publishes).toBe(2);
+    expect((await storedAuthors(store, 'notes')).sort()).toEqual([a.replica.id, b.replica.id].sort());
+  });
+});
