@@ -160,8 +160,14 @@ export class LoadedDocument<S = unknown> {
     // What the ack may claim: everything of the author merged so far, all of it
     // appended before this write (the queue is serial) or by this very write.
     const merged = this.replica.causal ? (this.replica.seen.get(author) ?? 0) : 0;
+    // The append starts now, not when the queue gets to it: appends of a burst run
+    // together, and the store commits them together (one fsync for many). The queue
+    // keeps acknowledgements, publication and forwarding in order, each after its append.
+    const appended = fresh ? this.#append(normalized) : undefined;
+    appended?.catch(() => {}); // handled by the step below, which may run later
     this.#enqueue(async () => {
-      if (fresh) await this.#append(normalized);
+      if (appended) await appended;
+      if (this.#sinceCompact >= this.context.compactEvery) await this.#compact();
       if (this.#closed) return;
       if (merged > 0) this.replica.acknowledge(author, merged);
       if (!fresh) return;
@@ -237,8 +243,10 @@ export class LoadedDocument<S = unknown> {
   }
 
   async #append(bytes: Uint8Array): Promise<void> {
-    this.#lastSeq = await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
-    if (++this.#sinceCompact >= this.context.compactEvery) await this.#compact();
+    const seq = await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
+    // The state already holds every delta merged before this one: a compaction through the highest stored seq covers them.
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
+    this.#sinceCompact++;
   }
 
   /** The state as an answer to itself, carrying the version vector: a later load replays it like any stored message. */

@@ -4,7 +4,8 @@ import { checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, t
 
 // Key layout, one LevelDB for every document. The document name is length-prefixed, so
 // no name's keys are a prefix range of another's:
-//   m!<len>:<doc>           meta: 16 bytes, the last sequence number given and the `through` of the state (-1: none)
+//   m!<len>:<doc>           meta: 16 bytes, the last sequence number at the last compaction and the `through`
+//                           of the state (-1: none); written by a document's first append, so documents() lists it
 //   s!<len>:<doc>           the compacted state
 //   l!<len>:<doc>!<seq hex> one delta; 14 hex digits hold every safe integer and sort numerically
 const name = (doc: string): string => `${doc.length}:${doc}`;
@@ -54,8 +55,9 @@ const seqOf = (doc: string, key: string): number => {
  * [classic-level](https://github.com/Level/classic-level), which ships prebuilt N-API
  * binaries (one build for every Node version, nothing to compile). Every write is
  * `sync: true`: LevelDB fsyncs its log before the promise resolves, so an acknowledged
- * delta survives `kill -9` and a power cut. Writes to one document are serialized in
- * this process; LevelDB's lock file keeps a second process out of the folder.
+ * delta survives `kill -9` and a power cut. Appends run concurrently (LevelDB commits a
+ * burst with one fsync); compactions and deletions of one document run one at a time,
+ * after the appends under way. LevelDB's lock file keeps a second process out of the folder.
  *
  * Compaction keeps the newest state: a `compact` whose `through` is lower than the
  * stored state's is ignored (it would put back an older state after the deltas it lacks
@@ -79,8 +81,14 @@ const seqOf = (doc: string, key: string): number => {
  */
 export class LevelDbStore implements DocumentStore {
   readonly #db: ClassicLevel<string, Uint8Array>;
-  /** The tail of each document's write queue: one write at a time per document. */
+  /** The tail of each document's queue of compactions and deletions: one at a time per document. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Each document's last sequence number given, once read (about 100 bytes per document written since the store opened). */
+  readonly #last = new Map<string, number>();
+  readonly #reading = new Map<string, Promise<void>>();
+  /** Documents whose meta key exists. */
+  readonly #listed = new Set<string>();
+  readonly #appending = new Set<Promise<number>>();
   #closed = false;
 
   private constructor(db: ClassicLevel<string, Uint8Array>) {
@@ -126,41 +134,62 @@ export class LevelDbStore implements DocumentStore {
   }
 
   append(doc: string, delta: Uint8Array): Promise<number> {
-    return this.#queue(doc, async () => {
-      const meta = decodeMeta(await this.#db.get(metaKey(doc)));
-      const seq = (meta?.last ?? 0) + 1;
-      await this.#db.batch(
-        [
-          { type: 'put', key: deltaKey(doc, seq), value: delta.slice() },
-          { type: 'put', key: metaKey(doc), value: encodeMeta({ last: seq, through: meta?.through ?? -1 }) },
-        ],
-        { sync: true },
-      );
+    try {
+      this.#open();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Not queued: each append takes the next number at once and writes one key, so the
+    // appends of a burst run together and LevelDB commits them with one fsync.
+    const appending = (async () => {
+      await this.#read(doc);
+      const seq = (this.#last.get(doc) ?? 0) + 1;
+      this.#last.set(doc, seq);
+      const writes: Array<{ type: 'put'; key: string; value: Uint8Array }> = [{ type: 'put', key: deltaKey(doc, seq), value: delta.slice() }];
+      if (!this.#listed.has(doc)) {
+        // The document's first write: its meta key lists it in documents().
+        this.#listed.add(doc);
+        writes.push({ type: 'put', key: metaKey(doc), value: encodeMeta({ last: 0, through: -1 }) });
+      }
+      await this.#db.batch(writes, { sync: true });
       return seq;
-    });
+    })();
+    this.#appending.add(appending);
+    void appending.then(
+      () => this.#appending.delete(appending),
+      () => this.#appending.delete(appending),
+    );
+    return appending;
   }
 
   compact(doc: string, state: Uint8Array, through: number): Promise<void> {
     return this.#queue(doc, async () => {
       checkThrough(through);
-      const meta = decodeMeta(await this.#db.get(metaKey(doc))) ?? { last: 0, through: -1 };
-      const covered = Math.min(through, meta.last);
-      if (covered < meta.through) return; // an older compaction arriving late
+      this.#listed.add(doc); // from now on no append writes the meta key
+      await this.#settled();
+      await this.#read(doc);
+      const last = this.#last.get(doc) ?? 0;
+      const stored = decodeMeta(await this.#db.get(metaKey(doc)))?.through ?? -1;
+      const covered = Math.min(through, last);
+      if (covered < stored) return; // an older compaction arriving late
       const batch = this.#db.batch();
       for await (const key of this.#db.keys({ gt: deltaPrefix(doc), lte: deltaKey(doc, covered) })) batch.del(key);
       batch.put(stateKey(doc), state.slice());
-      batch.put(metaKey(doc), encodeMeta({ last: meta.last, through: covered }));
+      batch.put(metaKey(doc), encodeMeta({ last, through: covered }));
       await batch.write({ sync: true });
     });
   }
 
   delete(doc: string): Promise<void> {
     return this.#queue(doc, async () => {
+      await this.#settled();
       const batch = this.#db.batch();
       for await (const key of this.#db.keys({ gt: deltaPrefix(doc), lt: afterDeltas(doc) })) batch.del(key);
       batch.del(stateKey(doc));
       batch.del(metaKey(doc));
       await batch.write({ sync: true });
+      this.#last.delete(doc);
+      this.#listed.delete(doc);
     });
   }
 
@@ -175,12 +204,35 @@ export class LevelDbStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#settled();
     await Promise.allSettled([...this.#queues.values()]);
     await this.#db.close();
   }
 
   #open(): void {
     if (this.#closed) throw new StoreClosedError('the store is closed');
+  }
+
+  /** Waits for the appends under way (a compaction or a deletion then sees their keys). */
+  async #settled(): Promise<void> {
+    await Promise.allSettled([...this.#appending]);
+  }
+
+  /** Reads a document's last sequence number once: the highest of its meta and of its delta keys. */
+  #read(doc: string): Promise<void> {
+    if (this.#last.has(doc)) return Promise.resolve();
+    let reading = this.#reading.get(doc);
+    if (reading === undefined) {
+      reading = (async () => {
+        const meta = decodeMeta(await this.#db.get(metaKey(doc)));
+        let last = meta?.last ?? 0;
+        for await (const key of this.#db.keys({ gt: deltaPrefix(doc), lt: afterDeltas(doc), reverse: true, limit: 1 })) last = Math.max(last, seqOf(doc, key));
+        if (meta !== undefined) this.#listed.add(doc);
+        if (!this.#last.has(doc)) this.#last.set(doc, last);
+      })().finally(() => this.#reading.delete(doc));
+      this.#reading.set(doc, reading);
+    }
+    return reading;
   }
 
   /** Runs `write` after the document's earlier writes; the queue entry goes once it is the last. */
