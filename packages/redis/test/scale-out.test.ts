@@ -3,9 +3,12 @@
 // nothing acknowledged is lost. A raw subscriber counts what crosses Redis: each delta
 // at most once, and nothing once the clients stop (no loops).
 import { createClient } from '@redis/client';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { startServerProcess, textClient, until, sleep, type Child, type TextClient } from './support/processes.js';
 import { freePort, startRedis } from './support/redis.js';
+
+// Real processes, restarted in loops: slow on a loaded machine, never a timing assertion.
+vi.setConfig({ testTimeout: 180_000 });
 
 it('clients on two processes converge; a killed process loses nothing acknowledged', async () => {
   const redis = await startRedis({ durable: true });
