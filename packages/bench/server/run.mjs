@@ -1,4 +1,4 @@
-// pnpm bench:server [-- --sizes 10,50,200 --procs 10 --docs 1000 --per-doc 5 --many-procs 4 --stores leveldb,redis]
+// pnpm bench:server [-- --sizes 10,50,200 --procs 10 --docs 1000 --per-doc 5 --many-procs 4 --stores leveldb,redis --workloads busy,many,paper]
 // The real server (@convergent/server) in its own processes, over the embedded store
 // (LevelDB, one process) and over Redis (two processes sharing a real redis-server), with
 // WebSocket text clients in other processes. Workloads: one busy document with N clients,
@@ -26,6 +26,7 @@ const docCount = Number(option('docs', '1000'));
 const perDoc = Number(option('per-doc', '5'));
 const manyProcs = Number(option('many-procs', '4'));
 const stores = option('stores', 'leveldb,redis').split(',');
+const workloads = option('workloads', 'busy,many,paper').split(',');
 const ROUNDS = 3;
 const TIMEOUT = 120_000;
 const execArgv = ['--import', 'tsx', '--conditions=@convergent/source'];
@@ -279,17 +280,21 @@ for (const kind of stores) {
       await redis.stop();
     }
   };
-  for (const n of sizes) {
+  for (const n of workloads.includes('busy') ? sizes : []) {
     const row = await withStore((where) => busy(kind, where, n));
     console.error(JSON.stringify(row));
     results.busy.push(row);
   }
-  const row = await withStore((where) => many(kind, where));
-  console.error(JSON.stringify(row));
-  results.many.push(row);
-  const p = await withStore((where) => paper(kind, where));
-  console.error(JSON.stringify(p));
-  results.paper.push(p);
+  if (workloads.includes('many')) {
+    const row = await withStore((where) => many(kind, where));
+    console.error(JSON.stringify(row));
+    results.many.push(row);
+  }
+  if (workloads.includes('paper')) {
+    const row = await withStore((where) => paper(kind, where));
+    console.error(JSON.stringify(row));
+    results.paper.push(row);
+  }
 }
 
 const label = (kind) => (kind === 'redis' ? 'Redis, 2 server processes' : 'LevelDB, 1 process');
