@@ -46,7 +46,7 @@ const server = await startServer({
   },
   syncLimits: { maxMessageBytes: big, maxStateBytes: big },
   logger: (entry) => {
-    if (entry.level === 'error') process.stderr.write(`${JSON.stringify({ ...entry, error: String(entry.error) })}\n`);
+    if (entry.level === 'error') process.stderr.write(`${JSON.stringify({ ...entry, error: entry.error instanceof Error ? entry.error.stack : String(entry.error) })}\n`);
   },
 });
 
