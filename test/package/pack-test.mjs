@@ -3,9 +3,9 @@
 // all of them with npm into a scratch app in a temporary folder, offline, and uses
 // them there from ESM and from CommonJS (app/use.mjs, app/use.cjs).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,12 +47,18 @@ try {
 
   // npm cannot reach the pnpm store, so the few external runtime dependencies are
   // tarred from the copies the workspace installed (each holds just its published
-  // files): the install below then needs no network. Their own dependencies too
-  // (CodeMirror's): pnpm puts them beside the package, in the same node_modules.
-  for (const [name, folder] of external) {
-    const modules = join(folder, ...name.split('/').map(() => '..'));
+  // files): the install below then needs no network.
+  // ...with their own dependencies, found the way Node finds them from the copy's folder.
+  const locate = (from, name) => {
+    for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+      const candidate = join(dir, basename(dir) === 'node_modules' ? '' : 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    }
+    throw new Error(`pack-test: cannot find ${name}, a dependency of ${from}`);
+  };
+  for (const [, folder] of external) {
     const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(manifest.dependencies ?? {})) if (!external.has(dep)) external.set(dep, realpathSync(join(modules, dep)));
+    for (const name of Object.keys(manifest.dependencies ?? {})) if (!external.has(name)) external.set(name, locate(folder, name));
   }
   for (const [name, folder] of external) {
     const staging = join(work, 'external', name);

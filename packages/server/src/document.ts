@@ -158,16 +158,26 @@ export class LoadedDocument<S = unknown> {
     const normalized = this.#normalize(message, bytes);
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
-    if (fresh && message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
     const author = message.from;
     // What the ack may claim: everything of the author merged so far, all of it
     // appended before this write (the queue is serial) or by this very write.
     const merged = this.replica.causal ? (this.replica.seen.get(author) ?? 0) : 0;
+    // The append starts now, not when the queue gets to it: appends of a burst run
+    // together, and the store commits them together (one fsync for many). The queue
+    // keeps acknowledgements, publication and forwarding in order, each after its append.
+    const appended = fresh ? this.#append(normalized) : undefined;
+    appended?.catch(() => {}); // handled by the step below, which may run later
     this.#enqueue(async () => {
-      if (fresh) await this.#append(normalized);
+      if (appended) await appended;
+      if (this.#sinceCompact >= this.context.compactEvery) await this.#compact();
       if (this.#closed) return;
       if (merged > 0) this.replica.acknowledge(author, merged);
-      if (fresh) await this.context.fanout?.publish(this.name, normalized);
+      if (!fresh) return;
+      await this.context.fanout?.publish(this.name, normalized);
+      // Other clients get a delta only once it is stored and published: no client can
+      // then hold another's delta that the store or the other processes lack, which a
+      // client could never hand over (it may deliver only its own deltas).
+      if (message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
     });
   }
 
@@ -236,7 +246,7 @@ export class LoadedDocument<S = unknown> {
 
   async #append(bytes: Uint8Array): Promise<void> {
     await timed(this.context.counters, 'append', () => this.context.store.append(this.name, bytes));
-    if (++this.#sinceCompact >= this.context.compactEvery) await this.#compact();
+    this.#sinceCompact++;
   }
 
   /**

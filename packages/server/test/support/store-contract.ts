@@ -85,6 +85,38 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>):
       await store.close();
     });
 
+    it('keeps the newest state when an older compaction arrives late (two processes compacting)', async () => {
+      const store = await open();
+      for (const b of [1, 2, 3, 4]) await store.append('a', bytes(b));
+      await store.compact('a', bytes(1, 2, 3), 3);
+      await store.compact('a', bytes(1, 2), 2); // computed earlier, lacks delta 3, which is gone
+      expect(await store.load('a')).toEqual({ state: bytes(1, 2, 3), deltas: [{ seq: 4, bytes: bytes(4) }] });
+      await store.close();
+    });
+
+    it('gives concurrent appends distinct sequence numbers and loses none', async () => {
+      const store = await open();
+      const seqs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append('a', bytes(i))));
+      expect(new Set(seqs).size).toBe(20);
+      const loaded = await store.load('a');
+      expect(loaded.deltas.map((d) => d.seq)).toEqual([...seqs].sort((x, y) => x - y));
+      expect(loaded.deltas.map((d) => d.bytes[0]).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual([...Array(20).keys()]);
+      await store.close();
+    });
+
+    it('keeps documents apart whatever their names hold', async () => {
+      const store = await open();
+      const names = ['a', 'a!1', '1:a', 'a:', '', 'é\u0000ü', 'a"'];
+      for (const [i, doc] of names.entries()) await store.append(doc, bytes(i));
+      for (const [i, doc] of names.entries()) expect((await store.load(doc)).deltas.map((d) => [...d.bytes])).toEqual([[i]]);
+      const listed: string[] = [];
+      for await (const doc of store.documents()) listed.push(doc);
+      expect(listed.sort()).toEqual([...names].sort());
+      await store.delete('a');
+      expect((await store.load('a!1')).deltas).toHaveLength(1);
+      await store.close();
+    });
+
     it('refuses a negative or fractional `through`', async () => {
       const store = await open();
       await expect(store.compact('a', bytes(1), -1)).rejects.toBeInstanceOf(RangeError);

@@ -1,0 +1,81 @@
+// One server process of `pnpm bench:server`: argv port, 'leveldb' <folder> | 'redis' <url>,
+// unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
+// thousands of localhost clients fit. Answers IPC requests: stats (the server's
+// counters), memory (after GC), restores (how long each document load took: the store's
+// load and the replay into the replica, as the server does it), close (graceful).
+import * as RGA from '@convergent/rga';
+import { RedisFanout, RedisStore } from '@convergent/redis';
+import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
+
+const [port, kind, where, unloadMs] = process.argv.slice(2);
+const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where });
+const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where }) : undefined;
+const restores = [];
+// The server replays a loaded document synchronously once `load` resolved: a
+// setImmediate after it runs once the replica holds the document.
+const store = {
+  load(doc) {
+    const start = performance.now();
+    const loaded = inner.load(doc);
+    loaded.then(() => setImmediate(() => restores.push({ doc, ms: performance.now() - start })), () => {});
+    return loaded;
+  },
+  append: (doc, delta) => inner.append(doc, delta),
+  compact: (doc, state, through) => inner.compact(doc, state, through),
+  delete: (doc) => inner.delete(doc),
+  documents: () => inner.documents(),
+  close: () => inner.close(),
+};
+const big = 1 << 26;
+const server = await startServer({
+  port: Number(port),
+  documents: () => ({ type: RGA, deltaLog: true }),
+  authenticate: allowAnyone,
+  store,
+  ...(fanout ? { fanout } : {}),
+  unloadMs: Number(unloadMs),
+  limits: {
+    maxConnections: 1e6,
+    maxConnectionsPerAddress: 1e6,
+    messagesPerSecondPerAddress: 1e9,
+    bytesPerSecondPerAddress: 1e12,
+    messagesPerSecond: 1e6,
+    bytesPerSecond: 1e12,
+    maxMessageBytes: big,
+    maxQueuedBytes: big,
+  },
+  syncLimits: { maxMessageBytes: big, maxStateBytes: big },
+  logger: (entry) => {
+    if (entry.level === 'error') process.stderr.write(`${JSON.stringify({ ...entry, error: entry.error instanceof Error ? entry.error.stack : String(entry.error) })}\n`);
+  },
+});
+
+const counters = () => {
+  const values = {};
+  for (const line of server.metrics().split('\n')) {
+    const m = /^convergent_(\w+?)(?:_total)? (\S+)$/.exec(line);
+    if (m) values[m[1]] = Number(m[2]);
+  }
+  return values;
+};
+const memory = async () => {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed + m.external, rss: m.rss };
+};
+
+process.on('message', async (m) => {
+  if (m === 'stats') process.send(counters());
+  else if (m === 'memory') process.send(await memory());
+  else if (m === 'restores') process.send(restores);
+  else if (m === 'close') {
+    await server.close();
+    process.send('closed');
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ port: server.port });

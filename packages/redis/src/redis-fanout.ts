@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { StoreClosedError, type Fanout } from '@convergent/server';
+import { connect, type Client, type RedisOptions } from './connection.js';
+
+/** Bytes of the sender id at the head of every message. */
+const ID_BYTES = 16;
+
+/**
+ * A {@link Fanout} over Redis pub/sub: one channel per document, carrying the deltas
+ * each process accepted from its own clients. Every message starts with the sending
+ * process's random id, so a process drops its own messages, and `subscribe` hands
+ * others' deltas to the server, which merges and forwards them to its clients but never
+ * publishes them: every delta crosses Redis once, and no message can loop.
+ *
+ * Pub/sub delivers at most once: a process that was disconnected from Redis misses what
+ * was published meanwhile. The durable record is the {@link RedisStore}; deltas are
+ * idempotent, so a process catches up by loading the document again.
+ *
+ * @example
+ * ```ts
+ * import { RedisFanout } from '@convergent/redis';
+ *
+ * async function relay(url: string): Promise<void> {
+ *   const fanout = await RedisFanout.connect({ url });
+ *   const stop = await fanout.subscribe('notes', (delta) => console.log('from another process', delta));
+ *   await fanout.publish('notes', new Uint8Array([1])); // not heard by this process
+ *   await stop();
+ *   await fanout.close();
+ * }
+ * typeof relay; // => 'function'
+ * ```
+ */
+export class RedisFanout implements Fanout {
+  readonly #publisher: Client;
+  readonly #subscriber: Client;
+  readonly #prefix: string;
+  readonly #id = randomBytes(ID_BYTES);
+  #closed = false;
+
+  private constructor(publisher: Client, subscriber: Client, prefix: string) {
+    this.#publisher = publisher;
+    this.#subscriber = subscriber;
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Connects twice to Redis: a connection that subscribes can send nothing else.
+   *
+   * @example
+   * ```ts
+   * import { RedisFanout } from '@convergent/redis';
+   *
+   * const open = (url: string) => RedisFanout.connect({ url, prefix: 'my-app:' });
+   * typeof open; // => 'function'
+   * ```
+   */
+  static async connect(options: RedisOptions): Promise<RedisFanout> {
+    const publisher = await connect(options);
+    try {
+      return new RedisFanout(publisher, await connect(options), options.prefix ?? 'convergent:');
+    } catch (error) {
+      await publisher.close();
+      throw error;
+    }
+  }
+
+  async publish(doc: string, delta: Uint8Array): Promise<void> {
+    this.#open();
+    await this.#publisher.publish(this.#channel(doc), Buffer.concat([this.#id, delta]));
+  }
+
+  async subscribe(doc: string, onDelta: (delta: Uint8Array) => void): Promise<() => Promise<void>> {
+    this.#open();
+    const channel = this.#channel(doc);
+    const listener = (message: Buffer): void => {
+      if (message.length < ID_BYTES || message.subarray(0, ID_BYTES).equals(this.#id)) return;
+      onDelta(new Uint8Array(message.subarray(ID_BYTES)));
+    };
+    await this.#subscriber.subscribe(channel, listener, true);
+    let subscribed = true;
+    return async () => {
+      if (!subscribed || this.#closed) return;
+      subscribed = false;
+      await this.#subscriber.unsubscribe(channel, listener, true);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([this.#subscriber.close(), this.#publisher.close()]);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreClosedError('the fan-out is closed');
+  }
+
+  #channel(doc: string): string {
+    return `${this.#prefix}deltas:${doc}`;
+  }
+}

@@ -1,0 +1,32 @@
+// The real server in a child process, for the kill -9 and scale-out tests:
+//   server-process.ts <port> leveldb <folder>
+//   server-process.ts <port> redis <url>      (RedisStore and RedisFanout)
+// Text documents (RGA with a delta log) under every name, anyone may write; it
+// compacts every few appends so kills also land inside compactions. Prints
+// `listening <port>` once it accepts connections; logs errors on stderr (every entry
+// with LOG_ALL=1, which the parent then echoes).
+import * as RGA from '@convergent/rga';
+import { allowAnyone, LevelDbStore, startServer, type DocumentStore, type Fanout } from '@convergent/server';
+import { RedisFanout, RedisStore } from '../../src/index.js';
+
+const [port, kind, where] = process.argv.slice(2);
+if (port === undefined || where === undefined) throw new Error('usage: server-process.ts <port> leveldb|redis <folder|url>');
+
+let store: DocumentStore;
+let fanout: Fanout | undefined;
+if (kind === 'leveldb') store = await LevelDbStore.open(where);
+else [store, fanout] = await Promise.all([RedisStore.connect({ url: where }), RedisFanout.connect({ url: where })]);
+
+const server = await startServer({
+  port: Number(port),
+  documents: () => ({ type: RGA, deltaLog: true }),
+  authenticate: allowAnyone,
+  store,
+  ...(fanout ? { fanout } : {}),
+  compactEvery: Number(process.env.COMPACT_EVERY ?? 8),
+  limits: { maxConnectionsPerAddress: 10_000 },
+  logger: (entry) => {
+    if (entry.level === 'error' || process.env.LOG_ALL) process.stderr.write(`${JSON.stringify(entry)}\n`);
+  },
+});
+process.stdout.write(`listening ${server.port}\n`);
