@@ -1,11 +1,22 @@
-// Each tab is one replica of four documents, synced over one BroadcastChannel.
+// Each tab is one replica of five documents, synced over one BroadcastChannel.
 import { replicaId, type JsonValue } from '@convergent/core';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORMap from '@convergent/or-map';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
+import { defaultKeymap } from '@codemirror/commands';
+import { EditorView, keymap } from '@codemirror/view';
+import { convergent } from '@convergent/codemirror';
+import { Presence } from '@convergent/presence';
+import { bind } from '@convergent/textarea';
 import { BroadcastChannelTransport, Replica, WebSocketTransport, type Transport } from '@convergent/sync';
 
+function colourOf(id: string): string {
+  const palette = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0891b2'];
+  let hash = 0;
+  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return palette[hash % palette.length]!;
+}
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const me = replicaId(); // fresh per tab and page load: two tabs never share an id
@@ -20,10 +31,15 @@ const onError = (error: unknown) => console.warn('sync:', error);
 const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onError });
 const Cart = ORMap.of(ORMap.counter); // item → quantity
 const cart = new Replica({ id: me, type: Cart, doc: 'cart', deltaLog: true, onError });
+const notes = new Replica({ id: me, type: RGA, doc: 'notes', deltaLog: true, onError });
 const likes = new Replica({ id: me, type: PNCounter, doc: 'likes', onError });
 const name = new Replica({ id: me, type: MVRegister, doc: 'name', deltaLog: true, onError });
 // Each replica repairs lost messages by itself (gossip rounds, every second or so).
-const replicas: Array<Pick<Replica<unknown>, 'connect'>> = [text, cart, likes, name];
+// Presence of the editor: who is here, and their carets (its messages share the links).
+const who = new URLSearchParams(location.search).get('name') ?? `guest ${me.slice(0, 4)}`;
+const presence = new Presence({ id: me, doc: 'text', name: who, colour: colourOf(me) });
+addEventListener('pagehide', () => presence.close());
+const replicas: Array<Pick<Replica<unknown>, 'connect'>> = [text, notes, cart, likes, name, presence];
 
 // ---- online / offline switch: detaching every replica from the channel is a partition.
 let detach: Array<() => void> = [];
@@ -35,50 +51,22 @@ function setOnline(online: boolean): void {
 }
 $<HTMLInputElement>('online').addEventListener('change', (e) => setOnline((e.target as HTMLInputElement).checked));
 $('replica-id').textContent = me;
+$('me').textContent = who;
 if (relay) {
   const show = (up: boolean) => ($('relay').textContent = `relay ${relayUrl} ${up ? 'connected' : 'unreachable — retrying'}`);
   relay.listen({ message: () => {}, status: show });
   show(relay.connected);
 }
 
-// ---- shared text: the textarea's edits become RGA deltas (one diff per input event).
-const area = $<HTMLTextAreaElement>('text');
-let shown = text.state;
-area.addEventListener('input', () => {
-  const before = RGA.text(text.state);
-  const after = area.value;
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let end = 0;
-  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
-  try {
-    if (before.length - start - end > 0) text.update((s, id) => RGA.deleteText(s, id, start, before.length - start - end));
-    if (after.length - start - end > 0) text.update((s, id) => RGA.insertText(s, id, start, after.slice(start, after.length - end)));
-    $('text-note').textContent = '';
-  } catch (error) {
-    $('text-note').textContent = `not applied: ${(error as Error).message}`;
-  }
-  shown = text.state;
-  if (area.value !== RGA.text(shown)) area.value = RGA.text(shown);
+// ---- shared text: a CodeMirror editor and a textarea, each bound by its package.
+const editor = new EditorView({
+  doc: RGA.text(text.state),
+  extensions: [convergent({ replica: text, presence }), keymap.of(defaultKeymap), EditorView.lineWrapping],
+  parent: $('text'),
 });
-text.subscribe((state) => {
-  const value = RGA.text(state);
-  if (value === area.value) {
-    shown = state;
-    return;
-  }
-  // Keep the caret on the same character: find its element in the old state, then where it is now.
-  const focused = document.activeElement === area;
-  const [from, to] = [area.selectionStart, area.selectionEnd].map((i) => {
-    if (i === 0) return 0;
-    const id = RGA.idAt(shown, i - 1);
-    const at = RGA.indexOf(state, id);
-    return at >= 0 ? at + 1 : Math.min(i, value.length);
-  }) as [number, number];
-  area.value = value;
-  if (focused) area.setSelectionRange(from, to);
-  shown = state;
-});
+bind($<HTMLTextAreaElement>('notes'), { replica: notes });
+// For the browser test: the editor's text (its DOM also holds the peers' caret labels).
+Object.assign(window, { demo: { editorText: () => editor.state.doc.toString() } });
 
 // ---- shopping cart: OR-Map of item → causal counter. A remove resets only what this tab had
 // seen: an add made concurrently elsewhere survives alone (milk 3, removed here, +1 there: milk 1).

@@ -52,7 +52,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-const textOf = (page: Page) => page.locator('#text').inputValue();
+/** The CodeMirror editor's text (its DOM also holds the peers' caret labels, so ask the page). */
+const textOf = (page: Page) => page.evaluate(() => (window as unknown as { demo: { editorText(): string } }).demo.editorText());
+const notesOf = (page: Page) => page.locator('#notes').inputValue();
+/** The two fields, by what the test reads and where it types. */
+const fields = [
+  { name: 'CodeMirror', read: textOf, target: '#text .cm-content' },
+  { name: 'textarea', read: notesOf, target: '#notes' },
+] as const;
 const cartOf = (page: Page) => page.locator('#cart li span').allTextContents();
 /** The cart as shown: item → quantity. */
 async function quantitiesOf(page: Page): Promise<Record<string, number>> {
@@ -101,7 +108,7 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
 
     // Online: an edit in one tab shows in the other.
     await front(one);
-    await one.locator('#text').click();
+    await one.locator('#text .cm-content').click();
     await one.keyboard.type('Shopping list');
     await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('Shopping list');
     await addItem(one, 'milk');
@@ -113,11 +120,11 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
 
     // Concurrent edits on both sides of the partition.
     await front(one);
-    await one.locator('#text').click();
+    await one.locator('#text .cm-content').click();
     await one.keyboard.press('End');
     await one.keyboard.type(' for Saturday');
     await front(two);
-    await two.locator('#text').click();
+    await two.locator('#text .cm-content').click();
     await two.keyboard.press('Home');
     await two.keyboard.type('Our ');
     await addItem(one, 'apples');
@@ -164,6 +171,67 @@ test('two tabs go offline, edit text and cart, reconnect and agree', async () =>
     await one.screenshot({ path: path.join(shots, 'web-demo-tab-1.png'), fullPage: true });
     await two.screenshot({ path: path.join(shots, 'web-demo-tab-2.png'), fullPage: true });
     expect(existsSync(path.join(shots, 'web-demo-tab-1.png'))).toBe(true);
+  } finally {
+    await context.close();
+  }
+}, 90_000);
+
+test('editors, both ways, in CodeMirror and in a textarea: astral characters, select-all delete, a caret kept while the other types before it, remote carets, offline edits', async () => {
+  const { context, pages } = await twoTabs();
+  try {
+    for (const field of fields) {
+      for (const [me, other] of [pages, [pages[1], pages[0]]] as const) {
+        const type = async (page: Page, ...keys: string[]) => {
+          await front(page);
+          for (const key of keys) await (key.length > 1 && /^[A-Z]/.test(key) ? page.keyboard.press(key) : page.keyboard.type(key));
+        };
+        const both = async (expected: string) => {
+          for (const page of [me, other]) await expect.poll(() => field.read(page), { timeout: 5_000 }).toBe(expected);
+        };
+        for (const page of [me, other]) await (await front(page)).locator(field.target).click();
+
+        // Emoji and other astral characters (surrogate pairs), typed here and deleted there.
+        await type(me, 'a😀b𝒳');
+        await both('a😀b𝒳');
+        await type(other, 'Control+End', 'Backspace', 'Backspace');
+        await both('a😀');
+        await type(other, 'Backspace', '🎉');
+        await both('a🎉');
+        // Select all, then delete.
+        await type(me, 'Control+a', 'Backspace');
+        await both('');
+
+        // The other's caret stays after "hello" while this side types before it.
+        await type(me, 'hello world');
+        await both('hello world');
+        await type(other, 'Control+End', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft');
+        await type(me, 'Control+Home', '👋 ');
+        await both('👋 hello world');
+        await type(other, ',');
+        await both('👋 hello, world');
+
+        if (field.name === 'CodeMirror') {
+          // The other side draws this side's caret, named.
+          const name = await me.locator('#me').textContent();
+          await expect.poll(() => other.locator('.cm-convergent-caret-label').allTextContents(), { timeout: 5_000 }).toContain(name);
+        }
+
+        // Offline on both sides, both edit, both back: the edits merge.
+        for (const page of [me, other]) await setOnline(page, false);
+        await (await front(me)).locator(field.target).click();
+        await type(me, 'Control+End', ' 🌍');
+        await (await front(other)).locator(field.target).click();
+        await type(other, 'Control+Home', '¡');
+        await expect.poll(() => field.read(me)).toBe('👋 hello, world 🌍');
+        await expect.poll(() => field.read(other)).toBe('¡👋 hello, world');
+        for (const page of [me, other]) await setOnline(page, true);
+        await both('¡👋 hello, world 🌍');
+
+        await (await front(me)).locator(field.target).click();
+        await type(me, 'Control+a', 'Backspace');
+        await both('');
+      }
+    }
   } finally {
     await context.close();
   }
@@ -222,7 +290,7 @@ test("two browser profiles (no shared BroadcastChannel) sync through the relay w
       await expect.poll(() => page.locator('#relay').textContent()).toContain('connected');
     }
     await front(one);
-    await one.locator('#text').click();
+    await one.locator('#text .cm-content').click();
     await one.keyboard.type('over the wire');
     await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('over the wire');
 
