@@ -5,10 +5,11 @@ import * as ORMap from '@convergent/or-map';
 import * as PNCounter from '@convergent/pn-counter';
 import * as RGA from '@convergent/rga';
 import { defaultKeymap } from '@codemirror/commands';
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorView, keymap, runScopeHandlers } from '@codemirror/view';
 import { convergent } from '@convergent/codemirror';
 import { Presence } from '@convergent/presence';
 import { bind } from '@convergent/textarea';
+import { text as textUndo, UndoManager } from '@convergent/undo';
 import { BroadcastChannelTransport, Replica, WebSocketTransport, type Transport } from '@convergent/sync';
 
 function colourOf(id: string): string {
@@ -58,13 +59,23 @@ if (relay) {
   show(relay.connected);
 }
 
-// ---- shared text: a CodeMirror editor and a textarea, each bound by its package.
+// ---- shared text: a CodeMirror editor and a textarea, each bound by its package. Undo
+// (Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl/Cmd+Y, or the buttons) reverses only this tab's edits.
+const undoOf = () => new UndoManager({ kind: textUndo({ utf16: true }), replica: me, captureMs: 500 });
 const editor = new EditorView({
   doc: RGA.text(text.state),
-  extensions: [convergent({ replica: text, presence }), keymap.of(defaultKeymap), EditorView.lineWrapping],
+  extensions: [convergent({ replica: text, presence, undo: undoOf() }), keymap.of(defaultKeymap), EditorView.lineWrapping],
   parent: $('text'),
 });
-bind($<HTMLTextAreaElement>('notes'), { replica: notes });
+const notesArea = $<HTMLTextAreaElement>('notes');
+bind(notesArea, { replica: notes, undo: undoOf() });
+// The buttons press the bindings' own keys: the editor's through its keymap, the textarea's on the element.
+const mac = /Mac|iP(hone|ad)/.test(navigator.platform);
+const keyOf = (kind: 'undo' | 'redo') => new KeyboardEvent('keydown', { key: 'z', shiftKey: kind === 'redo', ctrlKey: !mac, metaKey: mac, bubbles: true, cancelable: true });
+for (const kind of ['undo', 'redo'] as const) {
+  $(`text-${kind}`).addEventListener('click', () => runScopeHandlers(editor, keyOf(kind), 'editor'));
+  $(`notes-${kind}`).addEventListener('click', () => notesArea.dispatchEvent(keyOf(kind)));
+}
 // For the browser test: the editor's text (its DOM also holds the peers' caret labels).
 Object.assign(window, { demo: { editorText: () => editor.state.doc.toString() } });
 

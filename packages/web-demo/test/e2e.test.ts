@@ -57,8 +57,8 @@ const textOf = (page: Page) => page.evaluate(() => (window as unknown as { demo:
 const notesOf = (page: Page) => page.locator('#notes').inputValue();
 /** The two fields, by what the test reads and where it types. */
 const fields = [
-  { name: 'CodeMirror', read: textOf, target: '#text .cm-content' },
-  { name: 'textarea', read: notesOf, target: '#notes' },
+  { name: 'CodeMirror', read: textOf, target: '#text .cm-content', undo: '#text-undo', redo: '#text-redo' },
+  { name: 'textarea', read: notesOf, target: '#notes', undo: '#notes-undo', redo: '#notes-redo' },
 ] as const;
 const cartOf = (page: Page) => page.locator('#cart li span').allTextContents();
 /** The cart as shown: item → quantity. */
@@ -236,6 +236,43 @@ test('editors, both ways, in CodeMirror and in a textarea: astral characters, se
     await context.close();
   }
 }, 90_000);
+
+test('undo in both fields: two people type, one undoes (keys or button), the other\'s text stays; redo brings it back', async () => {
+  const { context, pages: [alice, bob] } = await twoTabs();
+  try {
+    for (const field of fields) {
+      const both = async (expected: string) => {
+        for (const page of [alice, bob]) await expect.poll(() => field.read(page), { timeout: 5_000 }).toBe(expected);
+      };
+      await (await front(alice)).locator(field.target).click();
+      await alice.keyboard.type('Alice 👩');
+      await both('Alice 👩');
+      await (await front(bob)).locator(field.target).click();
+      await bob.keyboard.press('Control+End');
+      await bob.keyboard.type(' and Bob 👨');
+      await both('Alice 👩 and Bob 👨');
+
+      // Alice undoes with the key: her words go, Bob's stay; she redoes with the button.
+      await (await front(alice)).locator(field.target).click();
+      await alice.keyboard.press('Control+z');
+      await both(' and Bob 👨');
+      await alice.locator(field.redo).click();
+      await both('Alice 👩 and Bob 👨');
+      // Bob undoes with the button: Alice's words stay; Ctrl+Shift+Z redoes, Ctrl+Y after an undo too.
+      await (await front(bob)).locator(field.undo).click();
+      await both('Alice 👩');
+      await bob.locator(field.target).click();
+      await bob.keyboard.press('Control+Shift+z');
+      await both('Alice 👩 and Bob 👨');
+      await bob.keyboard.press('Control+z');
+      await both('Alice 👩');
+      await bob.keyboard.press('Control+y');
+      await both('Alice 👩 and Bob 👨');
+    }
+  } finally {
+    await context.close();
+  }
+}, 60_000);
 
 test("the seed's cart: milk 3 everywhere, one tab removes it while the other adds 1; both end with milk 1", async () => {
   const { context, pages: [alice, bob] } = await twoTabs();
