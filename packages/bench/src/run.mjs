@@ -1,4 +1,4 @@
-// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,text,or-set,maps]
+// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,text,or-set,maps,indexeddb]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
 // prints a Markdown table of medians with min-max; then, with rga, the delivery-order and
 // unrelated-states ratios of order.mjs. Never part of the tests.
@@ -21,7 +21,7 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
-const sections = option('section', 'traces,text,or-set,maps').split(',');
+const sections = option('section', 'traces,text,or-set,maps,indexeddb').split(',');
 const traceNames = sections.includes('traces') ? option('trace', 'automerge-paper,seph-blog1').split(',') : [];
 const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
@@ -88,7 +88,7 @@ for (const trace of traceNames) {
     }
   }
 }
-if (libs.includes('rga')) {
+if (traceNames.length && libs.includes('rga')) {
   // Costs that depend on what a replica receives: ratios timed side by side in one process.
   const order = execFileSync(process.execPath, ['--expose-gc', path.join(here, 'order.mjs'), '--trace', traceNames.join(','), '--runs', String(Math.min(runs, 3))], {
     encoding: 'utf8',
@@ -113,6 +113,9 @@ if (sections.includes('maps')) {
     process.exit(1);
   }
   md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'maps.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+if (sections.includes('indexeddb')) {
+  md += execFileSync(process.execPath, [path.join(here, '../indexeddb/run.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
 writeFileSync(path.join(out, 'results.md'), md);

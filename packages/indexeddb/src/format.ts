@@ -46,15 +46,12 @@ export function record(doc: string, kind: StoredRecord['kind'], bytes: Uint8Arra
   return { doc, format: FORMAT, kind, bytes, sum: checksum(bytes) };
 }
 
-/**
- * What is wrong with a stored value read under `doc`, or `undefined` if it is a sound
- * record; `'newer'` for a record of a later format.
- */
-export function problem(value: unknown, doc: string, maxBytes: number): string | 'newer' | undefined {
+/** What is wrong with a stored value read under `doc`, or `undefined` if it is a sound record. */
+export function problem(value: unknown, doc: string, maxBytes: number): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not a record of @convergent/indexeddb';
   const r = value as Partial<StoredRecord>;
   if (typeof r.format !== 'number' || !Number.isInteger(r.format) || r.format < 1) return 'not a record of @convergent/indexeddb (no format version)';
-  if (r.format > FORMAT) return 'newer';
+  if (r.format > FORMAT) return `format ${r.format}, newer than this version of @convergent/indexeddb reads (${FORMAT})`;
   if (r.doc !== doc) return 'filed under another document';
   if (r.kind !== 'delta' && r.kind !== 'state') return 'unknown record kind';
   if (!(r.bytes instanceof Uint8Array)) return 'no bytes';

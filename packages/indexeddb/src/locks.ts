@@ -12,7 +12,7 @@
  *
  * const locks: Locks = globalThis.navigator?.locks ?? memoryLocks();
  * const store = await openStore('locks-example', { locks });
- * await store.compact('likes', GCounter); // => 0
+ * (await store.compact('likes', GCounter)).records; // => 0
  * store.close();
  * ```
  */

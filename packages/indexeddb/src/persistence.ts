@@ -33,7 +33,13 @@ export interface DurableStatus {
  * ```
  */
 export interface PersistOptions {
-  /** Compact in the background after this many records written by this tab (default 100; `0` never, except by `compact()`). */
+  /**
+   * Compact in the background once this tab has written this many records (default
+   * 100; `0` never, except by `compact()`) and, after a first compaction, records
+   * adding up to half the compacted state's bytes: a compaction rewrites the whole
+   * state, so a large document is rewritten at most once per half its size of new
+   * deltas.
+   */
   readonly compactEvery?: number;
 }
 
@@ -77,6 +83,8 @@ export class Persistence<S> {
   private written = 0;
   private inFlight = false;
   private sinceCompaction = 0;
+  private bytesSinceCompaction = 0;
+  private stateBytes = 0;
   private compacting: Promise<void> | undefined;
   private failure: StorageError | undefined;
   private waiters: Array<{ upTo: number; resolve: () => void; reject: (error: StorageError) => void }> = [];
@@ -146,7 +154,9 @@ export class Persistence<S> {
     this.compacting ??= this.store
       .compact(this.replica.doc, this.type)
       .then(
-        () => {},
+        (done) => {
+          if (done.records > 0) this.stateBytes = done.bytes;
+        },
         (error: unknown) => this.emitError(storageError('compaction', error)),
       )
       .finally(() => (this.compacting = undefined));
@@ -176,21 +186,23 @@ export class Persistence<S> {
       return this.failed(batch, storageError('encoding', error));
     }
     this.store.append(this.replica.doc, encoded).then(
-      () => this.wrote(batch.length, upTo),
+      () => this.wrote(encoded, upTo),
       (error: unknown) => this.failed(batch, storageError('write', error)),
     );
   }
 
-  private wrote(records: number, upTo: number): void {
+  private wrote(records: readonly Uint8Array[], upTo: number): void {
     this.inFlight = false;
     this.written = upTo;
     this.failure = undefined;
-    this.sinceCompaction += records;
+    this.sinceCompaction += records.length;
+    for (const bytes of records) this.bytesSinceCompaction += bytes.length;
     const status: DurableStatus = { durable: this.written, pending: this.pending };
     this.waiters = this.waiters.filter((w) => (w.upTo <= upTo ? (w.resolve(), false) : true));
     for (const listener of [...this.durableListeners]) listener(status);
-    if (this.compactEvery > 0 && this.sinceCompaction >= this.compactEvery) {
+    if (this.compactEvery > 0 && this.sinceCompaction >= this.compactEvery && 2 * this.bytesSinceCompaction >= this.stateBytes) {
       this.sinceCompaction = 0;
+      this.bytesSinceCompaction = 0;
       setTimeout(() => void this.compact(), 0);
     }
     this.write();

@@ -77,6 +77,24 @@ export interface Usage {
   readonly bytes: number;
 }
 
+/**
+ * What {@link DocumentStore.compact} did.
+ *
+ * @example
+ * ```ts
+ * import type { Compacted } from '@convergent/indexeddb';
+ *
+ * const skipped: Compacted = { records: 0, bytes: 0 };
+ * skipped.records; // => 0
+ * ```
+ */
+export interface Compacted {
+  /** Records replaced: 0 if there was nothing to do or another tab held the lock. */
+  readonly records: number;
+  /** Bytes of the state record written (0 if none). */
+  readonly bytes: number;
+}
+
 interface Read<S> extends Loaded<S> {
   /** The keys of the records merged. */
   readonly keys: readonly number[];
@@ -167,21 +185,22 @@ export class DocumentStore {
    * tab holds it. Skipped (bad) records are kept.
    * @param doc - the document name
    * @param type - its type
-   * @returns how many records were replaced (0 if there was nothing to do or the lock was taken)
+   * @returns how many records were replaced by how many bytes
    * @throws StorageError if IndexedDB fails (nothing lost)
    */
-  async compact<S>(doc: string, type: SyncAdapter<S>): Promise<number> {
+  async compact<S>(doc: string, type: SyncAdapter<S>): Promise<Compacted> {
+    const nothing: Compacted = { records: 0, bytes: 0 };
     return this.locks.request(`convergent-indexeddb:${this.name}:${doc}`, { ifAvailable: true }, async (lock) => {
-      if (lock === null) return 0;
+      if (lock === null) return nothing;
       const read = await this.read(doc, type);
-      if (read.keys.length < 2) return 0;
+      if (read.keys.length < 2) return nothing;
       const bytes = type.encode(read.state);
-      if (bytes.length > this.limits.maxBytes) return 0;
+      if (bytes.length > this.limits.maxBytes) return nothing;
       await this.write('compaction', (store) => {
         quietly(store.add(record(doc, 'state', bytes)));
         for (const key of read.keys) quietly(store.delete(key));
       });
-      return read.keys.length;
+      return { records: read.keys.length, bytes: bytes.length };
     });
   }
 

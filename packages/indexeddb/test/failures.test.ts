@@ -81,6 +81,16 @@ describe('bad records are skipped whole and reported', () => {
     expect(RGA.text(again.replica.state)).toBe('kept');
   });
 
+  test('a record of a newer format is skipped and named as such', async () => {
+    const db = await counterStore('newer-record', 1);
+    const bytes = PNCounter.encode(PNCounter.increment(PNCounter.bottom, me, 9));
+    const key = await putRaw(db.name, { doc: 'n', format: 2, kind: 'delta', bytes, sum: checksum(bytes) });
+    const loaded = await db.load('n', PNCounter);
+    expect(loaded.errors.map((e) => e.key)).toEqual([key]);
+    expect(loaded.errors[0]!.message).toContain('format 2, newer');
+    expect(PNCounter.value(loaded.state)).toBe(1);
+  });
+
   test('a record past the store limit is neither written nor read', async () => {
     const db = disposeLater(cleanup, await openStore(freshName('limit'), { limits: { maxBytes: 8 } }));
     await expect(db.append('n', [new Uint8Array(9)])).rejects.toBeInstanceOf(StorageError);
@@ -170,16 +180,34 @@ describe('compaction', () => {
     expect(PNCounter.value((await db.load('n', PNCounter)).state)).toBe(10);
   });
 
+  test('a large state is rewritten only once new records add up to half its size', async () => {
+    const db = await store('amplification');
+    const { replica, persistence } = await restore({ store: db, type: RGA, doc: 't', deltaLog: true, gossipMs: 0, compactEvery: 5 });
+    const write = async (text: string) => {
+      replica.update((s, id) => RGA.insertText(s, id, RGA.length(s), text));
+      await persistence.whenDurable();
+    };
+    await write('x'.repeat(4000));
+    for (let i = 0; i < 4; i++) await write('y');
+    await expect.poll(async () => (await db.usage('t')).records).toBe(1); // the first compaction: 5 records
+    for (let i = 0; i < 20; i++) await write('z'); // 20 small records, far from 2 kB
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await db.usage('t')).records).toBe(21);
+    await write('w'.repeat(2000)); // now half the state's bytes
+    await expect.poll(async () => (await db.usage('t')).records).toBe(1);
+    expect(RGA.text((await db.load('t', RGA)).state)).toBe(RGA.text(replica.state));
+  });
+
   test('does nothing while another tab holds the lock', async () => {
     const locks = memoryLocks();
     const db = await counterStore('locked', 4, locks);
     let replaced: number | undefined;
     await locks.request(`convergent-indexeddb:${db.name}:n`, { ifAvailable: true }, async () => {
-      replaced = await db.compact('n', PNCounter);
+      replaced = (await db.compact('n', PNCounter)).records;
     });
     expect(replaced).toBe(0);
     expect((await db.usage('n')).records).toBe(4);
-    expect(await db.compact('n', PNCounter)).toBe(4);
+    expect((await db.compact('n', PNCounter)).records).toBe(4);
   });
 
   // The steps: take the lock, read the records (one transaction), merge and encode,
@@ -237,7 +265,7 @@ describe('compaction', () => {
     const late = PNCounter.increment(PNCounter.bottom, asReplicaId('other-tab'), 7);
     // Between the read and the write: the other tab appends its delta.
     const type: SyncAdapter<PNCounter.PNCounter> = { ...PNCounter, encode: (s) => ((appended ??= other.append('n', [PNCounter.encode(late)])), PNCounter.encode(s)) };
-    expect(await db.compact('n', type)).toBe(3);
+    expect((await db.compact('n', type)).records).toBe(3);
     await appended;
     const loaded = await db.load('n', PNCounter);
     expect(loaded.records).toBe(2);

@@ -198,14 +198,17 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
   const layout = (entries: Store) => {
     let out = layouts.get(entries);
     if (!out) {
-      const all = new Map(entries);
-      const order = orderOf(all, all);
+      const order = orderOf(entries, entries);
       let stamp = 0;
-      for (const e of all.values()) if (e.slot && e.slot.stamp > stamp) stamp = e.slot.stamp;
-      layouts.set(entries, (out = { order, live: order.filter((key) => alive(all.get(key)!)), stamp }));
+      for (const e of entries.values()) if (e.slot && e.slot.stamp > stamp) stamp = e.slot.stamp;
+      layouts.set(entries, (out = { order, live: order.filter((key) => alive(entries.get(key)!)), stamp }));
     }
     return out;
   };
+  // Set by a join when an element comes, goes, or gains or loses its position: the
+  // order must be computed again. Otherwise (an edit, a remove) the joined state keeps
+  // the order of the side it was built from, and only which elements are live is redone.
+  let moved = false;
   const at = (s: L, index: number, max: number): string => {
     checkIndex(index, max);
     return layout(s.entries).live[index]!;
@@ -224,7 +227,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     const joined = kind.join(x?.value ?? kind.empty, cx, y?.value ?? kind.empty, cy);
     if (x && slot === x.slot && born === x.born && joined === x.value) return x;
     const out = element(e.replica, e.counter, slot, born, joined);
-    return needed(out) ? out : undefined;
+    const kept = needed(out) ? out : undefined;
+    if (!x || !kept || (x.slot === undefined) !== (kept.slot === undefined)) moved = true;
+    return kept;
   };
   const dotsOf = (e: E): Array<readonly [ReplicaId, number]> => {
     const out: Array<readonly [ReplicaId, number]> = [...kind.dots(e.value)];
@@ -258,7 +263,17 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     view: state,
     storeOf: (s: L) => s.entries,
     isEmpty: (store: Store) => store.size === 0,
-    join: (a: Store, ac: DotContext, b: Store, bc: DotContext) => mergeKeyed({ entries: a, context: ac }, { entries: b, context: bc }, joinElement, dotsOf),
+    join(a: Store, ac: DotContext, b: Store, bc: DotContext): Store {
+      const outer = moved;
+      moved = false;
+      const out = mergeKeyed({ entries: a, context: ac }, { entries: b, context: bc }, joinElement, dotsOf);
+      // mergeKeyed builds on the larger side, and calls joinElement with its elements first.
+      const known = layouts.get(a.size < b.size ? b : a);
+      if (!moved && known && !layouts.has(out))
+        layouts.set(out, { order: known.order, stamp: known.stamp, live: known.order.filter((key) => alive(out.get(key)!)) });
+      moved = outer;
+      return out;
+    },
     equals: (a: Store, b: Store) =>
       a === b ||
       (a.size === b.size &&

@@ -44,7 +44,7 @@ const byId = (p: Placed, q: Placed): number => (p.replica < q.replica ? -1 : p.r
  * The keys of `entries` in list order: every element with a position in RGA
  * order, then the live elements without one, by id.
  */
-export function orderOf<E extends Placed>(entries: Iterable<readonly [string, E]>, all: ReadonlyMap<string, E>): string[] {
+export function orderOf<E extends Placed>(entries: Iterable<readonly [string, E]>, all: { get(key: string): E | undefined }): string[] {
   const children = new Map<string | null, Array<[string, E]>>();
   const loose: Array<[string, E]> = [];
   for (const [key, e] of entries) {

@@ -247,3 +247,24 @@ test('fuzz: mutated encodings of a nested list decode to a valid state or throw 
     { numRuns: 2000 },
   );
 });
+
+test('the order a merge carries over (after edits and removes) is the order computed afresh', () => {
+  const Numbers = ORList.of(ORMap.counter);
+  const replicas = [ann, ben, cat];
+  const op = fc.record({ who: fc.nat(2), at: fc.nat(5), how: fc.constantFrom('insert', 'update', 'remove', 'sync') });
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      const states = replicas.map(() => Numbers.bottom);
+      for (const { who, at, how } of ops) {
+        const s = states[who]!;
+        const n = Numbers.length(s);
+        if (how === 'sync') states[who] = Numbers.merge(s, states[(who + 1) % 3]!);
+        else if (how === 'insert') states[who] = Numbers.merge(s, Numbers.insert(s, replicas[who]!, Math.min(at, n), (v, r) => ORMap.increment(v, r, at)));
+        else if (n > 0)
+          states[who] = Numbers.merge(s, how === 'remove' ? Numbers.remove(s, replicas[who]!, at % n) : Numbers.update(s, replicas[who]!, at % n, (v, r) => ORMap.increment(v, r, 1)));
+      }
+      for (const s of states) expect(Numbers.snapshot(s)).toEqual(Numbers.snapshot(Numbers.decode(Numbers.encode(s))));
+    }),
+    { numRuns: 300 },
+  );
+});

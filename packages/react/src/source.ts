@@ -84,6 +84,30 @@ export interface Restoring<S, R> extends Source<S> {
 }
 
 /**
+ * What a restore may resolve to instead of a source: an object holding the
+ * restored replica, as `restore()` of `@convergent/indexeddb` resolves to
+ * `{ replica, persistence, errors }`.
+ *
+ * @typeParam S - the state type
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ * import type { HoldsReplica } from '@convergent/react';
+ * import { Replica } from '@convergent/sync';
+ *
+ * const Cart = ORMap.of(ORMap.counter);
+ * const restored: HoldsReplica<typeof Cart.bottom> = { replica: new Replica({ id: asReplicaId('tab'), type: Cart, gossipMs: 0 }) };
+ * Cart.size(restored.replica.state); // => 0
+ * ```
+ */
+export interface HoldsReplica<S> {
+  /** The restored replica. */
+  readonly replica: Source<S>;
+}
+
+/**
  * Makes a {@link Source} of a replica that is still being restored, so that
  * components render at once (with `initial`, status `'restoring'`) and re-render
  * with the replica's state when it is there. `pending` resolves to a source (a
@@ -112,7 +136,7 @@ export interface Restoring<S, R> extends Source<S> {
  * doc.status; // => 'ready'
  * ```
  */
-export function restoring<S, R extends Source<S> | { readonly replica: Source<S> }>(pending: Promise<R>, initial: S): Restoring<S, R> {
+export function restoring<S, R extends Source<S> | HoldsReplica<S>>(pending: Promise<R>, initial: S): Restoring<S, R> {
   const listeners = new Set<() => void>();
   let source: Source<S> | undefined;
   let detach: (() => void) | undefined;

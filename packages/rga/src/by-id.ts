@@ -37,10 +37,26 @@ function targets(ids: readonly ElementId[]): Map<ReplicaId, Array<readonly [numb
   return by;
 }
 
+const follows = (prev: ElementId | null, id: ElementId): boolean => prev !== null && prev.replica === id.replica && prev.counter === id.counter;
+
+/** First index of `sorted` whose value is at least `x`. */
+function lowerBound(sorted: ArrayLike<number>, x: number, at: (i: number) => number = (i) => sorted[i]!): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at(mid) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Walks the list once and calls `visit` for every target element found: its index in
- * `ids`, its piece and offset there, its rank among all elements (deleted ones too), the
- * number of visible elements before it, and the element just before it (deleted or not).
+ * `ids`, its piece and offset there, its rank (a number that orders elements as the
+ * list does, deleted ones included), the number of visible elements before it, and the
+ * element just before it (deleted or not). Chunks whose counter range holds no target
+ * are skipped whole.
  */
 function walk(
   state: RGA,
@@ -49,27 +65,36 @@ function walk(
 ): void {
   if (ids.length === 0) return;
   const by = targets(ids);
-  let rank = 0;
+  const counters = Float64Array.from(ids, (id) => id.counter).sort();
   let before = 0;
   let last: ElementId | null = null;
-  for (const p of sequence(asDoc(state))) {
-    const list = by.get(p.r);
-    if (list !== undefined) {
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (list[mid]![0] < p.c) lo = mid + 1;
-        else hi = mid;
-      }
-      for (; lo < list.length && list[lo]![0] < p.c + p.n; lo++) {
-        const [c, i] = list[lo]!;
-        visit(i, p, c - p.c, rank + c - p.c, before + (p.v === null ? 0 : c - p.c), c > p.c ? { replica: p.r, counter: c - 1 } : last);
-      }
+  const chunks = asDoc(state).chunks;
+  for (let ci = 0; ci < chunks.length; ci++) {
+    const ch = chunks[ci]!;
+    const ps = ch.pieces;
+    if (ps.length === 0) continue;
+    const first = lowerBound(counters, ch.lo);
+    if (first === counters.length || counters[first]! > ch.hi) {
+      const p = ps[ps.length - 1]!;
+      last = { replica: p.r, counter: p.c + p.n - 1 };
+      before += ch.vis;
+      continue;
     }
-    last = { replica: p.r, counter: p.c + p.n - 1 };
-    rank += p.n;
-    if (p.v !== null) before += p.n;
+    for (let pi = 0; pi < ps.length; pi++) {
+      const p = ps[pi]!;
+      const list = by.get(p.r);
+      if (list !== undefined) {
+        // Rank: chunk, piece, offset (a chunk holds at most a few dozen pieces).
+        const rank = (ci * 128 + pi) * 2 ** 26;
+        for (let lo = lowerBound(list as unknown as ArrayLike<number>, p.c, (j) => list[j]![0]); lo < list.length && list[lo]![0] < p.c + p.n; lo++) {
+          const [c, i] = list[lo]!;
+          const k = c - p.c;
+          visit(i, p, k, rank + k, before + (p.v === null ? 0 : k), k > 0 ? { replica: p.r, counter: c - 1 } : last);
+        }
+      }
+      last = { replica: p.r, counter: p.c + p.n - 1 };
+      if (p.v !== null) before += p.n;
+    }
   }
 }
 
@@ -307,7 +332,8 @@ export function reinsert(
   const pieces: Piece[] = [];
   let counter = asDoc(state).clock;
   for (let s = 0, e = 0; s < found.length; s = e) {
-    for (e = s + 1; e < found.length && found[e]!.rank === found[e - 1]!.rank + 1; e++);
+    // A run: each element right after the one before it in the list.
+    for (e = s + 1; e < found.length && follows(found[e]!.prev, elements[found[e - 1]!.i]!.id); e++);
     let origin = found[s]!.prev;
     // One piece per kind of content: text characters, other values.
     for (let j = s; j < e; ) {

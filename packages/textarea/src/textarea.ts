@@ -122,9 +122,6 @@ export interface TextRange {
   readonly head: number;
 }
 
-/** An element whose selection the binding can read: a textarea, or an input of a text type. */
-type TextElement = HTMLTextAreaElement | HTMLInputElement;
-
 /**
  * Binds a `<textarea>` or a single-line `<input>` to a replica's RGA text, both ways,
  * until the returned function is called.
@@ -164,7 +161,7 @@ type TextElement = HTMLTextAreaElement | HTMLInputElement;
  * unbind();
  * ```
  */
-export function bind(element: TextElement, options: BindOptions): () => void {
+export function bind(element: HTMLTextAreaElement | HTMLInputElement, options: BindOptions): () => void {
   const { replica, undo } = options;
   if (element.selectionStart === null) throw new TypeError('the element has no text selection: bind a textarea or a text input');
   const multiline = element.localName === 'textarea';
