@@ -10,6 +10,7 @@ import { convergent } from '@convergent/codemirror';
 import { Presence } from '@convergent/presence';
 import { bind } from '@convergent/textarea';
 import { text as textUndo, UndoManager } from '@convergent/undo';
+import { openStore, restore, type Restored } from '@convergent/indexeddb';
 import { BroadcastChannelTransport, Replica, WebSocketTransport, type Transport } from '@convergent/sync';
 
 function colourOf(id: string): string {
@@ -20,7 +21,7 @@ function colourOf(id: string): string {
 }
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const me = replicaId(); // fresh per tab and page load: two tabs never share an id
+const me = replicaId(); // fresh per tab and page load: two tabs never share an id, a reload never reuses one
 const channel = new BroadcastChannelTransport('convergent-web-demo');
 // ?relay=ws://host:port/room also syncs through a relay (`pnpm --filter @convergent/web-demo relay`),
 // so that browsers on different machines (or profiles) meet.
@@ -29,12 +30,30 @@ const relay = relayUrl ? new WebSocketTransport(relayUrl, { reconnectMs: 500 }) 
 const links: Transport[] = relay ? [channel, relay] : [channel];
 const onError = (error: unknown) => console.warn('sync:', error);
 
-const text = new Replica({ id: me, type: RGA, doc: 'text', deltaLog: true, onError });
+// Every document lives in IndexedDB: each change is written as it happens, and a reload
+// (online or offline) restores them all, under this load's fresh replica id.
+const store = await openStore('convergent-web-demo');
 const Cart = ORMap.of(ORMap.counter); // item → quantity
-const cart = new Replica({ id: me, type: Cart, doc: 'cart', deltaLog: true, onError });
-const notes = new Replica({ id: me, type: RGA, doc: 'notes', deltaLog: true, onError });
-const likes = new Replica({ id: me, type: PNCounter, doc: 'likes', onError });
-const name = new Replica({ id: me, type: MVRegister, doc: 'name', deltaLog: true, onError });
+// The bar says "saved" once every document's changes are on disk.
+const pending = new Map<string, number>();
+function saved<S>({ replica, persistence, errors }: Restored<S>): Replica<S> {
+  if (errors.length > 0) console.warn('skipped unreadable records', errors);
+  const show = (doc: string, n: number) => {
+    pending.set(doc, n);
+    $('saved').textContent = [...pending.values()].every((k) => k === 0) ? 'saved' : 'saving…';
+  };
+  replica.subscribe(() => show(replica.doc, 1)); // every change is written; 'durable' says when
+  persistence.on('durable', ({ pending: n }) => show(replica.doc, n));
+  persistence.on('error', (error) => ($('saved').textContent = `not saved: ${error.message}`));
+  return replica;
+}
+const [text, notes, cart, likes, name] = await Promise.all([
+  restore({ store, id: me, type: RGA, doc: 'text', deltaLog: true, onError }).then(saved),
+  restore({ store, id: me, type: RGA, doc: 'notes', deltaLog: true, onError }).then(saved),
+  restore({ store, id: me, type: Cart, doc: 'cart', deltaLog: true, onError }).then(saved),
+  restore({ store, id: me, type: PNCounter, doc: 'likes', onError }).then(saved),
+  restore({ store, id: me, type: MVRegister, doc: 'name', deltaLog: true, onError }).then(saved),
+]);
 // Each replica repairs lost messages by itself (gossip rounds, every second or so).
 // Presence of the editor: who is here, and their carets (its messages share the links).
 const who = new URLSearchParams(location.search).get('name') ?? `guest ${me.slice(0, 4)}`;
@@ -49,6 +68,10 @@ function setOnline(online: boolean): void {
   detach = online ? links.flatMap((link) => replicas.map((r) => r.connect(link))) : [];
   document.body.classList.toggle('offline', !online);
   $('status').textContent = online ? 'online' : 'offline — edits stay here until you reconnect';
+  $<HTMLInputElement>('online').checked = online;
+  // The switch outlives a reload of this tab (and only this tab), so a tab can be reloaded offline.
+  if (online) sessionStorage.removeItem('convergent-demo-offline');
+  else sessionStorage.setItem('convergent-demo-offline', 'yes');
 }
 $<HTMLInputElement>('online').addEventListener('change', (e) => setOnline((e.target as HTMLInputElement).checked));
 $('replica-id').textContent = me;
@@ -157,5 +180,5 @@ name.subscribe(renderName);
 renderName(name.state);
 renderCart(cart.state);
 
-setOnline(true);
+setOnline(sessionStorage.getItem('convergent-demo-offline') === null);
 document.body.dataset.ready = 'true';

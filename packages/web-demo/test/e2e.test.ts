@@ -274,6 +274,53 @@ test('undo in both fields: two people type, one undoes (keys or button), the oth
   }
 }, 60_000);
 
+test('IndexedDB: a tab reloaded offline keeps its edits and syncs them once online; a tab opened while another is offline reads its edits from disk', async () => {
+  const { context, pages: [one, two] } = await twoTabs();
+  const saved = (page: Page) => expect.poll(() => page.locator('#saved').textContent()).toBe('saved');
+  try {
+    await (await front(one)).locator('#text .cm-content').click();
+    await one.keyboard.type('kept ✓');
+    await (await front(one)).locator('#notes').fill('notes 📝');
+    await addItem(one, 'eggs');
+    await expect.poll(() => textOf(two), { timeout: 5_000 }).toBe('kept ✓');
+
+    // One goes offline, edits, and is reloaded offline: everything is still there, the switch still off.
+    await setOnline(one, false);
+    await (await front(one)).locator('#text .cm-content').click();
+    await one.keyboard.press('Control+End');
+    await one.keyboard.type(' offline 🛰');
+    await addItem(one, 'flour');
+    await saved(one);
+    await one.reload({ waitUntil: 'load' });
+    await one.locator('body[data-ready="true"]').waitFor();
+    expect(await one.locator('#online').isChecked()).toBe(false);
+    expect(await textOf(one)).toBe('kept ✓ offline 🛰');
+    expect(await notesOf(one)).toBe('notes 📝');
+    expect(await cartOf(one)).toEqual(['eggs', 'flour']);
+    expect(await textOf(two)).toBe('kept ✓'); // the reloaded tab is still offline
+    // Online again: the edits made before the reload reach the other tab.
+    await setOnline(one, true);
+    await expect.poll(() => textOf(two), { timeout: 10_000 }).toBe('kept ✓ offline 🛰');
+    await expect.poll(() => cartOf(two), { timeout: 10_000 }).toEqual(['eggs', 'flour']);
+
+    // One offline again, edits; a third tab opened meanwhile reads those edits from IndexedDB.
+    await setOnline(one, false);
+    await addItem(one, 'sugar');
+    await saved(one);
+    const three = await context.newPage();
+    await open(three);
+    expect(await cartOf(three)).toEqual(['eggs', 'flour', 'sugar']);
+    expect(await textOf(three)).toBe('kept ✓ offline 🛰');
+    await addItem(three, 'butter'); // online: two hears it (and sugar, which three read from disk); offline one does not
+    await expect.poll(() => cartOf(two), { timeout: 5_000 }).toEqual(['butter', 'eggs', 'flour', 'sugar']);
+    expect(await cartOf(one)).toEqual(['eggs', 'flour', 'sugar']);
+    await setOnline(one, true);
+    for (const page of [one, two, three]) await expect.poll(() => cartOf(page), { timeout: 10_000 }).toEqual(['butter', 'eggs', 'flour', 'sugar']);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 test("the seed's cart: milk 3 everywhere, one tab removes it while the other adds 1; both end with milk 1", async () => {
   const { context, pages: [alice, bob] } = await twoTabs();
   try {
