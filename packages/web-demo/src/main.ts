@@ -1,8 +1,9 @@
-// Each tab is one replica of five documents, synced over one BroadcastChannel.
+// Each tab is one replica of five documents, synced over one BroadcastChannel (and a server or relay).
 import { replicaId, type JsonValue } from '@convergent/core';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORMap from '@convergent/or-map';
 import * as PNCounter from '@convergent/pn-counter';
+import { Cart, documents } from './documents.js';
 import * as RGA from '@convergent/rga';
 import { defaultKeymap } from '@codemirror/commands';
 import { EditorView, keymap, runScopeHandlers } from '@codemirror/view';
@@ -21,19 +22,54 @@ function colourOf(id: string): string {
 }
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+/** The demo login, kept in this browser profile until "log out". */
+const LOGIN = 'convergent-demo-login';
+interface Login {
+  readonly user: string;
+  readonly password: string;
+}
+/** The saved login, or the login form; the server's authenticate hook checks it on every connection. */
+async function logIn(): Promise<Login> {
+  const saved = localStorage.getItem(LOGIN);
+  if (saved !== null) return JSON.parse(saved) as Login;
+  $('login').hidden = false;
+  document.querySelector('main')!.hidden = true;
+  document.body.dataset.login = 'true';
+  $<HTMLFormElement>('login-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const login: Login = { user: $<HTMLInputElement>('user').value.trim(), password: $<HTMLInputElement>('password').value };
+    localStorage.setItem(LOGIN, JSON.stringify(login));
+    location.reload();
+  });
+  return new Promise<never>(() => {}); // the page stops here: logging in reloads it
+}
+
+const params = new URLSearchParams(location.search);
+// ?server=ws://host:port syncs every document through @convergent/server (`pnpm --filter
+// @convergent/web-demo server`), logged in as one of its demo users; ?relay=ws://host:port/room
+// through a plain relay. Either way, tabs of one browser also meet on a BroadcastChannel.
+const serverUrl = params.get('server')?.replace(/\/$/, '');
+const relayUrl = params.get('relay');
+const login = serverUrl === undefined ? undefined : await logIn();
+
 const me = replicaId(); // fresh per tab and page load: two tabs never share an id, a reload never reuses one
-const channel = new BroadcastChannelTransport('convergent-web-demo');
-// ?relay=ws://host:port/room also syncs through a relay (`pnpm --filter @convergent/web-demo relay`),
-// so that browsers on different machines (or profiles) meet.
-const relayUrl = new URLSearchParams(location.search).get('relay');
+// A user's documents and tabs are theirs alone: their own database and channel.
+const space = login ? `convergent-web-demo/${login.user}` : 'convergent-web-demo';
+const channel = new BroadcastChannelTransport(space);
 const relay = relayUrl ? new WebSocketTransport(relayUrl, { reconnectMs: 500 }) : undefined;
-const links: Transport[] = relay ? [channel, relay] : [channel];
+// The server takes one connection per document, its name in the path; the credentials go in the query.
+const serverLinks = new Map(
+  (login ? Object.keys(documents) : []).map((doc) => [
+    doc,
+    new WebSocketTransport(() => `${serverUrl}/${encodeURIComponent(doc)}?${new URLSearchParams({ user: login?.user ?? '', password: login?.password ?? '' })}`, { reconnectMs: 500 }),
+  ]),
+);
+const linksOf = (doc: string): Transport[] => [channel, ...(relay ? [relay] : []), ...(login ? [serverLinks.get(doc)!] : [])];
 const onError = (error: unknown) => console.warn('sync:', error);
 
 // Every document lives in IndexedDB: each change is written as it happens, and a reload
 // (online or offline) restores them all, under this load's fresh replica id.
-const store = await openStore('convergent-web-demo');
-const Cart = ORMap.of(ORMap.counter); // item → quantity
+const store = await openStore(space);
 // The bar says "saved" once every document's changes are on disk.
 const pending = new Map<string, number>();
 function saved<S>({ replica, persistence, errors }: Restored<S>): Replica<S> {
@@ -47,25 +83,31 @@ function saved<S>({ replica, persistence, errors }: Restored<S>): Replica<S> {
   persistence.on('error', (error) => ($('saved').textContent = `not saved: ${error.message}`));
   return replica;
 }
+const options = { store, id: me, onError };
 const [text, notes, cart, likes, name] = await Promise.all([
-  restore({ store, id: me, type: RGA, doc: 'text', deltaLog: true, onError }).then(saved),
-  restore({ store, id: me, type: RGA, doc: 'notes', deltaLog: true, onError }).then(saved),
-  restore({ store, id: me, type: Cart, doc: 'cart', deltaLog: true, onError }).then(saved),
-  restore({ store, id: me, type: PNCounter, doc: 'likes', onError }).then(saved),
-  restore({ store, id: me, type: MVRegister, doc: 'name', deltaLog: true, onError }).then(saved),
+  restore({ ...options, doc: 'text', ...documents.text }).then(saved),
+  restore({ ...options, doc: 'notes', ...documents.notes }).then(saved),
+  restore({ ...options, doc: 'cart', ...documents.cart }).then(saved),
+  restore({ ...options, doc: 'likes', ...documents.likes }).then(saved),
+  restore({ ...options, doc: 'name', ...documents.name }).then(saved),
 ]);
 // Each replica repairs lost messages by itself (gossip rounds, every second or so).
-// Presence of the editor: who is here, and their carets (its messages share the links).
-const who = new URLSearchParams(location.search).get('name') ?? `guest ${me.slice(0, 4)}`;
-const presence = new Presence({ id: me, doc: 'text', name: who, colour: colourOf(me) });
-addEventListener('pagehide', () => presence.close());
-const replicas: Array<Pick<Replica<unknown>, 'connect'>> = [text, notes, cart, likes, name, presence];
 
-// ---- online / offline switch: detaching every replica from the channel is a partition.
+// Presence of the editor: who is here, and their carets. It shares the channel and the
+// relay; the server does not carry presence, so through it carets show between one user's tabs only.
+const who = login?.user ?? params.get('name') ?? `guest ${me.slice(0, 4)}`;
+const presence = new Presence({ id: me, doc: 'text', name: who, colour: colourOf(who) });
+addEventListener('pagehide', () => presence.close());
+const connections: Array<() => Array<() => void>> = [
+  ...[text, notes, cart, likes, name].map((r: Pick<Replica<unknown>, 'connect' | 'doc'>) => () => linksOf(r.doc).map((link) => r.connect(link))),
+  () => [channel, ...(relay ? [relay] : [])].map((link) => presence.connect(link)),
+];
+
+// ---- online / offline switch: detaching every replica from its links is a partition.
 let detach: Array<() => void> = [];
 function setOnline(online: boolean): void {
   detach.forEach((stop) => stop());
-  detach = online ? links.flatMap((link) => replicas.map((r) => r.connect(link))) : [];
+  detach = online ? connections.flatMap((connect) => connect()) : [];
   document.body.classList.toggle('offline', !online);
   $('status').textContent = online ? 'online' : 'offline — edits stay here until you reconnect';
   $<HTMLInputElement>('online').checked = online;
@@ -80,6 +122,20 @@ if (relay) {
   const show = (up: boolean) => ($('relay').textContent = `relay ${relayUrl} ${up ? 'connected' : 'unreachable — retrying'}`);
   relay.listen({ message: () => {}, status: show });
   show(relay.connected);
+}
+if (login) {
+  const links = [...serverLinks.values()];
+  const show = () => {
+    const up = links.filter((link) => link.connected).length;
+    $('relay').textContent = `server ${serverUrl} ${up === links.length ? 'connected' : `connecting (${up}/${links.length})`}`;
+  };
+  for (const link of links) link.listen({ message: () => {}, status: show });
+  show();
+  $('logout').hidden = false;
+  $('logout').addEventListener('click', () => {
+    localStorage.removeItem(LOGIN);
+    location.reload();
+  });
 }
 
 // ---- shared text: a CodeMirror editor and a textarea, each bound by its package. Undo

@@ -2,7 +2,9 @@
 // downloaded browser). Two tabs of the demo go offline, both edit the text and the
 // cart, both reconnect; the test asserts they agree and saves a screenshot. Then the
 // seed's cart story (a remove concurrent with an add), and two profiles over a relay.
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -390,3 +392,79 @@ test("two browser profiles (no shared BroadcastChannel) sync through the relay w
     await relay.close();
   }
 }, 90_000);
+
+/** The demo server as `pnpm server` runs it, in a child process: it can be stopped and started again on the same port. */
+async function startDemoServer(data: string, port = 0): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@convergent/source', 'scripts/server.ts', String(port)], {
+    cwd: demo,
+    env: { ...process.env, DATA: data },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening on (ws:\/\/[^/\s]+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the demo server exited (${code}): ${out}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    port: Number(new URL(url).port),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM'); // a graceful close: writes flushed, documents compacted
+      await exited;
+    },
+  };
+}
+
+test('the server: alice and bob log in from two profiles and sync through it; their documents survive a server restart', async () => {
+  const data = mkdtempSync(path.join(tmpdir(), 'convergent-demo-'));
+  let server = await startDemoServer(data);
+  const contexts: BrowserContext[] = [];
+  const logIn = async (user: string, password: string): Promise<Page> => {
+    const context = await browser!.newContext(); // a profile of its own: no shared BroadcastChannel or IndexedDB
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${url}?server=${encodeURIComponent(server.url)}`, { waitUntil: 'load' });
+    await page.locator('body[data-login="true"]').waitFor();
+    await page.locator('#user').fill(user);
+    await page.locator('#password').fill(password);
+    await page.locator('#log-in').click();
+    await page.locator('body[data-ready="true"]').waitFor();
+    await expect.poll(() => page.locator('#relay').textContent()).toContain('connected');
+    expect(await page.locator('#me').textContent()).toBe(user);
+    return page;
+  };
+  try {
+    const alice = await logIn('alice', 'wonderland');
+    const bob = await logIn('bob', 'builder');
+    await (await front(alice)).locator('#text .cm-content').click();
+    await alice.keyboard.type('Hello from Alice 👋');
+    await expect.poll(() => textOf(bob), { timeout: 5_000 }).toBe('Hello from Alice 👋');
+    await addItem(bob, 'tea');
+    await expect.poll(() => cartOf(alice), { timeout: 5_000 }).toEqual(['tea']);
+
+    // A partition through the server: both offline, both edit, both back.
+    for (const page of [alice, bob]) await setOnline(page, false);
+    await addItem(alice, 'jam');
+    await addItem(bob, 'coffee');
+    for (const page of [alice, bob]) await setOnline(page, true);
+    for (const page of [alice, bob]) await expect.poll(() => cartOf(page), { timeout: 10_000 }).toEqual(['coffee', 'jam', 'tea']);
+
+    // Every tab closed, the server restarted: a fresh profile (nothing in its IndexedDB) gets it all from the server.
+    for (const context of contexts.splice(0)) await context.close();
+    await server.stop();
+    server = await startDemoServer(data, server.port);
+    const fresh = await logIn('bob', 'builder');
+    await expect.poll(() => textOf(fresh), { timeout: 10_000 }).toBe('Hello from Alice 👋');
+    await expect.poll(() => cartOf(fresh), { timeout: 10_000 }).toEqual(['coffee', 'jam', 'tea']);
+  } finally {
+    for (const context of contexts) await context.close();
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}, 60_000);
