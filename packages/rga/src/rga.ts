@@ -399,6 +399,13 @@ class Work {
     return off;
   }
 
+  /** Logs a visible change at `skip` units into piece (ci, pi); stops logging once the log gives up (offsets cost a pass over the chunks). */
+  private record(ci: number, pi: number, skip: number, del: number, ins: string): void {
+    const log = this.log!;
+    log.record(this.offsetAt(ci, pi) + skip, del, ins);
+    if (log.overflowed) this.log = undefined;
+  }
+
   /** Integrates a piece whose ids are all new after its origin: in piece (ci, pi), or the head when `item.or` is null. */
   after(ci: number, pi: number, item: Piece): void {
     if (item.or === null) ci = pi = 0;
@@ -407,7 +414,7 @@ class Work {
       const k = item.oc - p.c;
       if (k < p.n - 1 && greater(item.c, item.r, item.oc + 1, p.r)) {
         // The item goes between elements k and k+1 of p.
-        if (this.log !== undefined && item.v !== null) this.log.record(this.offsetAt(ci, pi) + u16Of(p, 0, k + 1), 0, textOf(item.v));
+        if (this.log !== undefined && item.v !== null) this.record(ci, pi, u16Of(p, 0, k + 1), 0, textOf(item.v));
         const ch = this.own(ci);
         ch.pieces.splice(pi, 1, slice(p, 0, k + 1), item, slice(p, k + 1, p.n));
         this.pieceCount += 2;
@@ -440,7 +447,7 @@ class Work {
       ci--;
       pi = chunks[ci]!.pieces.length;
     }
-    if (this.log !== undefined && item.v !== null) this.log.record(this.offsetAt(ci, pi), 0, textOf(item.v));
+    if (this.log !== undefined && item.v !== null) this.record(ci, pi, 0, 0, textOf(item.v));
     const ch = this.own(ci);
     const ps = ch.pieces;
     const left = pi > 0 ? ps[pi - 1]! : undefined;
@@ -465,7 +472,7 @@ class Work {
     const ps = ch.pieces;
     const p = ps[pi]!;
     if (p.v === null) return;
-    this.log?.record(this.offsetAt(ci, pi) + u16Of(p, 0, from), u16Of(p, from, to), '');
+    if (this.log !== undefined) this.record(ci, pi, u16Of(p, 0, from), u16Of(p, from, to), '');
     let mid = tombOf(slice(p, from, to));
     let start = pi;
     let remove = 1;
@@ -579,9 +586,9 @@ export function merge(a: RGA, b: RGA): RGA {
 }
 
 /**
- * @internal {@link merge}, telling `log` (when given) every visible change as made. With
- * a log, `x` is the base the changes refer to; a change that is not logged one by one
- * (`x` empty) makes the log overflow.
+ * @internal {@link merge}, telling `log` (when given) every visible change as made, in
+ * the coordinates of `x`. When `y` is the larger state (or `x` is empty) the changes are
+ * not logged one by one: the log overflows.
  */
 export function mergeInto(x: Doc, y: Doc, log: ChangeLog | undefined): Doc {
   if (localDelta === y && localBase === x) {
@@ -600,7 +607,10 @@ export function mergeInto(x: Doc, y: Doc, log: ChangeLog | undefined): Doc {
   }
   let base = x;
   let other = y;
-  if (log === undefined && y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
+  if (y.pieceCount + y.waiting.total > x.pieceCount + x.waiting.total) {
+    // Integrating the larger state into the smaller would be slow: the caller compares texts instead.
+    log?.overflow();
+    log = undefined;
     base = y;
     other = x;
   }

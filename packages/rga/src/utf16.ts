@@ -141,8 +141,8 @@ export function offsetOfUtf16(state: RGA, id: ElementId): number {
  *
  * The cost follows the delta, not the document (a one-character delta on a 100,000-
  * character text takes microseconds). A delta with many separate changes (more than
- * 128, e.g. a whole remote state) falls back to one change found by comparing the two
- * texts, which reads both.
+ * 128), or with more runs than `before` (a whole remote state arriving at a new
+ * replica), gives one change found by comparing the two texts, which reads both.
  *
  * @param before - the state the delta is merged into
  * @param delta - any state: a delta, or a whole state from a peer

@@ -185,6 +185,16 @@ describe('changesUtf16', () => {
     expect(apply(RGA.text(base), changes)).toBe(RGA.text(RGA.merge(base, delta)));
   });
 
+  test('a whole state larger than before (a new replica catching up) gives one change from comparing the texts', () => {
+    const { state } = RGA.edit(RGA.bottom, A, (e) => {
+      for (let i = 0; i < 500; i++) e.insertTextUtf16(i % 2 === 0 ? 0 : e.lengthUtf16, i % 7 === 0 ? '😀' : 'x');
+    });
+    const small = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, B, 0, 'hé'));
+    const changes = RGA.changesUtf16(small, state);
+    expect(changes).toHaveLength(1);
+    expect(apply(RGA.text(small), changes)).toBe(RGA.text(RGA.merge(small, state)));
+  });
+
   test('the text fallback never splits a surrogate pair', () => {
     const base = RGA.merge(RGA.bottom, RGA.insertText(RGA.bottom, A, 0, '😀'.repeat(200)));
     const { delta } = RGA.edit(base, B, (e) => {

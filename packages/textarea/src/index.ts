@@ -1,1 +1,1 @@
-export { bind, type BindOptions, type TextRange, type TextReplica, type TextUndo } from './textarea.js';
+export { bind, type BindOptions, type TextRange, type TextReplica, type TextUndo, type TextUndoResult } from './textarea.js';

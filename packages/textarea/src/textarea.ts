@@ -95,13 +95,32 @@ export interface TextUndo {
    * @param state - the current state
    * @returns the delta to apply and the selection to show, or `undefined`
    */
-  undo(state: RGA.RGA): { readonly delta: RGA.RGA; readonly selection: TextRange | undefined } | undefined;
+  undo(state: RGA.RGA): TextUndoResult | undefined;
   /**
    * Redoes the last undo.
    * @param state - the current state
    * @returns as `undo`
    */
-  redo(state: RGA.RGA): { readonly delta: RGA.RGA; readonly selection: TextRange | undefined } | undefined;
+  redo(state: RGA.RGA): TextUndoResult | undefined;
+}
+
+/**
+ * What {@link TextUndo} gives back on undo and redo.
+ *
+ * @example
+ * ```ts
+ * import * as RGA from '@convergent/rga';
+ * import type { TextUndoResult } from '@convergent/textarea';
+ *
+ * const nothing: TextUndoResult = { delta: RGA.bottom, selection: undefined };
+ * nothing.selection; // => undefined
+ * ```
+ */
+export interface TextUndoResult {
+  /** The delta to apply to the replica. */
+  readonly delta: RGA.RGA;
+  /** The selection to show, if one was recorded. */
+  readonly selection: TextRange | undefined;
 }
 
 /**
