@@ -127,7 +127,7 @@ if (login) {
   const links = [...serverLinks.values()];
   const show = () => {
     const up = links.filter((link) => link.connected).length;
-    $('relay').textContent = `server ${serverUrl} ${up === links.length ? 'connected' : `connecting (${up}/${links.length})`}`;
+    $('relay').textContent = `server ${serverUrl} ${up === links.length ? 'connected' : `connecting (${up}/${links.length}); a wrong login is refused: log out to change it`}`;
   };
   for (const link of links) link.listen({ message: () => {}, status: show });
   show();

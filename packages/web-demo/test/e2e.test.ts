@@ -4,6 +4,7 @@
 // seed's cart story (a remove concurrent with an add), and two profiles over a relay.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -420,6 +421,25 @@ async function startDemoServer(data: string, port = 0): Promise<{ url: string; p
   };
 }
 
+/** The HTTP status the server answers a WebSocket upgrade to `doc` with these query parameters (101: accepted). */
+function upgradeStatus(serverUrl: string, doc: string, query: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${serverUrl.replace(/^ws:/, 'http:')}/${doc}?${new URLSearchParams(query)}`, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 test('the server: alice and bob log in from two profiles and sync through it; their documents survive a server restart', async () => {
   const data = mkdtempSync(path.join(tmpdir(), 'convergent-demo-'));
   let server = await startDemoServer(data);
@@ -440,6 +460,12 @@ test('the server: alice and bob log in from two profiles and sync through it; th
     return page;
   };
   try {
+    // The authenticate hook: each user's own password only, and only the demo's documents.
+    expect(await upgradeStatus(server.url, 'text', { user: 'alice', password: 'wonderland' })).toBe(101);
+    expect(await upgradeStatus(server.url, 'text', { user: 'bob', password: 'wonderland' })).toBe(401);
+    expect(await upgradeStatus(server.url, 'text', { user: 'mallory', password: '' })).toBe(401);
+    expect(await upgradeStatus(server.url, 'secrets', { user: 'alice', password: 'wonderland' })).toBe(404);
+
     const alice = await logIn('alice', 'wonderland');
     const bob = await logIn('bob', 'builder');
     await (await front(alice)).locator('#text .cm-content').click();
