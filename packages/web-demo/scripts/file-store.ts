@@ -40,8 +40,9 @@ export class FileStore implements DocumentStore {
   }
 
   async load(doc: string): Promise<StoredDocument> {
-    const e = this.#open(doc);
-    return { state: e.state?.slice(), deltas: e.deltas.map((d) => ({ seq: d.seq, bytes: d.bytes.slice() })) };
+    this.#check();
+    const e = this.#docs.get(doc); // a load creates nothing
+    return { state: e?.state?.slice(), deltas: e?.deltas.map((d) => ({ seq: d.seq, bytes: d.bytes.slice() })) ?? [] };
   }
 
   async append(doc: string, delta: Uint8Array): Promise<number> {
@@ -61,13 +62,13 @@ export class FileStore implements DocumentStore {
   }
 
   async delete(doc: string): Promise<void> {
-    this.#open(doc);
+    this.#check();
     this.#docs.delete(doc);
     await this.#save(doc);
   }
 
   async *documents(): AsyncIterable<string> {
-    if (this.#closed) throw new StoreClosedError('the store is closed');
+    this.#check();
     yield* [...this.#docs.keys()];
   }
 
@@ -76,8 +77,13 @@ export class FileStore implements DocumentStore {
     await Promise.all(this.#writes.values());
   }
 
-  #open(doc: string): Entry {
+  #check(): void {
     if (this.#closed) throw new StoreClosedError('the store is closed');
+  }
+
+  /** The document's entry, made if new (for writes only). */
+  #open(doc: string): Entry {
+    this.#check();
     let e = this.#docs.get(doc);
     if (e === undefined) this.#docs.set(doc, (e = { state: undefined, through: 0, deltas: [], next: 1 }));
     return e;
