@@ -1,7 +1,9 @@
 // End to end in a real browser: Debian's Chromium driven by playwright-core (never a
 // downloaded browser). Two tabs of the demo go offline, both edit the text and the
 // cart, both reconnect; the test asserts they agree and saves a screenshot. Then the
-// seed's cart story (a remove concurrent with an add), and two profiles over a relay.
+// editors (CodeMirror and a textarea) both ways, undo, IndexedDB across reloads, the
+// seed's cart story (a remove concurrent with an add), two profiles over a relay, and
+// two logged-in profiles over the demo server, restarted in between.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
