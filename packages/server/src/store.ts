@@ -223,7 +223,24 @@ export class MemoryStore implements DocumentStore {
   }
 }
 
-/** `through` of `compact` must be a non-negative safe integer: a typed error rather than a silent wrong filter. */
+/**
+ * Checks the `through` of {@link DocumentStore.compact}: a non-negative safe integer,
+ * else a `RangeError` rather than a silently wrong filter. For implementers of stores.
+ *
+ * @example
+ * ```ts
+ * import { checkThrough } from '@convergent/server';
+ *
+ * checkThrough(3); // => undefined
+ * let caught: unknown;
+ * try {
+ *   checkThrough(-1);
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof RangeError; // => true
+ * ```
+ */
 export function checkThrough(through: number): void {
   if (!Number.isSafeInteger(through) || through < 0) throw new RangeError(`compact: through must be a non-negative integer, got ${through}`);
 }
