@@ -251,7 +251,8 @@ export const undoRegister: ValueUndo<MVRegister.MVRegister> = Object.freeze({
 /**
  * A counter (`ORMap.counter`): undo increments it by the inverse of this replica's own
  * increments in the step. Increments commute, so others' increments — before, during
- * and after the step — all stay counted.
+ * and after the step — all stay counted. When this replica's count is gone (its map
+ * entry was removed since), there is nothing to take back and the step is skipped.
  *
  * @example
  * ```ts
@@ -274,6 +275,8 @@ export const undoCounter: ValueUndo<ORMap.CausalCounter> = Object.freeze({
     if (change.from === undefined && mine !== undefined && value.store.size === 1 && mine.value === change.to) {
       return Object.freeze({ store: new Map() as ORMap.CounterStore, context: contextFromDots([{ replica, counter: mine.counter }]) });
     }
+    // This replica's increments were reset since (its map entry was removed): nothing of them is left to take back.
+    if (change.to !== undefined && mine === undefined) return undefined;
     const by = ((change.from as number | undefined) ?? 0) - ((change.to as number | undefined) ?? 0);
     return by === 0 ? undefined : ORMap.increment(value, replica, by);
   },
