@@ -112,6 +112,9 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean =>
  * earlier undo) has changed it since, and **their value is kept**; that field is
  * skipped and the other fields are still restored. Redo follows the same rule. Values
  * are compared as JSON: a change that leaves the same value is not seen as a change.
+ * An access with `revert` applies its own rule instead, per kind of value: counters
+ * take back this replica's increments and keep everyone else's, sets its own adds and
+ * removes (see {@link ValueUndo}).
  *
  * A register holding concurrent values (an MV-Register's siblings) cannot be
  * written back as a conflict: undo restores the first of them.
