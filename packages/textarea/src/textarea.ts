@@ -156,7 +156,8 @@ export interface TextRange {
  *   goes after it.
  * - During an IME composition nothing touches the element. Remote changes that arrive
  *   meanwhile are applied when it ends, together with the composed text, which is
- *   inserted where its place has moved to.
+ *   inserted where its place has moved to. Undo of the composed text restores the
+ *   selection it replaced (where the remote changes moved it).
  *
  * @param element - a textarea, or an input of type text, search, url, tel or password
  * @param options - the replica
@@ -195,6 +196,8 @@ export function bind(element: HTMLTextAreaElement | HTMLInputElement, options: B
   let writing = false;
   /** The selection just before the input event being handled (from beforeinput). */
   let before: [number, number] | undefined;
+  /** The selection when the composition started: what the composed text replaces, and what undo restores. */
+  let composedOver: [number, number] | undefined;
 
   const show = (text: string): void => {
     element.value = text;
@@ -286,7 +289,10 @@ export function bind(element: HTMLTextAreaElement | HTMLInputElement, options: B
         return from + Math.min(pos - local.from, insert.length);
       };
       const [s2, e2] = [place(s), place(e)];
-      write(from, to, insert, { after: { anchor: s2, head: Math.max(s2, e2) } });
+      // The selection before the edit, where the remote changes moved it (as applyChanges moves a selection).
+      const anchor = remote.reduce((p, changes) => mapPosition(p, changes, start === end ? -1 : 1), start);
+      const head = Math.max(anchor, remote.reduce((p, changes) => mapPosition(p, changes, -1), end));
+      write(from, to, insert, { before: { anchor, head }, after: { anchor: s2, head: Math.max(s2, e2) } });
       show(RGA.text(shown));
       element.setSelectionRange(s2, Math.max(s2, e2), direction);
     } catch (error) {
@@ -342,10 +348,13 @@ export function bind(element: HTMLTextAreaElement | HTMLInputElement, options: B
   const onCompositionStart = (): void => {
     flush();
     composing = true;
+    composedOver = [element.selectionStart ?? 0, element.selectionEnd ?? 0];
   };
   const onCompositionEnd = (): void => {
     composing = false;
-    before = undefined;
+    // The beforeinput events of the composition saw its own text selected: the edit replaced what was selected when it started.
+    before = composedOver;
+    composedOver = undefined;
     flush();
   };
   const unsubscribe = replica.subscribe((state, change) => {

@@ -75,3 +75,31 @@ test('the browser\'s own history (Edit menu: historyUndo) goes through the undo 
   expect(a.field.value).toBe('');
   expect(RGA.text(a.replica.state)).toBe('');
 });
+
+test('an IME composition over a selection, with remote text held back meanwhile: undo restores the text and the selection it replaced', () => {
+  const net = new MemoryNetwork();
+  const a = editor(net, 'alice');
+  const b = editor(net, 'bob');
+  typeAt(a.field, 0, 'abc');
+  net.flush();
+  const event = (type: string, init: Record<string, unknown> = {}) => fire(a.field, new window.InputEvent(type, init) as unknown as Event);
+  a.field.setSelectionRange(1, 2); // 'b' selected
+  event('compositionstart');
+  for (const step of ['k', 'かん', '漢']) {
+    event('beforeinput', { inputType: 'insertCompositionText', isComposing: true });
+    a.field.setRangeText(step, 1, a.field.value.length - 1, 'end');
+    event('input', { inputType: 'insertCompositionText', data: step, isComposing: true });
+    if (step === 'k') {
+      typeAt(b.field, 0, '😀'); // held back until the composition ends
+      net.flush();
+    }
+  }
+  event('compositionend', { data: '漢' });
+  expect(a.field.value).toBe('😀a漢c');
+  key(a.field, 'z');
+  expect(a.field.value).toBe('😀abc');
+  // 'b' is selected again, where the remote emoji moved it.
+  expect([a.field.selectionStart, a.field.selectionEnd]).toEqual([3, 4]);
+  net.flush();
+  expect(b.field.value).toBe('😀abc');
+});

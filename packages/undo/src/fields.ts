@@ -2,8 +2,10 @@ import { canonicalKey, type JsonValue, type ReplicaId } from '@convergent/core';
 import type { Clock } from '@convergent/hlc';
 import * as LWWRegister from '@convergent/lww-register';
 import * as MVRegister from '@convergent/mv-register';
-import type { ORMap, ORMapType, RegisterStore } from '@convergent/or-map';
-import type { Schema, Struct, StructType } from '@convergent/struct';
+import * as ORMap from '@convergent/or-map';
+import type { ORMapType, RegisterStore } from '@convergent/or-map';
+import * as ORSet from '@convergent/or-set';
+import type { FieldValue, Schema, Struct, StructType } from '@convergent/struct';
 import { contextFromDots } from '@convergent/version-vector';
 import type { UndoKind } from './manager.js';
 
@@ -56,6 +58,16 @@ export interface FieldAccess<S> {
    * @returns the delta; `undefined` when the type cannot show that value (an LWW register cannot be cleared)
    */
   write(state: S, replica: ReplicaId, key: string, value: JsonValue | undefined): S | undefined;
+  /**
+   * The delta that reverses a step's change of a field, by the field's own rule
+   * (optional: without it, a field is written back to `from` if it still shows `to`).
+   * @param state - the current state
+   * @param replica - this replica
+   * @param key - the field
+   * @param change - the step's change of it
+   * @returns the delta; `undefined` when there is nothing to reverse
+   */
+  revert?(state: S, replica: ReplicaId, key: string, change: FieldChange): S | undefined;
 }
 
 /**
@@ -100,6 +112,9 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined): boolean =>
  * earlier undo) has changed it since, and **their value is kept**; that field is
  * skipped and the other fields are still restored. Redo follows the same rule. Values
  * are compared as JSON: a change that leaves the same value is not seen as a change.
+ * An access with `revert` applies its own rule instead, per kind of value: counters
+ * take back this replica's increments and keep everyone else's, sets its own adds and
+ * removes (see {@link ValueUndo}).
  *
  * A register holding concurrent values (an MV-Register's siblings) cannot be
  * written back as a conflict: undo restores the first of them.
@@ -151,10 +166,13 @@ export function fields<S>(access: FieldAccess<S>): UndoKind<S, unknown, FieldSte
     invert(state, replica, step) {
       let current = state;
       let delta: S | undefined;
-      for (const [key, { from, to }] of step) {
-        // Changed since by someone else: keep their value.
-        if (!same(access.read(current, key), to)) continue;
-        const write = access.write(current, replica, key, from);
+      for (const [key, change] of step) {
+        const write = access.revert
+          ? access.revert(current, replica, key, change)
+          : // Changed since by someone else: keep their value.
+            same(access.read(current, key), change.to)
+            ? access.write(current, replica, key, change.from)
+            : undefined;
         if (write === undefined) continue;
         current = access.merge(current, write);
         delta = delta === undefined ? write : access.merge(delta, write);
@@ -174,8 +192,253 @@ function setRegister(register: MVRegister.MVRegister, replica: ReplicaId, value:
 }
 
 /**
+ * How undo reads and reverses one kind of value held in a map entry or a struct field:
+ * {@link undoRegister}, {@link undoCounter}, {@link undoSet}, and {@link undoMap} for a
+ * nested map. {@link mapFields} and {@link structFields} take them.
+ *
+ * @typeParam T - the value's state, as the map's or struct's `get` gives it
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ * import { undoCounter, type ValueUndo } from '@convergent/undo';
+ *
+ * const counts: ValueUndo<ORMap.CausalCounter> = undoCounter;
+ * const Scores = ORMap.of(ORMap.counter);
+ * const s = Scores.update(Scores.bottom, asReplicaId('a'), 'ann', (v, r) => ORMap.increment(v, r, 3));
+ * counts.read(Scores.get(s, 'ann')); // => 3
+ * ```
+ */
+export interface ValueUndo<T> {
+  /**
+   * The value as JSON, compared to tell whether a step changed it.
+   * @param value - the value
+   * @returns its JSON form; `undefined` when it has none
+   */
+  read(value: T): JsonValue | undefined;
+  /**
+   * The delta that reverses `change` in the value as it is now, keeping what others did since.
+   * @param value - the value now
+   * @param replica - this replica
+   * @param change - the step's change, as `read` saw it
+   * @returns the delta; `undefined` when there is nothing to reverse
+   */
+  revert(value: T, replica: ReplicaId, change: FieldChange): T | undefined;
+}
+
+/**
+ * A register (`ORMap.register`): undo writes back the values this replica saw before
+ * the step (the first of them, when there were concurrent ones), or removes the value
+ * when there was none — unless the register no longer shows what the step left there:
+ * then someone else wrote it since, and their value is kept.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as MVRegister from '@convergent/mv-register';
+ * import { undoRegister } from '@convergent/undo';
+ *
+ * undoRegister.read(MVRegister.set(MVRegister.bottom, asReplicaId('a'), 'x')); // => ['x']
+ * ```
+ */
+export const undoRegister: ValueUndo<MVRegister.MVRegister> = Object.freeze({
+  read: (value: MVRegister.MVRegister) => valuesOf(MVRegister.values(value)),
+  revert: (value: MVRegister.MVRegister, replica: ReplicaId, change: FieldChange) =>
+    // Only a register that still holds this replica's writes, showing what the step left, is written back.
+    value.entries.every((e) => e.dot.replica === replica) && same(valuesOf(MVRegister.values(value)), change.to)
+      ? setRegister(value, replica, change.from)
+      : undefined,
+});
+
+/**
+ * A counter (`ORMap.counter`): undo increments it by the inverse of this replica's own
+ * increments in the step. Increments commute, so others' increments — before, during
+ * and after the step — all stay counted. When this replica's count is gone (its map
+ * entry was removed since), there is nothing to take back and the step is skipped.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ * import * as Struct from '@convergent/struct';
+ * import { undoCounter } from '@convergent/undo';
+ *
+ * const Item = Struct.of({ qty: ORMap.counter });
+ * const item = Item.update(Item.bottom, asReplicaId('a'), 'qty', (v, r) => ORMap.increment(v, r, 2));
+ * const back = undoCounter.revert(Item.get(item, 'qty'), asReplicaId('a'), { from: 0, to: 2 })!;
+ * ORMap.count(back); // => 0
+ * ```
+ */
+export const undoCounter: ValueUndo<ORMap.CausalCounter> = Object.freeze({
+  read: (value: ORMap.CausalCounter) => ORMap.count(value),
+  revert(value: ORMap.CausalCounter, replica: ReplicaId, change: FieldChange) {
+    const mine = value.store.get(replica);
+    // A map entry the step made, holding only this replica's count as the step left it: take the count away, so the entry goes.
+    if (change.from === undefined && mine !== undefined && value.store.size === 1 && mine.value === change.to) {
+      return Object.freeze({ store: new Map() as ORMap.CounterStore, context: contextFromDots([{ replica, counter: mine.counter }]) });
+    }
+    // This replica's increments were reset since (its map entry was removed): nothing of them is left to take back.
+    if (change.to !== undefined && mine === undefined) return undefined;
+    const by = ((change.from as number | undefined) ?? 0) - ((change.to as number | undefined) ?? 0);
+    return by === 0 ? undefined : ORMap.increment(value, replica, by);
+  },
+});
+
+/** A set's elements in canonical order, so that equal sets read the same. */
+const elementsOf = (value: ORSet.ORSet): JsonValue[] =>
+  ORSet.elements(value)
+    .map((e): [string, JsonValue] => [canonicalKey(e), e])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, e]) => e);
+
+/**
+ * A set (`ORMap.set` or an OR-Set): undo removes the elements the step added and adds
+ * back those it removed, element by element, keeping what others did since. Removing
+ * takes away only this replica's own adds of the element: if someone else added it too
+ * (concurrently or since), it stays. An element the step removed is added back only if
+ * it is not there already.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ * import { undoSet } from '@convergent/undo';
+ *
+ * const me = asReplicaId('me');
+ * const tags = ORSet.add(ORSet.bottom, me, 'red');
+ * const back = undoSet.revert(tags, me, { from: [], to: ['red'] })!;
+ * ORSet.elements(ORSet.merge(tags, back)); // => []
+ * ```
+ */
+export const undoSet: ValueUndo<ORSet.ORSet> = Object.freeze({
+  read: (value: ORSet.ORSet) => elementsOf(value),
+  revert(value: ORSet.ORSet, replica: ReplicaId, change: FieldChange) {
+    const keysOf = (v: JsonValue | undefined): Map<string, JsonValue> => new Map(((v as JsonValue[] | undefined) ?? []).map((e) => [canonicalKey(e), e]));
+    const [from, to] = [keysOf(change.from), keysOf(change.to)];
+    let current = value;
+    let delta: ORSet.ORSet | undefined;
+    const apply = (d: ORSet.ORSet): void => {
+      current = ORSet.merge(current, d);
+      delta = delta === undefined ? d : ORSet.merge(delta, d);
+    };
+    for (const key of to.keys()) {
+      const mine = from.has(key) ? undefined : value.entries.get(key)?.get(replica);
+      // Only this replica's add goes: the context names its dot alone.
+      if (mine !== undefined) apply(Object.freeze({ entries: ORSet.bottom.entries, context: contextFromDots([{ replica, counter: mine }]) }));
+    }
+    for (const [key, element] of from) if (!to.has(key) && !current.entries.has(key)) apply(ORSet.add(current, replica, element));
+    return delta;
+  },
+});
+
+/** Reverses one entry's change in a map: the rule of {@link mapFields}. */
+function revertEntry<T, S, V>(type: ORMapType<T, S, V>, value: ValueUndo<T>, state: ORMap.ORMap<S>, replica: ReplicaId, key: string, change: FieldChange): ORMap.ORMap<S> | undefined {
+  // Added or removed by someone else since: keep theirs. (An entry whose value the revert empties is dropped by the map.)
+  if (type.has(state, key) !== (change.to !== undefined)) return undefined;
+  const delta = value.revert(type.get(state, key), replica, change);
+  return delta === undefined ? undefined : type.update(state, replica, key, () => delta);
+}
+
+/** The JSON form of a map: each entry's, by key. */
+function readMap<T, S, V>(type: ORMapType<T, S, V>, value: ValueUndo<T>, state: ORMap.ORMap<S>): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = {};
+  for (const key of type.keys(state)) {
+    const v = value.read(type.get(state, key));
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * A nested map (`ORMap.of(kind)` as a map value or struct field), undone entry by
+ * entry with `value`, by the rule of {@link mapFields}.
+ *
+ * @typeParam T - the entries' state
+ * @typeParam S - the entries' store
+ * @typeParam V - the entries' snapshot
+ * @param type - the nested map's type
+ * @param value - how to undo its entries
+ * @returns the value undo, for {@link mapFields}, {@link structFields} or another `undoMap`
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ * import { undoCounter, undoMap } from '@convergent/undo';
+ *
+ * const Scores = ORMap.of(ORMap.counter);
+ * undoMap(Scores, undoCounter).read(Scores.bottom); // => {}
+ * ```
+ */
+export function undoMap<T, S, V>(type: ORMapType<T, S, V>, value: ValueUndo<T>): ValueUndo<ORMap.ORMap<S>> {
+  return {
+    read: (state) => readMap(type, value, state),
+    revert(state, replica, change) {
+      const [from, to] = [(change.from ?? {}) as { [key: string]: JsonValue }, (change.to ?? {}) as { [key: string]: JsonValue }];
+      let current = state;
+      let delta: ORMap.ORMap<S> | undefined;
+      for (const key of new Set([...Object.keys(from), ...Object.keys(to)])) {
+        if (same(from[key], to[key])) continue;
+        const d = revertEntry(type, value, current, replica, key, { from: from[key], to: to[key] });
+        if (d === undefined) continue;
+        current = type.merge(current, d);
+        delta = delta === undefined ? d : type.merge(delta, d);
+      }
+      return delta;
+    },
+  };
+}
+
+/**
+ * A map (`ORMap.of(kind)`) as fields, one per key, each undone with `value` (see
+ * {@link undoRegister}, {@link undoCounter}, {@link undoSet}, {@link undoMap}). An
+ * entry the step created goes again when reversing empties it (no one else wrote to
+ * it: a counter holding others' increments stays, showing them). An entry the step
+ * removed comes back with the value this replica saw. An entry someone else has
+ * removed or brought back since is left as they made it.
+ *
+ * @typeParam T - the entries' state
+ * @typeParam S - the entries' store
+ * @typeParam V - the entries' snapshot
+ * @param type - the map type
+ * @param value - how to undo its entries
+ * @returns the field access, for {@link fields}
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ * import { fields, mapFields, undoCounter, UndoManager } from '@convergent/undo';
+ *
+ * const Scores = ORMap.of(ORMap.counter);
+ * const [me, you] = [asReplicaId('me'), asReplicaId('you')];
+ * const undo = new UndoManager({ kind: fields(mapFields(Scores, undoCounter)), replica: me });
+ * let s = Scores.update(Scores.bottom, you, 'ann', (v, r) => ORMap.increment(v, r, 1));
+ * const mine = Scores.update(s, me, 'ann', (v, r) => ORMap.increment(v, r, 5));
+ * undo.capture(s, mine);
+ * s = Scores.merge(s, mine);
+ * s = Scores.merge(s, Scores.update(s, you, 'ann', (v, r) => ORMap.increment(v, r, 10)));
+ * Scores.snapshot(undo.undo(s)!.state); // => { ann: 11 }
+ * ```
+ */
+export function mapFields<T, S, V>(type: ORMapType<T, S, V>, value: ValueUndo<T>): FieldAccess<ORMap.ORMap<S>> {
+  return {
+    bottom: type.bottom,
+    merge: (a, b) => type.merge(a, b),
+    keys: (state) => type.keys(state),
+    read: (state, key) => (type.has(state, key) ? value.read(type.get(state, key)) : undefined),
+    write(state, replica, key, to) {
+      const now = type.has(state, key) ? value.read(type.get(state, key)) : undefined;
+      return revertEntry(type, value, state, replica, key, { from: to, to: now });
+    },
+    revert: (state, replica, key, change) => revertEntry(type, value, state, replica, key, change),
+  };
+}
+
+/**
  * A map of MV-Registers (`ORMap.of(ORMap.register)`) as fields: one per key, its value
- * the array of the register's values. Clearing a field removes the key.
+ * the array of the register's values. Clearing a field removes the key. The same as
+ * `mapFields(type, undoRegister)`.
  *
  * @param type - the map type
  * @returns the field access, for {@link fields}
@@ -193,20 +456,81 @@ function setRegister(register: MVRegister.MVRegister, replica: ReplicaId, value:
  * access.read(s, 'theme'); // => ['dark']
  * ```
  */
-export function mapOfRegisters(type: ORMapType<MVRegister.MVRegister, RegisterStore, readonly JsonValue[]>): FieldAccess<ORMap<RegisterStore>> {
+export function mapOfRegisters(type: ORMapType<MVRegister.MVRegister, RegisterStore, readonly JsonValue[]>): FieldAccess<ORMap.ORMap<RegisterStore>> {
+  return mapFields(type, undoRegister);
+}
+
+/**
+ * How to undo each field of a struct: a {@link ValueUndo} per field, of the field's kind.
+ *
+ * @typeParam F - the struct's schema
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ * import { undoCounter, undoRegister, type StructUndo } from '@convergent/undo';
+ *
+ * const schema = { title: ORMap.register, qty: ORMap.counter };
+ * const undo: StructUndo<typeof schema> = { title: undoRegister, qty: undoCounter };
+ * Object.keys(undo); // => ['title', 'qty']
+ * ```
+ */
+export type StructUndo<F extends Schema> = { readonly [K in keyof F & string]?: ValueUndo<FieldValue<F[K]>> };
+
+/**
+ * The fields of a struct as fields, each undone by its own {@link ValueUndo}: registers
+ * with {@link undoRegister}, counters with {@link undoCounter}, sets with {@link undoSet},
+ * nested maps with {@link undoMap}. Fields left out of `undo` are not undone (nested
+ * structs and lists have no value undo yet).
+ *
+ * @typeParam F - the struct's schema
+ * @param type - the struct type
+ * @param undo - per field, how to undo it
+ * @returns the field access, for {@link fields}
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORMap from '@convergent/or-map';
+ * import * as ORSet from '@convergent/or-set';
+ * import * as Struct from '@convergent/struct';
+ * import { fields, structFields, undoCounter, undoSet, UndoManager } from '@convergent/undo';
+ *
+ * const Item = Struct.of({ qty: ORMap.counter, tags: ORMap.set });
+ * const me = asReplicaId('me');
+ * const undo = new UndoManager({ kind: fields(structFields(Item, { qty: undoCounter, tags: undoSet })), replica: me });
+ * let item = Item.bottom;
+ * const edit = (d: typeof item): void => {
+ *   undo.capture(item, d); // within 500 ms of each other: one step
+ *   item = Item.merge(item, d);
+ * };
+ * edit(Item.update(item, me, 'qty', (v, r) => ORMap.increment(v, r, 2)));
+ * edit(Item.update(item, me, 'tags', (v, r) => ORSet.add(v, r, 'new')));
+ * Item.snapshot(undo.undo(item)!.state); // => { qty: 0, tags: [] }
+ * ```
+ */
+export function structFields<F extends Schema>(type: StructType<F>, undo: StructUndo<F>): FieldAccess<Struct<F>> {
+  type Field = keyof F & string;
+  // Each field's value undo is of that field's kind.
+  const of = (key: string): ValueUndo<unknown> => undo[key as Field] as ValueUndo<unknown>;
+  const get = (state: Struct<F>, key: string): unknown => type.get(state, key as Field);
+  const revert = (state: Struct<F>, replica: ReplicaId, key: string, change: FieldChange): Struct<F> | undefined => {
+    const delta = of(key).revert(get(state, key), replica, change);
+    return delta === undefined ? undefined : type.update(state, replica, key as Field, (() => delta) as never);
+  };
   return {
     bottom: type.bottom,
     merge: (a, b) => type.merge(a, b),
-    keys: (state) => type.keys(state),
-    read: (state, key) => (type.has(state, key) ? valuesOf(MVRegister.values(type.get(state, key))) : undefined),
-    write: (state, replica, key, value) =>
-      value === undefined ? type.remove(state, replica, key) : type.update(state, replica, key, (v, r) => setRegister(v, r, value)),
+    keys: () => Object.keys(undo).filter((key) => undo[key as Field] !== undefined),
+    read: (state, key) => of(key).read(get(state, key)),
+    write: (state, replica, key, value) => revert(state, replica, key, { from: value, to: of(key).read(get(state, key)) }),
+    revert,
   };
 }
 
 /**
- * The register fields of a struct (fields of kind `ORMap.register`) as fields. Other
- * fields (counters, sets, nested maps) are not undone.
+ * The register fields of a struct (fields of kind `ORMap.register`) as fields: the same
+ * as {@link structFields} with {@link undoRegister} for each field named.
  *
  * @typeParam F - the struct's schema
  * @param type - the struct type
@@ -228,18 +552,7 @@ export function mapOfRegisters(type: ORMapType<MVRegister.MVRegister, RegisterSt
  * ```
  */
 export function structRegisters<F extends Schema>(type: StructType<F>, names: ReadonlyArray<keyof F & string>): FieldAccess<Struct<F>> {
-  type State = Struct<F>;
-  type Field = keyof F & string;
-  // The fields named are registers: their values are MV-Registers.
-  const get = (state: State, key: string): MVRegister.MVRegister => type.get(state, key as Field) as unknown as MVRegister.MVRegister;
-  return {
-    bottom: type.bottom,
-    merge: (a, b) => type.merge(a, b),
-    keys: () => names,
-    read: (state, key) => valuesOf(MVRegister.values(get(state, key))),
-    write: (state, replica, key, value) =>
-      type.update(state, replica, key as Field, ((v: MVRegister.MVRegister, r: ReplicaId) => setRegister(v, r, value)) as never),
-  };
+  return structFields(type, Object.fromEntries(names.map((name) => [name, undoRegister])) as StructUndo<F>);
 }
 
 /**

@@ -71,6 +71,15 @@ export interface UndoKind<S, Sel, Step, A> {
    * @returns the selection in `state`
    */
   resolve?(state: S, anchored: A): Sel;
+  /**
+   * Called when the manager drops steps (past its limit, on a new change after undo, or
+   * on `clear`): a kind that remembers things about steps (as {@link text} remembers
+   * which element replaced which) may forget what no remaining step or selection
+   * refers to. The arguments are lazy: iterate them only to prune.
+   * @param steps - the steps still kept
+   * @param anchors - the anchored selections still kept
+   */
+  retain?(steps: Iterable<Step>, anchors: Iterable<A>): void;
 }
 
 /**
@@ -219,6 +228,7 @@ export class UndoManager<S, Sel = unknown, Step = unknown, A = unknown> {
       if (this.undos.length > this.limit) this.undos.shift();
     }
     this.last = time;
+    this.retain();
   }
 
   /** Ends the current step: the next change captured starts a new one, however soon. */
@@ -260,6 +270,23 @@ export class UndoManager<S, Sel = unknown, Step = unknown, A = unknown> {
     this.undos.length = 0;
     this.redos.length = 0;
     this.last = -Infinity;
+    this.retain();
+  }
+
+  /** Lets the kind forget what only dropped steps referred to. */
+  private retain(): void {
+    const entries = (): Array<Entry<Step, A>> => [...this.undos, ...this.redos];
+    this.kind.retain?.(
+      (function* () {
+        for (const entry of entries()) yield entry.step;
+      })(),
+      (function* () {
+        for (const entry of entries()) {
+          if (entry.restore !== undefined) yield entry.restore;
+          if (entry.then !== undefined) yield entry.then;
+        }
+      })(),
+    );
   }
 
   private reverse(state: S, from: Array<Entry<Step, A>>, to: Array<Entry<Step, A>>): UndoResult<S, Sel> | undefined {
@@ -271,6 +298,7 @@ export class UndoManager<S, Sel = unknown, Step = unknown, A = unknown> {
       if (this.kind.isEmpty(step)) continue;
       const after = this.kind.merge(state, delta);
       to.push({ step, restore: entry.then, then: entry.restore });
+      this.retain();
       const resolve = this.kind.resolve?.bind(this.kind);
       const selection = entry.restore === undefined || !resolve ? (entry.restore as Sel | undefined) : resolve(after, entry.restore);
       return { delta, state: after, selection };

@@ -62,9 +62,12 @@ export interface Tracking<S, Sel> {
 /**
  * Captures every local change of a replica into an undo manager (remote changes are
  * left out by their origin), and applies undo and redo deltas to it. For a type where
- * selections do not matter (maps, structs, registers) this is all the wiring there is;
- * an editor binding that knows the selection around each edit calls
- * {@link UndoManager.capture} itself instead.
+ * selections do not matter (maps, structs, registers) this is all the wiring there is.
+ * It records no selection: a change event comes after the edit, when the selection
+ * has already moved, and undo needs the selection from just before it. So an editor
+ * binding, which turns input into deltas and knows the selection on both sides, calls
+ * {@link UndoManager.capture} itself instead (`@convergent/textarea` and
+ * `@convergent/codemirror` do).
  *
  * @typeParam S - the type's state
  * @typeParam Sel - a selection

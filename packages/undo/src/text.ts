@@ -61,6 +61,30 @@ export interface TextStep {
 
 const key = (id: RGA.ElementId): string => `${id.counter}@${id.replica}`;
 
+/** Below this many remembered replacements, {@link text} does not prune. */
+const PRUNE_FLOOR = 64;
+
+/**
+ * The kind {@link text} makes: an {@link UndoKind} that also says how many replaced
+ * elements it remembers.
+ *
+ * @example
+ * ```ts
+ * import { text, type TextKind } from '@convergent/undo';
+ *
+ * const kind: TextKind = text();
+ * kind.remembered; // => 0
+ * ```
+ */
+export interface TextKind extends UndoKind<RGA.RGA, TextSelection, TextStep, AnchoredSelection> {
+  /**
+   * How many elements brought back by undo or redo it maps from the element they
+   * replace. Bounded by the manager's step limit: entries that no kept step or
+   * selection refers to are dropped (once they outnumber those kept, and at least 64).
+   */
+  readonly remembered: number;
+}
+
 /**
  * The undo kind of `@convergent/rga` text and lists. Undoing an insert deletes exactly
  * the elements this replica inserted in that step that still exist; undoing a delete
@@ -74,6 +98,9 @@ const key = (id: RGA.ElementId): string => `${id.counter}@${id.replica}`;
  * inside text this replica deleted sat at the place of the deletion; when an undo
  * brings the text back they stay at its edges (a caret anchored after a deleted
  * element lands after the restored run), since their anchors are the old elements.
+ *
+ * That memory is bounded by the manager's step limit: once a replacement is referred
+ * to by no kept step and no kept selection, it is dropped (see {@link TextKind}).
  *
  * Make one kind per {@link UndoManager}.
  *
@@ -97,10 +124,12 @@ const key = (id: RGA.ElementId): string => `${id.counter}@${id.replica}`;
  * RGA.text(undo.undo(doc)!.state); // => 'ac!'
  * ```
  */
-export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.RGA, TextSelection, TextStep, AnchoredSelection> {
+export function text(options: { readonly utf16?: boolean } = {}): TextKind {
   const utf16 = options.utf16 === true;
   /** Element replaced → its replacement, for elements undo or redo brought back. */
-  const moved = new Map<string, RGA.ElementId>();
+  let moved = new Map<string, RGA.ElementId>();
+  /** `moved` is pruned when it outgrows this: twice what the last pruning kept, so pruning costs O(1) amortized per entry. */
+  let budget = PRUNE_FLOOR;
   const follow = (id: RGA.ElementId): RGA.ElementId => {
     for (let next = moved.get(key(id)); next !== undefined; next = moved.get(key(id))) id = next;
     return id;
@@ -130,6 +159,27 @@ export function text(options: { readonly utf16?: boolean } = {}): UndoKind<RGA.R
       const { delta, inserted } = RGA.reinsert(after, replica, step.deleted);
       inserted.forEach((id, i) => id && moved.set(key(step.deleted[i]!.id), id));
       return RGA.merge(removed, delta);
+    },
+    retain(steps, anchors) {
+      if (moved.size <= budget) return;
+      const kept = new Map<string, RGA.ElementId>();
+      // Each id still referred to maps straight to its latest replacement: the chain between is dropped.
+      const keep = (id: RGA.ElementId | null): void => {
+        if (id !== null && moved.has(key(id))) kept.set(key(id), follow(id));
+      };
+      for (const step of steps) {
+        step.inserted.forEach(keep);
+        step.deleted.forEach((e) => keep(e.id));
+      }
+      for (const selection of anchors) {
+        keep(selection.anchor);
+        keep(selection.head);
+      }
+      moved = kept;
+      budget = Math.max(PRUNE_FLOOR, 2 * kept.size);
+    },
+    get remembered() {
+      return moved.size;
     },
     anchor: (state, selection) => ({ anchor: before(state, selection.anchor), head: before(state, selection.head) }),
     resolve: (state, anchored) => ({ anchor: at(state, anchored.anchor), head: at(state, anchored.head) }),
