@@ -265,10 +265,12 @@ export class Replica<S> {
       if (authors.has(this.id))
         throw new ReplicaIdReuseError(`the initial state already holds events of ${this.id}: a restored replica must continue under a fresh replicaId()`);
     }
-    // With a delta log, a starting state becomes this replica's first numbered delta.
+    // With a delta log, a starting state becomes this replica's first numbered delta. It
+    // is not logged (encoding it would cost as much as decoding it did, and hold a second
+    // copy): it starts below the log's floor, so a peer lacking it gets the whole state.
     if (this.mode === 'log' && !type.equals(this.current, type.bottom)) {
       this.applied = new Map([[this.id, 1]]);
-      this.record(this.applied, type.encode(this.current));
+      this.logFloor = this.applied;
       this.lastVector = this.applied;
     }
   }
