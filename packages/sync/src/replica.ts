@@ -608,12 +608,12 @@ export class Replica<S> {
     let delta = this.current;
     if (this.mode === 'causal') delta = this.type.missing!(this.current, seen);
     else if (countsLeq(this.logFloor, seen)) {
-      // Every event the peer lacks is in an entry it has not fully seen.
-      delta = this.type.bottom;
-      for (let i = this.logStart; i < this.log.length; i++) {
-        const entry = this.log[i]!;
-        if (entry.upTo.some(([id, n]) => n > (seen.get(id) ?? 0))) delta = this.type.merge(delta, this.type.decode(entry.payload));
-      }
+      // Every event the peer lacks is in an entry it has not fully seen. When the log
+      // holds the whole state (nothing below its floor) and the peer lacks every entry
+      // (a new peer), that is the state itself: no entry need be decoded.
+      const lacked = this.log.slice(this.logStart).filter((entry) => entry.upTo.some(([id, n]) => n > (seen.get(id) ?? 0)));
+      if (this.logFloor.size > 0 || lacked.length < this.log.length - this.logStart)
+        delta = lacked.reduce((d, entry) => this.type.merge(d, this.type.decode(entry.payload)), this.type.bottom);
     }
     const mine = this.vector();
     const covers = ask ? mine : this.mode === 'log' ? new Map([...mine].filter(([id, n]) => n > (seen.get(id) ?? 0))) : undefined;
