@@ -55,8 +55,8 @@ function child(file, argv, extra = []) {
   };
 }
 
-async function until(condition, what) {
-  const deadline = Date.now() + TIMEOUT;
+async function until(condition, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
@@ -202,7 +202,9 @@ async function many(kind, where) {
   const total = docCount * perDoc;
   const opened = performance.now();
   const c = await clientProcs(s.ports, plan);
-  await until(async () => (await c.report()).connected === total, 'every client connected');
+  // Thousands of clients connect (and load their documents) in a burst that a loaded
+  // machine serves slowly: allow 50 ms per client beyond the usual wait.
+  await until(async () => (await c.report()).connected === total, 'every client connected', TIMEOUT + 50 * total);
   const row = { store: kind, docs: docCount, clients: total, procs: manyProcs, connectMs: performance.now() - opened };
   const before = await s.stats();
   await c.all('edit');
@@ -262,7 +264,7 @@ async function paper(kind, where) {
   await reader.kill();
   await s.kill();
   rmSync(path.dirname(file), { recursive: true, force: true });
-  return { store: kind, length, stateBytes: stored.state?.length ?? 0, deltas: stored.deltas.length, restoreMs: restore?.ms, readMs: restore?.readMs, decodeMs, readerMs };
+  return { store: kind, length, stateBytes: stored.state?.length ?? 0, deltas: stored.deltas.length, restoreMs: restore?.replayedMs, answeredMs: restore?.ms, readMs: restore?.readMs, decodeMs, readerMs };
 }
 
 const results = { busy: [], many: [], paper: [] };
@@ -314,8 +316,8 @@ console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.many)
   console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${ms(r.restoreMs)} | ${r.lost} |`);
 console.log('\n### Restoring the automerge-paper document\n');
-console.log('| store | text length | stored state | restore (store load + replay into the replica) | of which the store's read | cold decode of the state (fresh process) | ratio (replay only) | a fresh client has the text after |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| store | text length | stored state | restore (store load + replay into the replica) | of which the store read | cold decode of the state (fresh process) | ratio (replay only) | restore and the first answer to a client | a fresh client has the text after |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.paper)
-  console.log(`| ${label(r.store)} | ${r.length.toLocaleString('en')} | ${kb(r.stateBytes)}${r.deltas ? ` + ${r.deltas} deltas` : ''} | ${ms(r.restoreMs)} | ${ms(r.readMs)} | ${ms(r.decodeMs)} | ${(r.restoreMs / r.decodeMs).toFixed(2)}× (${((r.restoreMs - r.readMs) / r.decodeMs).toFixed(2)}×) | ${ms(r.readerMs)} |`);
+  console.log(`| ${label(r.store)} | ${r.length.toLocaleString('en')} | ${kb(r.stateBytes)}${r.deltas ? ` + ${r.deltas} deltas` : ''} | ${ms(r.restoreMs)} | ${ms(r.readMs)} | ${ms(r.decodeMs)} | ${(r.restoreMs / r.decodeMs).toFixed(2)}× (${((r.restoreMs - r.readMs) / r.decodeMs).toFixed(2)}×) | ${ms(r.answeredMs)} | ${ms(r.readerMs)} |`);
 process.exit(0);
