@@ -55,8 +55,8 @@ function child(file, argv, extra = []) {
   };
 }
 
-async function until(condition, what) {
-  const deadline = Date.now() + TIMEOUT;
+async function until(condition, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
@@ -85,7 +85,10 @@ async function servers(kind, where, unloadMs = 30_000) {
     procs,
     stats: () => sum('stats'),
     memory: () => sum('memory'),
-    restores: async () => (await Promise.all(procs.map((p) => p.ask('restores')))).flat(),
+    restores: async () => {
+      const all = await Promise.all(procs.map((p) => p.ask('restores')));
+      return { count: all.reduce((k, r) => k + r.count, 0), totalMs: all.reduce((k, r) => k + r.totalMs, 0), named: all.flatMap((r) => r.named) };
+    },
     kill: () => Promise.all(procs.map((p) => p.kill())),
     restart: async () => {
       for (let i = 0; i < count; i++) await start(i);
@@ -199,7 +202,9 @@ async function many(kind, where) {
   const total = docCount * perDoc;
   const opened = performance.now();
   const c = await clientProcs(s.ports, plan);
-  await until(async () => (await c.report()).connected === total, 'every client connected');
+  // Thousands of clients connect (and load their documents) in a burst that a loaded
+  // machine serves slowly: allow 50 ms per client beyond the usual wait.
+  await until(async () => (await c.report()).connected === total, 'every client connected', TIMEOUT + 50 * total);
   const row = { store: kind, docs: docCount, clients: total, procs: manyProcs, connectMs: performance.now() - opened };
   const before = await s.stats();
   await c.all('edit');
@@ -221,8 +226,8 @@ async function many(kind, where) {
   row.withClientsPerDoc = (withClients.heap - baseline.heap) / perProcessDoc;
   row.loadedPerDoc = (loaded.heap - baseline.heap) / perProcessDoc;
   row.unloadedPerDoc = (unloaded.heap - baseline.heap) / perProcessDoc;
-  const restores = (await s.restores()).filter((r) => !r.doc.startsWith('warm-')).map((r) => r.ms);
-  row.restoreMs = restores.reduce((x, y) => x + y, 0) / restores.length;
+  const restores = await s.restores();
+  row.restoreMs = restores.totalMs / restores.count;
   // Lost updates: one reader per document.
   const readers = await clientProcs(s.ports, readerPlan);
   await until(async () => (await readers.report()).lengths.every(([, length]) => length === perDoc), 'the readers').catch(() => undefined);
@@ -255,11 +260,11 @@ async function paper(kind, where) {
   const reader = await clientProcs([s.ports[0]], [[['paper', 0, 1]]]);
   await until(async () => (await reader.report()).lengths[0][1] === length, 'the reader');
   const readerMs = performance.now() - opened;
-  const restore = (await s.restores()).find((r) => r.doc === 'paper');
+  const restore = (await s.restores()).named.find((r) => r.doc === 'paper');
   await reader.kill();
   await s.kill();
   rmSync(path.dirname(file), { recursive: true, force: true });
-  return { store: kind, length, stateBytes: stored.state?.length ?? 0, deltas: stored.deltas.length, restoreMs: restore?.ms, decodeMs, readerMs };
+  return { store: kind, length, stateBytes: stored.state?.length ?? 0, deltas: stored.deltas.length, restoreMs: restore?.replayedMs, answeredMs: restore?.ms, readMs: restore?.readMs, decodeMs, readerMs };
 }
 
 const results = { busy: [], many: [], paper: [] };
@@ -311,8 +316,8 @@ console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.many)
   console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${ms(r.restoreMs)} | ${r.lost} |`);
 console.log('\n### Restoring the automerge-paper document\n');
-console.log('| store | text length | stored state | restore (store load + replay into the replica) | cold decode of the state (fresh process) | ratio | a fresh client has the text after |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| store | text length | stored state | restore (store load + replay into the replica) | of which the store read | cold decode of the state (fresh process) | ratio (replay only) | restore and the first answer to a client | a fresh client has the text after |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.paper)
-  console.log(`| ${label(r.store)} | ${r.length.toLocaleString('en')} | ${kb(r.stateBytes)}${r.deltas ? ` + ${r.deltas} deltas` : ''} | ${ms(r.restoreMs)} | ${ms(r.decodeMs)} | ${(r.restoreMs / r.decodeMs).toFixed(2)}× | ${ms(r.readerMs)} |`);
+  console.log(`| ${label(r.store)} | ${r.length.toLocaleString('en')} | ${kb(r.stateBytes)}${r.deltas ? ` + ${r.deltas} deltas` : ''} | ${ms(r.restoreMs)} | ${ms(r.readMs)} | ${ms(r.decodeMs)} | ${(r.restoreMs / r.decodeMs).toFixed(2)}× (${((r.restoreMs - r.readMs) / r.decodeMs).toFixed(2)}×) | ${ms(r.answeredMs)} | ${ms(r.readerMs)} |`);
 process.exit(0);

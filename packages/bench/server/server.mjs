@@ -10,14 +10,47 @@ import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
 const [port, kind, where, unloadMs] = process.argv.slice(2);
 const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where });
 const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where }) : undefined;
-const restores = [];
+// Restores: how long the store's read took, and the whole load (read + replay into the
+// replica). Small documents are summed, not logged one by one: a log entry per load
+// would be counted as the server's memory per unloaded document.
+const restores = { count: 0, readMs: 0, totalMs: 0, named: [] };
+// When the replay of a named document ends: its first merge after the load (into the
+// replica's empty state). The setImmediate below runs later, after the server has also
+// answered the client that asked for the document.
+const merged = new Map();
+const typeOf = (doc) => {
+  if (doc.startsWith('doc-')) return RGA;
+  return {
+    ...RGA,
+    merge(a, b) {
+      const value = RGA.merge(a, b);
+      if (merged.get(doc) === null) merged.set(doc, performance.now());
+      return value;
+    },
+  };
+};
 // The server replays a loaded document synchronously once `load` resolved: a
 // setImmediate after it runs once the replica holds the document.
 const store = {
   load(doc) {
     const start = performance.now();
+    merged.set(doc, null); // a load: note its first merge
     const loaded = inner.load(doc);
-    loaded.then(() => setImmediate(() => restores.push({ doc, ms: performance.now() - start })), () => {});
+    loaded.then(
+      () => {
+        const readMs = performance.now() - start;
+        setImmediate(() => {
+          const totalMs = performance.now() - start;
+          if (doc.startsWith('doc-')) {
+            restores.count++;
+            restores.readMs += readMs;
+            restores.totalMs += totalMs;
+          } else restores.named.push({ doc, readMs, replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs });
+          merged.delete(doc);
+        });
+      },
+      () => {},
+    );
     return loaded;
   },
   append: (doc, delta) => inner.append(doc, delta),
@@ -29,7 +62,7 @@ const store = {
 const big = 1 << 26;
 const server = await startServer({
   port: Number(port),
-  documents: () => ({ type: RGA, deltaLog: true }),
+  documents: (doc) => ({ type: typeOf(doc), deltaLog: true }),
   authenticate: allowAnyone,
   store,
   ...(fanout ? { fanout } : {}),

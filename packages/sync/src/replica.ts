@@ -265,10 +265,12 @@ export class Replica<S> {
       if (authors.has(this.id))
         throw new ReplicaIdReuseError(`the initial state already holds events of ${this.id}: a restored replica must continue under a fresh replicaId()`);
     }
-    // With a delta log, a starting state becomes this replica's first numbered delta.
+    // With a delta log, a starting state becomes this replica's first numbered delta. It
+    // is not logged (encoding it would cost as much as decoding it did, and hold a second
+    // copy): it starts below the log's floor, so a peer lacking it gets the whole state.
     if (this.mode === 'log' && !type.equals(this.current, type.bottom)) {
       this.applied = new Map([[this.id, 1]]);
-      this.record(this.applied, type.encode(this.current));
+      this.logFloor = this.applied;
       this.lastVector = this.applied;
     }
   }
@@ -606,12 +608,12 @@ export class Replica<S> {
     let delta = this.current;
     if (this.mode === 'causal') delta = this.type.missing!(this.current, seen);
     else if (countsLeq(this.logFloor, seen)) {
-      // Every event the peer lacks is in an entry it has not fully seen.
-      delta = this.type.bottom;
-      for (let i = this.logStart; i < this.log.length; i++) {
-        const entry = this.log[i]!;
-        if (entry.upTo.some(([id, n]) => n > (seen.get(id) ?? 0))) delta = this.type.merge(delta, this.type.decode(entry.payload));
-      }
+      // Every event the peer lacks is in an entry it has not fully seen. When the log
+      // holds the whole state (nothing below its floor) and the peer lacks every entry
+      // (a new peer), that is the state itself: no entry need be decoded.
+      const lacked = this.log.slice(this.logStart).filter((entry) => entry.upTo.some(([id, n]) => n > (seen.get(id) ?? 0)));
+      if (this.logFloor.size > 0 || lacked.length < this.log.length - this.logStart)
+        delta = lacked.reduce((d, entry) => this.type.merge(d, this.type.decode(entry.payload)), this.type.bottom);
     }
     const mine = this.vector();
     const covers = ask ? mine : this.mode === 'log' ? new Map([...mine].filter(([id, n]) => n > (seen.get(id) ?? 0))) : undefined;

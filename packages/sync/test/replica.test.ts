@@ -40,6 +40,23 @@ describe('basics', () => {
     }
   });
 
+  test('a delta-log replica restored from a state sends that state, and later edits, to peers that lack them', () => {
+    const saved = GCounter.merge(GCounter.increment(GCounter.bottom, A, 4), GCounter.increment(GCounter.bottom, B, 2));
+    const net = new MemoryNetwork();
+    const restored = new Replica({ id: C, type: GCounter, deltaLog: true, initial: saved });
+    restored.connect(net.transport('c'));
+    const early = new Replica({ id: asReplicaId('early'), type: GCounter, deltaLog: true });
+    early.connect(net.transport('a'));
+    net.flush();
+    expect(GCounter.equals(early.state, saved)).toBe(true);
+    restored.update((s, id) => GCounter.increment(s, id, 1));
+    net.flush();
+    const late = new Replica({ id: asReplicaId('late'), type: GCounter, deltaLog: true });
+    late.connect(net.transport('b'));
+    net.flush();
+    expect([restored, early, late].map((r) => GCounter.value(r.state))).toEqual([7, 7, 7]);
+  });
+
   test('messages for another document are ignored', () => {
     const net = new MemoryNetwork();
     const a = new Replica({ id: A, type: GCounter, doc: 'likes' });
