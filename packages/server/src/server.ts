@@ -10,7 +10,8 @@ import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } f
 import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
 import { emitter, jsonLines, type Logger } from './log.js';
 import { countRefusal, newCounters, renderMetrics } from './metrics.js';
-import { MemoryStore, type DocumentStore, type Fanout } from './store.js';
+import { LevelDbStore } from './leveldb-store.js';
+import type { DocumentStore, Fanout } from './store.js';
 
 /**
  * How to start a server ({@link startServer}).
@@ -39,8 +40,18 @@ export interface ServerOptions {
   readonly documents: (name: string) => SyncAdapter<any> | DocumentSpec<any> | undefined;
   /** The authentication hook ({@link Authenticate}); {@link allowAnyone} for development. */
   readonly authenticate: Authenticate;
-  /** Where documents are kept (default a {@link MemoryStore}: nothing survives a restart). The server closes it on {@link ConvergentServer.close}. */
+  /**
+   * Where documents are kept (default a {@link LevelDbStore} in `directory`). Pass a
+   * `RedisStore` for several processes, or a {@link MemoryStore} in tests (it loses
+   * everything on restart). The server closes it on {@link ConvergentServer.close}.
+   */
   readonly store?: DocumentStore;
+  /**
+   * Folder of the default {@link LevelDbStore}, used when `store` is not given (default
+   * `'./convergent-data'`, relative to the working directory; created if missing). Give
+   * `store` or `directory`, not both.
+   */
+  readonly directory?: string;
   /** Fan-out to the other server processes sharing the store (default none: one process). The server closes it on close. */
   readonly fanout?: Fanout;
   /** Attach to this HTTP or HTTPS server (its `upgrade` events under `path`) instead of starting one. */
@@ -109,9 +120,9 @@ export interface Health {
  * @example
  * ```ts
  * import * as GCounter from '@convergent/g-counter';
- * import { allowAnyone, startServer, type ConvergentServer } from '@convergent/server';
+ * import { allowAnyone, MemoryStore, startServer, type ConvergentServer } from '@convergent/server';
  *
- * const server: ConvergentServer = await startServer({ documents: () => GCounter, authenticate: allowAnyone, logger: () => {} });
+ * const server: ConvergentServer = await startServer({ documents: () => GCounter, authenticate: allowAnyone, store: new MemoryStore(), logger: () => {} });
  * server.health().status; // => 'ok'
  * server.metrics().includes('convergent_connections 0'); // => true
  * await server.close();
@@ -196,7 +207,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   read connection's changes are refused. Credentials that expire, and
  *   {@link ConvergentServer.revoke}, close connections.
  * - **Durability.** The server is a replica of each document and answers sync
- *   requests from its own state. It stores every accepted change before it
+ *   requests from its own state. By default it keeps documents in LevelDB, in the
+ *   folder `directory` (`./convergent-data`); option `store` picks another store. It stores every accepted change before it
  *   acknowledges it (`Replica.acknowledged` on the client, causal types and delta
  *   logs only), compacts the stored changes into the state, unloads idle documents
  *   and reloads them on demand.
@@ -214,13 +226,17 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import * as GCounter from '@convergent/g-counter';
- * import { startServer, MemoryStore } from '@convergent/server';
+ * import { startServer } from '@convergent/server';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
  *   authenticate: ({ query }) => (query.get('token') === 's3cret' ? { identity: 'team', access: 'write' } : { refuse: 'unauthenticated' }),
- *   store: new MemoryStore(),
+ *   // The default store, LevelDB, in a temporary folder (default './convergent-data'):
+ *   directory: mkdtempSync(join(tmpdir(), 'convergent-')),
  *   logger: () => {},
  * });
  * // A client, in a browser or in Node (`WebSocket` from 'ws'):
@@ -235,7 +251,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const limits = resolveLimits(options.limits);
   const log = emitter(options.logger ?? jsonLines());
   const counters = newCounters();
-  const store = options.store ?? new MemoryStore();
+  if (options.store !== undefined && options.directory !== undefined) throw new RangeError('give store or directory, not both');
   const fanout = options.fanout;
   const unloadMs = options.unloadMs ?? 30_000;
   if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
@@ -245,6 +261,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const origins = options.origins ? new Set(options.origins) : undefined;
   const addressOf = options.address ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
   const syncLimits = { ...DEFAULT_SYNC_LIMITS, ...options.syncLimits };
+  const store = options.store ?? (await LevelDbStore.open(options.directory ?? DEFAULT_DIRECTORY));
   const started = performance.now();
   const context: DocumentContext = {
     store,
@@ -656,6 +673,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         http.off('error', reject);
         resolve();
       });
+    }).catch(async (error: unknown) => {
+      // Release the default store's folder (its lock) so that a retry can open it.
+      if (options.store === undefined) await store.close();
+      throw error;
     });
   }
   const address = http.address();
@@ -721,6 +742,9 @@ function grantProblem(grant: Grant): string | undefined {
   if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
   return undefined;
 }
+
+/** Folder of the default store, relative to the working directory. */
+const DEFAULT_DIRECTORY = './convergent-data';
 
 /** The longest delay a Node timer takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

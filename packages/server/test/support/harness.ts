@@ -4,7 +4,7 @@ import * as RGA from '@convergent/rga';
 import { decodeMessage, Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
-import { startServer, type ConvergentServer, type DocumentStore, type LogEntry, type ServerOptions } from '../../src/index.js';
+import { MemoryStore, startServer, type ConvergentServer, type DocumentStore, type LogEntry, type ServerOptions } from '../../src/index.js';
 
 /** Polls `condition` until it holds; fails after `ms` so a test always stops. */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -29,10 +29,10 @@ export function cleanupAfterEach(): Array<() => unknown> {
 /** Text documents (RGA with a delta log, so acks work) for every name. */
 export const TEXT = { type: RGA, deltaLog: true } as const;
 
-/** A server whose log lands in `logs`, closed after the test. */
+/** A server whose log lands in `logs`, closed after the test; its store a `MemoryStore` unless `directory` asks for the default one. */
 export async function server(cleanup: Array<() => unknown>, options: Partial<ServerOptions> = {}): Promise<ConvergentServer & { logs: LogEntry[] }> {
   const logs: LogEntry[] = [];
-  const started = await startServer({ documents: () => TEXT, authenticate: ({ query }) => ({ identity: query.get('user') ?? 'anonymous', access: query.get('read') ? 'read' : 'write' }), logger: (e) => logs.push(e), ...options });
+  const started = await startServer({ documents: () => TEXT, authenticate: ({ query }) => ({ identity: query.get('user') ?? 'anonymous', access: query.get('read') ? 'read' : 'write' }), ...(options.directory === undefined && { store: new MemoryStore() }), logger: (e) => logs.push(e), ...options });
   cleanup.push(() => started.close());
   return Object.assign(started, { logs });
 }
