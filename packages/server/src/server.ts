@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { DecodeError, type ReplicaId } from '@convergent/core';
-import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, PONG_FRAME, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
+import { decodePresence, isPresenceMessage } from '@convergent/presence';
+import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, isCompanionMessage, PONG_FRAME, type RelayFrame, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isGrant, parseCookies, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
 import { DocumentDigests } from './digests.js';
@@ -503,6 +504,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       }
       if (frame.kind !== 'data' || doc === undefined) return;
       counters.messagesReceived++;
+      if (isCompanionMessage(frame.payload)) return companion(frame, data, doc);
       let message: SyncMessage;
       try {
         message = decodeMessage(frame.payload, syncLimits);
@@ -511,15 +513,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         log('debug', 'message-refused', { ...fields, error });
         return;
       }
-      if (message.doc !== name) {
-        countRefusal(counters, 'wrong-document');
-        log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: message.doc });
-        return;
-      }
-      for (const id of frame.from === undefined ? [message.from] : [frame.from, message.from]) {
-        const refused = claim(link, id, doc);
-        if (refused) return closeSocket(ws, refused, { ...fields, replica: id });
-      }
+      if (!sentBy(frame.from, message.doc, message.from, doc)) return;
       if (message.kind === 'state' && !link.canWrite) {
         countRefusal(counters, 'read-only');
         log('debug', 'message-refused', { ...fields, reason: 'read-only' });
@@ -531,6 +525,44 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         countRefusal(counters, 'rejected');
         log('warn', 'message-refused', { ...fields, error });
       }
+    };
+
+    /** Whether a message is for this document and its senders are bound to this identity; closes the connection on an impersonation. */
+    const sentBy = (frameFrom: ReplicaId | undefined, messageDoc: string, from: ReplicaId, loaded: LoadedDocument): boolean => {
+      if (messageDoc !== name) {
+        countRefusal(counters, 'wrong-document');
+        log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: messageDoc });
+        return false;
+      }
+      for (const id of frameFrom === undefined ? [from] : [frameFrom, from]) {
+        const refused = claim(link, id, loaded);
+        if (refused) {
+          closeSocket(ws, refused, { ...fields, replica: id });
+          return false;
+        }
+      }
+      return true;
+    };
+
+    /**
+     * Presence (`@convergent/presence`), the one companion protocol the server carries: it
+     * is not stored, only forwarded as it came to the document's other connections here
+     * (or to the one a frame is addressed to), once decoded within the presence limits
+     * and its sender checked like a sync message's. Read connections publish presence too.
+     */
+    const companion = (frame: RelayFrame & { kind: 'data' }, data: Uint8Array, loaded: LoadedDocument) => {
+      let message;
+      try {
+        if (!isPresenceMessage(frame.payload)) throw new TypeError('a companion protocol the server does not carry');
+        message = decodePresence(frame.payload);
+      } catch (error) {
+        countRefusal(counters, 'bad-presence');
+        log('debug', 'message-refused', { ...fields, error });
+        return;
+      }
+      if (!sentBy(frame.from, message.doc, message.from, loaded)) return;
+      counters.presenceForwarded++;
+      for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
     };
 
     ws.on('message', (data, isBinary) => {
