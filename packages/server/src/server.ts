@@ -213,6 +213,10 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   acknowledges it (`Replica.acknowledged` on the client, causal types and delta
  *   logs only), compacts the stored changes into the state, unloads idle documents
  *   and reloads them on demand.
+ * - **Presence** (`@convergent/presence`) is forwarded to the document's other
+ *   connections, never stored: decoded within its limits, counted in the rate limits,
+ *   its sender id bound to the connection's identity like a sync message's. Read
+ *   connections may publish it. Other companion protocols are dropped.
  * - **Limits** per connection and per address ({@link DEFAULT_LIMITS}); slow readers
  *   are cut rather than buffered.
  * - **Operations.** Health and Prometheus metrics endpoints, JSON logs, graceful
