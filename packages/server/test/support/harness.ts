@@ -44,9 +44,9 @@ export interface Client<S> {
 }
 
 /** A client replica of `doc` connected to `url` (which carries the query), closed after the test. */
-export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean; gossipMs?: number } = {}): Client<S> {
+export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean; gossipMs?: number; reconnectMs?: number } = {}): Client<S> {
   const closes: Array<[number, string]> = [];
-  const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
+  const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: options.reconnectMs ?? 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
   const type = (options.type ?? RGA) as SyncAdapter<S>;
   const replica = new Replica<S>({ id: asReplicaId(options.id ?? `c${Math.random().toString(36).slice(2, 10)}`), type, doc, deltaLog: options.deltaLog ?? true, gossipMs: options.gossipMs ?? 100 });
   replica.connect(link);
