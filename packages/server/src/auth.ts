@@ -108,10 +108,10 @@ export type Authenticate = (request: AuthRequest) => Grant | Refusal | Promise<G
  *
  * @example
  * ```ts
- * import { allowAnyone, startServer } from '@convergent/server';
+ * import { allowAnyone, MemoryStore, startServer } from '@convergent/server';
  * import * as GCounter from '@convergent/g-counter';
  *
- * const server = await startServer({ authenticate: allowAnyone, documents: () => GCounter, logger: () => {} });
+ * const server = await startServer({ authenticate: allowAnyone, documents: () => GCounter, store: new MemoryStore(), logger: () => {} });
  * server.url.startsWith('ws://127.0.0.1:'); // => true
  * await server.close();
  * ```

@@ -6,12 +6,13 @@ export interface Counters {
   messagesSent: number;
   bytesReceived: number;
   bytesSent: number;
+  presenceForwarded: number;
   readonly refused: Map<string, number>;
   readonly store: Map<string, { count: number; seconds: number; errors: number }>;
 }
 
 export function newCounters(): Counters {
-  return { connections: 0, documentsLoaded: 0, messagesReceived: 0, messagesSent: 0, bytesReceived: 0, bytesSent: 0, refused: new Map(), store: new Map() };
+  return { connections: 0, documentsLoaded: 0, messagesReceived: 0, messagesSent: 0, bytesReceived: 0, bytesSent: 0, presenceForwarded: 0, refused: new Map(), store: new Map() };
 }
 
 export function countRefusal(counters: Counters, reason: string): void {
@@ -47,6 +48,7 @@ export function renderMetrics(c: Counters): string {
   metric('convergent_messages_sent_total', 'counter', 'Data frames sent to clients.', [['', c.messagesSent]]);
   metric('convergent_bytes_received_total', 'counter', 'Bytes received from clients.', [['', c.bytesReceived]]);
   metric('convergent_bytes_sent_total', 'counter', 'Bytes sent to clients.', [['', c.bytesSent]]);
+  metric('convergent_presence_forwarded_total', 'counter', 'Presence messages accepted and forwarded to the other connections of their document.', [['', c.presenceForwarded]]);
   metric('convergent_refused_total', 'counter', 'Connections, messages and sockets refused or closed, by reason.', [...c.refused].map(([reason, n]) => [`{reason="${reason}"}`, n]));
   const ops = [...c.store];
   metric('convergent_store_seconds', 'summary', 'Store operation latency.', ops.flatMap(([op, s]): Array<[string, number]> => [[`_sum{op="${op}"}`, s.seconds], [`_count{op="${op}"}`, s.count]]));

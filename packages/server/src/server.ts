@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { DecodeError, type ReplicaId } from '@convergent/core';
-import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, PONG_FRAME, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
+import { decodePresence, isPresenceMessage } from '@convergent/presence';
+import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, isCompanionMessage, PONG_FRAME, type RelayFrame, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isGrant, parseCookies, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
 import { DocumentDigests } from './digests.js';
@@ -10,7 +11,8 @@ import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } f
 import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
 import { emitter, jsonLines, type Logger } from './log.js';
 import { countRefusal, newCounters, renderMetrics } from './metrics.js';
-import { MemoryStore, type DocumentStore, type Fanout } from './store.js';
+import { LevelDbStore } from './leveldb-store.js';
+import type { DocumentStore, Fanout } from './store.js';
 
 /**
  * How to start a server ({@link startServer}).
@@ -39,8 +41,18 @@ export interface ServerOptions {
   readonly documents: (name: string) => SyncAdapter<any> | DocumentSpec<any> | undefined;
   /** The authentication hook ({@link Authenticate}); {@link allowAnyone} for development. */
   readonly authenticate: Authenticate;
-  /** Where documents are kept (default a {@link MemoryStore}: nothing survives a restart). The server closes it on {@link ConvergentServer.close}. */
+  /**
+   * Where documents are kept (default a {@link LevelDbStore} in `directory`). Pass a
+   * `RedisStore` for several processes, or a {@link MemoryStore} in tests (it loses
+   * everything on restart). The server closes it on {@link ConvergentServer.close}.
+   */
   readonly store?: DocumentStore;
+  /**
+   * Folder of the default {@link LevelDbStore}, used when `store` is not given (default
+   * `'./convergent-data'`, relative to the working directory; created if missing). Give
+   * `store` or `directory`, not both.
+   */
+  readonly directory?: string;
   /** Fan-out to the other server processes sharing the store (default none: one process). The server closes it on close. */
   readonly fanout?: Fanout;
   /** Attach to this HTTP or HTTPS server (its `upgrade` events under `path`) instead of starting one. */
@@ -109,9 +121,9 @@ export interface Health {
  * @example
  * ```ts
  * import * as GCounter from '@convergent/g-counter';
- * import { allowAnyone, startServer, type ConvergentServer } from '@convergent/server';
+ * import { allowAnyone, MemoryStore, startServer, type ConvergentServer } from '@convergent/server';
  *
- * const server: ConvergentServer = await startServer({ documents: () => GCounter, authenticate: allowAnyone, logger: () => {} });
+ * const server: ConvergentServer = await startServer({ documents: () => GCounter, authenticate: allowAnyone, store: new MemoryStore(), logger: () => {} });
  * server.health().status; // => 'ok'
  * server.metrics().includes('convergent_connections 0'); // => true
  * await server.close();
@@ -196,10 +208,15 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   read connection's changes are refused. Credentials that expire, and
  *   {@link ConvergentServer.revoke}, close connections.
  * - **Durability.** The server is a replica of each document and answers sync
- *   requests from its own state. It stores every accepted change before it
+ *   requests from its own state. By default it keeps documents in LevelDB, in the
+ *   folder `directory` (`./convergent-data`); option `store` picks another store. It stores every accepted change before it
  *   acknowledges it (`Replica.acknowledged` on the client, causal types and delta
  *   logs only), compacts the stored changes into the state, unloads idle documents
  *   and reloads them on demand.
+ * - **Presence** (`@convergent/presence`) is forwarded to the document's other
+ *   connections, never stored: decoded within its limits, counted in the rate limits,
+ *   its sender id bound to the connection's identity like a sync message's. Read
+ *   connections may publish it. Other companion protocols are dropped.
  * - **Limits** per connection and per address ({@link DEFAULT_LIMITS}); slow readers
  *   are cut rather than buffered.
  * - **Operations.** Health and Prometheus metrics endpoints, JSON logs, graceful
@@ -214,13 +231,17 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * @example
  * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import * as GCounter from '@convergent/g-counter';
- * import { startServer, MemoryStore } from '@convergent/server';
+ * import { startServer } from '@convergent/server';
  *
  * const server = await startServer({
  *   documents: (name) => (name === 'likes' ? GCounter : undefined),
  *   authenticate: ({ query }) => (query.get('token') === 's3cret' ? { identity: 'team', access: 'write' } : { refuse: 'unauthenticated' }),
- *   store: new MemoryStore(),
+ *   // The default store, LevelDB, in a temporary folder (default './convergent-data'):
+ *   directory: mkdtempSync(join(tmpdir(), 'convergent-')),
  *   logger: () => {},
  * });
  * // A client, in a browser or in Node (`WebSocket` from 'ws'):
@@ -235,7 +256,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const limits = resolveLimits(options.limits);
   const log = emitter(options.logger ?? jsonLines());
   const counters = newCounters();
-  const store = options.store ?? new MemoryStore();
+  if (options.store !== undefined && options.directory !== undefined) throw new RangeError('give store or directory, not both');
   const fanout = options.fanout;
   const unloadMs = options.unloadMs ?? 30_000;
   if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
@@ -245,6 +266,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const origins = options.origins ? new Set(options.origins) : undefined;
   const addressOf = options.address ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
   const syncLimits = { ...DEFAULT_SYNC_LIMITS, ...options.syncLimits };
+  const store = options.store ?? (await LevelDbStore.open(options.directory ?? DEFAULT_DIRECTORY));
   const started = performance.now();
   const context: DocumentContext = {
     store,
@@ -486,6 +508,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       }
       if (frame.kind !== 'data' || doc === undefined) return;
       counters.messagesReceived++;
+      if (isCompanionMessage(frame.payload)) return companion(frame, data, doc);
       let message: SyncMessage;
       try {
         message = decodeMessage(frame.payload, syncLimits);
@@ -494,15 +517,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         log('debug', 'message-refused', { ...fields, error });
         return;
       }
-      if (message.doc !== name) {
-        countRefusal(counters, 'wrong-document');
-        log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: message.doc });
-        return;
-      }
-      for (const id of frame.from === undefined ? [message.from] : [frame.from, message.from]) {
-        const refused = claim(link, id, doc);
-        if (refused) return closeSocket(ws, refused, { ...fields, replica: id });
-      }
+      if (!sentBy(frame.from, message.doc, message.from, doc)) return;
       if (message.kind === 'state' && !link.canWrite) {
         countRefusal(counters, 'read-only');
         log('debug', 'message-refused', { ...fields, reason: 'read-only' });
@@ -514,6 +529,44 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         countRefusal(counters, 'rejected');
         log('warn', 'message-refused', { ...fields, error });
       }
+    };
+
+    /** Whether a message is for this document and its senders are bound to this identity; closes the connection on an impersonation. */
+    const sentBy = (frameFrom: ReplicaId | undefined, messageDoc: string, from: ReplicaId, loaded: LoadedDocument): boolean => {
+      if (messageDoc !== name) {
+        countRefusal(counters, 'wrong-document');
+        log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: messageDoc });
+        return false;
+      }
+      for (const id of frameFrom === undefined ? [from] : [frameFrom, from]) {
+        const refused = claim(link, id, loaded);
+        if (refused) {
+          closeSocket(ws, refused, { ...fields, replica: id });
+          return false;
+        }
+      }
+      return true;
+    };
+
+    /**
+     * Presence (`@convergent/presence`), the one companion protocol the server carries: it
+     * is not stored, only forwarded as it came to the document's other connections here
+     * (or to the one a frame is addressed to), once decoded within the presence limits
+     * and its sender checked like a sync message's. Read connections publish presence too.
+     */
+    const companion = (frame: RelayFrame & { kind: 'data' }, data: Uint8Array, loaded: LoadedDocument) => {
+      let message;
+      try {
+        if (!isPresenceMessage(frame.payload)) throw new TypeError('a companion protocol the server does not carry');
+        message = decodePresence(frame.payload);
+      } catch (error) {
+        countRefusal(counters, 'bad-presence');
+        log('debug', 'message-refused', { ...fields, error });
+        return;
+      }
+      if (!sentBy(frame.from, message.doc, message.from, loaded)) return;
+      counters.presenceForwarded++;
+      for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
     };
 
     ws.on('message', (data, isBinary) => {
@@ -656,6 +709,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         http.off('error', reject);
         resolve();
       });
+    }).catch(async (error: unknown) => {
+      // Release the default store's folder (its lock) so that a retry can open it.
+      if (options.store === undefined) await store.close();
+      throw error;
     });
   }
   const address = http.address();
@@ -721,6 +778,9 @@ function grantProblem(grant: Grant): string | undefined {
   if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
   return undefined;
 }
+
+/** Folder of the default store, relative to the working directory. */
+const DEFAULT_DIRECTORY = './convergent-data';
 
 /** The longest delay a Node timer takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -146,7 +146,7 @@ interface MemoryEntry {
 }
 
 /**
- * A {@link DocumentStore} in memory: nothing survives the process. For tests, and as the
+ * A {@link DocumentStore} in memory: it loses everything on restart. For tests, and as the
  * reference the other stores are checked against. It copies bytes in and out, so a
  * caller mutating a buffer later changes nothing stored.
  *

@@ -1,6 +1,9 @@
 // Health, metrics, logs, graceful shutdown, and a server attached to the user's own
 // HTTP server under a mounted path.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allowAnyone, jsonLines, MemoryStore, startServer, type LogEntry } from '../src/index.js';
 import { cleanupAfterEach, client, outliving, server, TEXT, textOf, typeText, until, upgradeStatus } from './support/harness.js';
@@ -38,6 +41,33 @@ describe('options', () => {
     await expect(startServer({ ...base, compactEvery: 0.5 })).rejects.toBeInstanceOf(RangeError);
     await expect(startServer({ ...base, limits: { maxConnections: 0 } })).rejects.toBeInstanceOf(RangeError);
     await expect(startServer({ ...base, path: 'no-slash' })).rejects.toBeInstanceOf(RangeError);
+    await expect(startServer({ ...base, store: new MemoryStore(), directory: 'x' })).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe('the default store', () => {
+  it('is LevelDB in `directory` (created if missing): documents survive a restart', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'convergent-default-'));
+    cleanup.push(() => rmSync(parent, { recursive: true, force: true }));
+    const directory = join(parent, 'data', 'nested');
+    const first = await server(cleanup, { directory });
+    const a = client(cleanup, first.url, 'notes');
+    typeText(a.replica, 'kept');
+    await until(() => a.replica.acknowledged.size === 1, 'the ack');
+    a.replica.close();
+    a.link.close();
+    await first.close();
+    const second = await server(cleanup, { directory });
+    const b = client(cleanup, second.url, 'notes');
+    await until(() => textOf(b.replica) === 'kept', 'the text back from disk');
+  });
+
+  it('releases the folder when listening fails, so that a retry opens it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'convergent-default-'));
+    cleanup.push(() => rmSync(directory, { recursive: true, force: true }));
+    const taken = await server(cleanup);
+    await expect(server(cleanup, { directory, port: taken.port })).rejects.toThrow(/EADDRINUSE/);
+    await server(cleanup, { directory });
   });
 });
 
@@ -84,7 +114,7 @@ describe('attached to an existing server', () => {
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     cleanup.push(() => new Promise((resolve) => app.close(resolve)));
-    const attached = await startServer({ server: app, path: '/sync', documents: () => TEXT, authenticate: allowAnyone, logger: () => {} });
+    const attached = await startServer({ server: app, path: '/sync', documents: () => TEXT, authenticate: allowAnyone, store: new MemoryStore(), logger: () => {} });
     cleanup.push(() => attached.close());
     expect(attached.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/sync\/$/);
     const a = client(cleanup, attached.url, 'notes');

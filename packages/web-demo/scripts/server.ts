@@ -4,7 +4,6 @@
 import path from 'node:path';
 import { startServer, type Authenticate } from '@convergent/server';
 import { documents } from '../src/documents.js';
-import { FileStore } from './file-store.js';
 
 /** The demo's two users and their passwords. A demo login only: a real app checks a session token. */
 const users = new Map([
@@ -17,11 +16,11 @@ const authenticate: Authenticate = ({ query }) => {
 };
 
 const port = Number(process.argv[2] ?? 8787);
-const store = new FileStore(process.env.DATA ?? path.join(import.meta.dirname, '..', '.data'));
 const server = await startServer({
   host: process.env.HOST ?? '127.0.0.1',
   port,
-  store,
+  // The server's default store, LevelDB, in this folder.
+  directory: process.env.DATA ?? path.join(import.meta.dirname, '..', '.data'),
   documents: (name) => (Object.hasOwn(documents, name) ? documents[name as keyof typeof documents] : undefined),
   authenticate,
   logger: (entry) => entry.level !== 'debug' && entry.level !== 'info' && console.error(JSON.stringify(entry)),

@@ -93,14 +93,14 @@ const [text, notes, cart, likes, name] = await Promise.all([
 ]);
 // Each replica repairs lost messages by itself (gossip rounds, every second or so).
 
-// Presence of the editor: who is here, and their carets. It shares the channel and the
-// relay; the server does not carry presence, so through it carets show between one user's tabs only.
+// Presence of the editor: who is here, and their carets. It shares the text's links: the
+// channel, and the relay or the server (which forwards presence to the document's other connections).
 const who = login?.user ?? params.get('name') ?? `guest ${me.slice(0, 4)}`;
 const presence = new Presence({ id: me, doc: 'text', name: who, colour: colourOf(who) });
 addEventListener('pagehide', () => presence.close());
 const connections: Array<() => Array<() => void>> = [
   ...[text, notes, cart, likes, name].map((r: Pick<Replica<unknown>, 'connect' | 'doc'>) => () => linksOf(r.doc).map((link) => r.connect(link))),
-  () => [channel, ...(relay ? [relay] : [])].map((link) => presence.connect(link)),
+  () => linksOf('text').map((link) => presence.connect(link)),
 ];
 
 // ---- online / offline switch: detaching every replica from its links is a partition.

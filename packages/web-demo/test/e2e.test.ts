@@ -442,7 +442,7 @@ function upgradeStatus(serverUrl: string, doc: string, query: Record<string, str
   });
 }
 
-test('the server: alice and bob log in from two profiles and sync through it; their documents survive a server restart', async () => {
+test('the server: alice and bob log in from two profiles and sync through it, carets too; their documents survive a server restart', async () => {
   const data = mkdtempSync(path.join(tmpdir(), 'convergent-demo-'));
   let server = await startDemoServer(data);
   const contexts: BrowserContext[] = [];
@@ -473,6 +473,10 @@ test('the server: alice and bob log in from two profiles and sync through it; th
     await (await front(alice)).locator('#text .cm-content').click();
     await alice.keyboard.type('Hello from Alice 👋');
     await expect.poll(() => textOf(bob), { timeout: 5_000 }).toBe('Hello from Alice 👋');
+    // Presence crosses the server (two profiles share no BroadcastChannel): each draws the other's caret, named.
+    await (await front(bob)).locator('#text .cm-content').click();
+    await expect.poll(() => bob.locator('.cm-convergent-caret-label').allTextContents(), { timeout: 5_000 }).toContain('alice');
+    await expect.poll(() => alice.locator('.cm-convergent-caret-label').allTextContents(), { timeout: 5_000 }).toContain('bob');
     await addItem(bob, 'tea');
     await expect.poll(() => cartOf(alice), { timeout: 5_000 }).toEqual(['tea']);
 

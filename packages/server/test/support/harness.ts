@@ -4,7 +4,7 @@ import * as RGA from '@convergent/rga';
 import { decodeMessage, Replica, WebSocketTransport, type SyncAdapter } from '@convergent/sync';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
-import { startServer, type ConvergentServer, type DocumentStore, type LogEntry, type ServerOptions } from '../../src/index.js';
+import { MemoryStore, startServer, type ConvergentServer, type DocumentStore, type LogEntry, type ServerOptions } from '../../src/index.js';
 
 /** Polls `condition` until it holds; fails after `ms` so a test always stops. */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -29,10 +29,10 @@ export function cleanupAfterEach(): Array<() => unknown> {
 /** Text documents (RGA with a delta log, so acks work) for every name. */
 export const TEXT = { type: RGA, deltaLog: true } as const;
 
-/** A server whose log lands in `logs`, closed after the test. */
+/** A server whose log lands in `logs`, closed after the test; its store a `MemoryStore` unless `directory` asks for the default one. */
 export async function server(cleanup: Array<() => unknown>, options: Partial<ServerOptions> = {}): Promise<ConvergentServer & { logs: LogEntry[] }> {
   const logs: LogEntry[] = [];
-  const started = await startServer({ documents: () => TEXT, authenticate: ({ query }) => ({ identity: query.get('user') ?? 'anonymous', access: query.get('read') ? 'read' : 'write' }), logger: (e) => logs.push(e), ...options });
+  const started = await startServer({ documents: () => TEXT, authenticate: ({ query }) => ({ identity: query.get('user') ?? 'anonymous', access: query.get('read') ? 'read' : 'write' }), ...(options.directory === undefined && { store: new MemoryStore() }), logger: (e) => logs.push(e), ...options });
   cleanup.push(() => started.close());
   return Object.assign(started, { logs });
 }
@@ -44,9 +44,9 @@ export interface Client<S> {
 }
 
 /** A client replica of `doc` connected to `url` (which carries the query), closed after the test. */
-export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean; gossipMs?: number } = {}): Client<S> {
+export function client<S = RGA.RGA>(cleanup: Array<() => unknown>, base: string, doc: string, query = '', options: { id?: string; type?: SyncAdapter<S>; deltaLog?: boolean; gossipMs?: number; reconnectMs?: number } = {}): Client<S> {
   const closes: Array<[number, string]> = [];
-  const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
+  const link = new WebSocketTransport(`${base}${encodeURIComponent(doc)}${query}`, { WebSocket, reconnectMs: options.reconnectMs ?? 50, maxReconnectMs: 200, onClose: (code, reason) => closes.push([code, reason]) });
   const type = (options.type ?? RGA) as SyncAdapter<S>;
   const replica = new Replica<S>({ id: asReplicaId(options.id ?? `c${Math.random().toString(36).slice(2, 10)}`), type, doc, deltaLog: options.deltaLog ?? true, gossipMs: options.gossipMs ?? 100 });
   replica.connect(link);
