@@ -57,6 +57,8 @@ export interface Loaded<S> {
   readonly records: number;
   /** The records skipped, one error each; they stay stored until deleted. */
   readonly errors: readonly CorruptRecordError[];
+  /** When `state` was read from one record (e.g. after compaction), its bytes: `restore` hands them to a delta log rather than encoding the state again. */
+  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -155,8 +157,8 @@ export class DocumentStore {
    * @throws StorageError if IndexedDB fails
    */
   async load<S>(doc: string, type: SyncAdapter<S>): Promise<Loaded<S>> {
-    const { state, records, errors } = await this.read(doc, type);
-    return { state, records, errors };
+    const { state, records, errors, encoded } = await this.read(doc, type);
+    return { state, records, errors, ...(encoded && { encoded }) };
   }
 
   /**
@@ -270,12 +272,13 @@ export class DocumentStore {
       return Promise.all([index.getAllKeys(doc), index.getAll(doc)]);
     });
     const errors: CorruptRecordError[] = [];
-    const sound: Array<{ key: number; state: S }> = [];
+    const sound: Array<{ key: number; state: S; bytes: Uint8Array }> = [];
     keys.forEach((key, i) => {
       const why = problem(values[i], doc, this.limits.maxBytes);
       if (why !== undefined) return errors.push(new CorruptRecordError(doc, Number(key), why));
       try {
-        sound.push({ key: Number(key), state: type.decode((values[i] as { bytes: Uint8Array }).bytes, this.limits) });
+        const { bytes } = values[i] as { bytes: Uint8Array };
+        sound.push({ key: Number(key), state: type.decode(bytes, this.limits), bytes });
       } catch (error) {
         errors.push(new CorruptRecordError(doc, Number(key), `does not decode: ${(error as Error).message}`));
       }
@@ -292,7 +295,8 @@ export class DocumentStore {
       state = type.merge(state, delta);
       merged.push(key);
     }
-    return { state, records: merged.length, errors, keys: merged };
+    const encoded = merged.length === 1 ? sound.find(({ key }) => key === merged[0])!.bytes : undefined;
+    return { state, records: merged.length, errors, keys: merged, ...(encoded && { encoded }) };
   }
 
   /**
