@@ -355,7 +355,7 @@ export async function restore<S>(options: RestoreOptions<S>): Promise<Restored<S
   const { store, compactEvery, id, ...replicaOptions } = options;
   const doc = options.doc ?? '';
   const loaded = await store.load(doc, options.type);
-  const replica = new Replica({ ...replicaOptions, id: id ?? replicaId(), initial: loaded.state, ...(loaded.encoded && { initialEncoded: loaded.encoded }) });
+  const replica = new Replica({ ...replicaOptions, id: id ?? replicaId(), initial: loaded.state });
   const persistence = persist(replica, store, options.type, compactEvery === undefined ? {} : { compactEvery });
   if (loaded.records > 1) void persistence.compact();
   return { replica, persistence, errors: loaded.errors };

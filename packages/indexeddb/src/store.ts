@@ -57,8 +57,6 @@ export interface Loaded<S> {
   readonly records: number;
   /** The records skipped, one error each; they stay stored until deleted. */
   readonly errors: readonly CorruptRecordError[];
-  /** When `state` was read from one record (e.g. after compaction), its bytes: `restore` hands them to a delta log rather than encoding the state again. */
-  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -157,8 +155,8 @@ export class DocumentStore {
    * @throws StorageError if IndexedDB fails
    */
   async load<S>(doc: string, type: SyncAdapter<S>): Promise<Loaded<S>> {
-    const { state, records, errors, encoded } = await this.read(doc, type);
-    return { state, records, errors, ...(encoded && { encoded }) };
+    const { state, records, errors } = await this.read(doc, type);
+    return { state, records, errors };
   }
 
   /**
@@ -272,13 +270,12 @@ export class DocumentStore {
       return Promise.all([index.getAllKeys(doc), index.getAll(doc)]);
     });
     const errors: CorruptRecordError[] = [];
-    const sound: Array<{ key: number; state: S; bytes: Uint8Array }> = [];
+    const sound: Array<{ key: number; state: S }> = [];
     keys.forEach((key, i) => {
       const why = problem(values[i], doc, this.limits.maxBytes);
       if (why !== undefined) return errors.push(new CorruptRecordError(doc, Number(key), why));
       try {
-        const { bytes } = values[i] as { bytes: Uint8Array };
-        sound.push({ key: Number(key), state: type.decode(bytes, this.limits), bytes });
+        sound.push({ key: Number(key), state: type.decode((values[i] as { bytes: Uint8Array }).bytes, this.limits) });
       } catch (error) {
         errors.push(new CorruptRecordError(doc, Number(key), `does not decode: ${(error as Error).message}`));
       }
@@ -295,8 +292,7 @@ export class DocumentStore {
       state = type.merge(state, delta);
       merged.push(key);
     }
-    const encoded = merged.length === 1 ? sound.find(({ key }) => key === merged[0])!.bytes : undefined;
-    return { state, records: merged.length, errors, keys: merged, ...(encoded && { encoded }) };
+    return { state, records: merged.length, errors, keys: merged };
   }
 
   /**

@@ -110,30 +110,6 @@ describe('durability', () => {
     for (let i = 0; i < 5; i++) await (await restore({ store: db, type: RGA, doc: 't', deltaLog: true, gossipMs: 0 })).persistence.close();
     expect(await rawRecords(db.name)).toEqual(before);
   });
-
-  test('a document read from one record hands its bytes to the delta log (no second encoding), and a peer catches up from it', async () => {
-    const db = await store('one-record');
-    const first = await restore({ store: db, type: RGA, doc: 't', deltaLog: true, gossipMs: 0 });
-    first.replica.update((s, id) => RGA.insertText(s, id, 0, 'ab'));
-    first.replica.update((s, id) => RGA.insertText(s, id, 2, 'c'));
-    await first.persistence.whenDurable();
-    await first.persistence.compact();
-    await first.persistence.close();
-    const loaded = await db.load('t', RGA);
-    expect([loaded.records, loaded.encoded && RGA.text(RGA.decode(loaded.encoded))]).toEqual([1, 'abc']);
-    let encodes = 0;
-    const counting: SyncAdapter<RGA.RGA> = { ...RGA, encode: (s) => (encodes++, RGA.encode(s)) };
-    const again = await restore({ store: db, type: counting, doc: 't', deltaLog: true, gossipMs: 0 });
-    expect(encodes).toBe(0);
-    const net = new MemoryNetwork();
-    const peer = new Replica({ id: asReplicaId('peer'), type: RGA, doc: 't', deltaLog: true, gossipMs: 0 });
-    again.replica.connect(net.transport('again'));
-    peer.connect(net.transport('peer'));
-    peer.sync();
-    net.flush();
-    expect(RGA.text(peer.state)).toBe('abc');
-    await again.persistence.close();
-  });
 });
 
 describe('replica ids', () => {

@@ -34,12 +34,6 @@ export interface ReplicaOptions<S> {
   /** Starting state, e.g. loaded from storage (default the type's `bottom`). */
   readonly initial?: S;
   /**
-   * The bytes `initial` was decoded from, when the caller holds them (e.g. read from
-   * storage): a delta log starts with the starting state encoded, and these spare encoding
-   * it again. They must decode to `initial`; ignored without `initial` or a delta log.
-   */
-  readonly initialEncoded?: Uint8Array;
-  /**
    * Keep a log of recent deltas, numbered per replica, so that a type without
    * `seen`/`missing` still sends a reconnecting peer only the deltas it lacks (the
    * delta-interval anti-entropy of Almeida et al.), and still gets causal delivery.
@@ -274,7 +268,7 @@ export class Replica<S> {
     // With a delta log, a starting state becomes this replica's first numbered delta.
     if (this.mode === 'log' && !type.equals(this.current, type.bottom)) {
       this.applied = new Map([[this.id, 1]]);
-      this.record(this.applied, (options.initial !== undefined && options.initialEncoded) || type.encode(this.current));
+      this.record(this.applied, type.encode(this.current));
       this.lastVector = this.applied;
     }
   }
