@@ -3,6 +3,9 @@ import { Replica, type Change, type ReplicaOptions, type SyncAdapter } from '@co
 import { storageError, type CorruptRecordError, type StorageError } from './errors.js';
 import type { DocumentStore } from './store.js';
 
+// Errors kept for a first 'error' listener: the latest, so that a failing store nobody listens to stays bounded.
+const MAX_UNHEARD = 16;
+
 /**
  * Where a {@link Persistence} stands, given to `'durable'` listeners.
  *
@@ -90,6 +93,8 @@ export class Persistence<S> {
   private waiters: Array<{ upTo: number; resolve: () => void; reject: (error: StorageError) => void }> = [];
   private readonly durableListeners = new Set<(status: DurableStatus) => void>();
   private readonly errorListeners = new Set<(error: StorageError) => void>();
+  /** Errors raised while no `'error'` listener was attached (e.g. by the compaction `restore` starts), for the first one. */
+  private unheard: StorageError[] = [];
   private readonly unsubscribe: () => void;
 
   /** @internal Use {@link persist} or {@link restore}. */
@@ -132,7 +137,9 @@ export class Persistence<S> {
   /**
    * Listens to durability and to failures.
    * @param event - `'durable'`: after each successful write; `'error'`: a failed write
-   * or compaction (the changes stay queued)
+   * or compaction (the changes stay queued). Errors raised while no `'error'` listener
+   * was attached (such as a failure of the compaction `restore` starts before the app
+   * listens) are handed to the first one, at once (the last 16).
    * @param listener - the callback
    * @returns a function that removes it
    */
@@ -141,6 +148,11 @@ export class Persistence<S> {
   on(event: 'durable' | 'error', listener: ((status: DurableStatus) => void) | ((error: StorageError) => void)): () => void {
     const listeners = (event === 'durable' ? this.durableListeners : this.errorListeners) as Set<typeof listener>;
     listeners.add(listener);
+    if (event === 'error' && this.unheard.length > 0) {
+      const unheard = this.unheard;
+      this.unheard = [];
+      for (const error of unheard) (listener as (error: StorageError) => void)(error);
+    }
     return () => listeners.delete(listener);
   }
 
@@ -220,6 +232,7 @@ export class Persistence<S> {
   }
 
   private emitError(error: StorageError): void {
+    if (this.errorListeners.size === 0) this.unheard = [...this.unheard, error].slice(-MAX_UNHEARD);
     for (const listener of [...this.errorListeners]) listener(error);
   }
 }

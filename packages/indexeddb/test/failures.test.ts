@@ -255,6 +255,20 @@ describe('compaction', () => {
     expect(PNCounter.value((await db.load('n', PNCounter)).state)).toBe(5);
   });
 
+  test('a failure of the compaction restore starts, before the app listens, reaches its first error listener', async () => {
+    const db = await counterStore('unheard', 3);
+    const failing: SyncAdapter<PNCounter.PNCounter> = { ...PNCounter, encode: () => { throw new Error('tab closed'); } };
+    const { persistence } = await restore({ store: db, type: failing, doc: 'n', gossipMs: 0 });
+    await expect.poll(async () => (await db.usage('n')).records).toBe(3); // kept: the compaction failed
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const heard: StorageError[] = [];
+    persistence.on('error', (error) => heard.push(error));
+    expect(heard.map((error) => [error instanceof StorageError, error.message.includes('tab closed')])).toEqual([[true, true]]);
+    const later: StorageError[] = [];
+    persistence.on('error', (error) => later.push(error));
+    expect(later).toEqual([]); // handed over once
+  });
+
   test('a record another tab appends during compaction is kept', async () => {
     const name = freshName('during');
     const db = disposeLater(cleanup, await openStore(name));

@@ -4,6 +4,8 @@ import * as MVRegister from '@convergent/mv-register';
 import * as ORMap from '@convergent/or-map';
 import * as PNCounter from '@convergent/pn-counter';
 import { Cart, documents } from './documents.js';
+import { mountCart, rowRenders } from './cart.js';
+import { restoring } from '@convergent/react';
 import * as RGA from '@convergent/rga';
 import { defaultKeymap } from '@codemirror/commands';
 import { EditorView, keymap, runScopeHandlers } from '@codemirror/view';
@@ -84,10 +86,17 @@ function saved<S>({ replica, persistence, errors }: Restored<S>): Replica<S> {
   return replica;
 }
 const options = { store, id: me, onError };
+const restoringCart = restore({ ...options, doc: 'cart', ...documents.cart }).then(saved);
+// The cart is rendered by React (./cart.ts), from now on: it shows 'restoring…' until IndexedDB is read.
+const addTo = (item: string, by: number) => cart.update((s, id) => Cart.update(s, id, item, (q, r) => ORMap.increment(q, r, by)));
+const cartShown = mountCart($('cart-root'), restoring(restoringCart, Cart.bottom), {
+  add: addTo,
+  remove: (item) => cart.update((s, id) => Cart.remove(s, id, item)),
+});
 const [text, notes, cart, likes, name] = await Promise.all([
   restore({ ...options, doc: 'text', ...documents.text }).then(saved),
   restore({ ...options, doc: 'notes', ...documents.notes }).then(saved),
-  restore({ ...options, doc: 'cart', ...documents.cart }).then(saved),
+  restoringCart,
   restore({ ...options, doc: 'likes', ...documents.likes }).then(saved),
   restore({ ...options, doc: 'name', ...documents.name }).then(saved),
 ]);
@@ -156,13 +165,11 @@ for (const kind of ['undo', 'redo'] as const) {
   $(`notes-${kind}`).addEventListener('click', () => notesArea.dispatchEvent(keyOf(kind)));
 }
 // For the browser test: the editor's text (its DOM also holds the peers' caret labels).
-Object.assign(window, { demo: { editorText: () => editor.state.doc.toString() } });
+Object.assign(window, { demo: { editorText: () => editor.state.doc.toString(), cartRenders: () => Object.fromEntries(rowRenders) } });
 
 // ---- shopping cart: OR-Map of item → causal counter. A remove resets only what this tab had
 // seen: an add made concurrently elsewhere survives alone (milk 3, removed here, +1 there: milk 1).
-const list = $<HTMLUListElement>('cart');
-const addTo = (item: string, by: number) => cart.update((s, id) => Cart.update(s, id, item, (q, r) => ORMap.increment(q, r, by)));
-const removeItem = (item: string) => cart.update((s, id) => Cart.remove(s, id, item));
+// The list itself is React (./cart.ts); the form stays plain DOM.
 $<HTMLFormElement>('cart-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const input = $<HTMLInputElement>('item');
@@ -170,33 +177,6 @@ $<HTMLFormElement>('cart-form').addEventListener('submit', (e) => {
   if (item !== '') addTo(item, 1);
   input.value = '';
 });
-function button(text: string, title: string, className: string, onClick: () => void): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = text;
-  b.title = title;
-  b.className = className;
-  b.addEventListener('click', onClick);
-  return b;
-}
-function renderCart(state: typeof Cart.bottom): void {
-  const quantities = Cart.snapshot(state);
-  list.replaceChildren(
-    ...Object.keys(quantities).sort().map((item) => {
-      const quantity = quantities[item]!;
-      const li = document.createElement('li');
-      const label = document.createElement('span');
-      label.textContent = item;
-      const count = document.createElement('output');
-      count.textContent = String(quantity);
-      // − at quantity 1 removes the item rather than leaving a zero line.
-      const less = button('−', `one ${item} less`, 'less', () => (quantity > 1 ? addTo(item, -1) : removeItem(item)));
-      li.append(label, less, count, button('+', `one more ${item}`, 'more', () => addTo(item, 1)), button('✕', `remove ${item}`, 'remove', () => removeItem(item)));
-      return li;
-    }),
-  );
-}
-cart.subscribe(renderCart);
 
 // ---- likes: PN-Counter, full-state sync (it is tiny).
 $('like').addEventListener('click', () => likes.update((s, id) => PNCounter.increment(s, id)));
@@ -234,7 +214,7 @@ function renderName(state: MVRegister.MVRegister): void {
 }
 name.subscribe(renderName);
 renderName(name.state);
-renderCart(cart.state);
 
 setOnline(sessionStorage.getItem('convergent-demo-offline') === null);
+await cartShown;
 document.body.dataset.ready = 'true';

@@ -2,8 +2,9 @@
 // downloaded browser). Two tabs of the demo go offline, both edit the text and the
 // cart, both reconnect; the test asserts they agree and saves a screenshot. Then the
 // editors (CodeMirror and a textarea) both ways, undo, IndexedDB across reloads, the
-// seed's cart story (a remove concurrent with an add), two profiles over a relay, and
-// two logged-in profiles over the demo server, restarted in between.
+// React cart (restoring status, per-row re-renders, reload), the seed's cart story (a
+// remove concurrent with an add), two profiles over a relay, and two logged-in profiles
+// over the demo server, restarted in between.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -321,6 +322,37 @@ test('IndexedDB: a tab reloaded offline keeps its edits and syncs them once onli
     expect(await cartOf(one)).toEqual(['eggs', 'flour', 'sugar']);
     await setOnline(one, true);
     for (const page of [one, two, three]) await expect.poll(() => cartOf(page), { timeout: 10_000 }).toEqual(['butter', 'eggs', 'flour', 'sugar']);
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+test('React: the cart (@convergent/react) shows "restoring" until IndexedDB is read, updates only the changed row from a remote change, and after a reload', async () => {
+  const { context, pages: [one, two] } = await twoTabs();
+  const rendersOf = (page: Page) => page.evaluate(() => (window as unknown as { demo: { cartRenders(): Record<string, number> } }).demo.cartRenders());
+  try {
+    for (const item of ['apples', 'bread', 'cheese']) await addItem(one, item);
+    await expect.poll(() => cartOf(two), { timeout: 5_000 }).toEqual(['apples', 'bread', 'cheese']);
+    const before = await rendersOf(two);
+    await cartButton(await front(one), 'bread', 'more').click();
+    await expect.poll(() => quantitiesOf(two), { timeout: 5_000 }).toEqual({ apples: 1, bread: 2, cheese: 1 });
+    const after = await rendersOf(two);
+    expect(after.bread).toBeGreaterThan(before.bread!);
+    expect([after.apples, after.cheese]).toEqual([before.apples, before.cheese]); // useSelector per row: the others did not re-render
+
+    // Reloaded, the list is first rendered 'restoring', then the restored cart.
+    await two.addInitScript(() => {
+      const seen: string[] = [];
+      Object.assign(window, { cartStatuses: seen });
+      new MutationObserver(() => {
+        const status = document.getElementById('cart')?.dataset.status;
+        if (status !== undefined && seen.at(-1) !== status) seen.push(status);
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    });
+    await two.reload({ waitUntil: 'load' });
+    await two.locator('body[data-ready="true"]').waitFor();
+    expect(await quantitiesOf(two)).toEqual({ apples: 1, bread: 2, cheese: 1 });
+    expect(await two.evaluate(() => (window as unknown as { cartStatuses: string[] }).cartStatuses)).toEqual(['restoring', 'ready']);
   } finally {
     await context.close();
   }
