@@ -1,5 +1,5 @@
-import { DecodeError, jsonArray, jsonNat, jsonReplicaId, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, resetOf, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { DecodeError, ensureHeadroom, jsonArray, jsonNat, jsonReplicaId, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
+import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, nestedChecks, resetOf, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { orderOf, placeInto, waitingOf, type Order, type Slot } from './order.js';
 
@@ -214,14 +214,19 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
   let added: Array<[string, E]> = [];
   // Set when an element held before comes to life or dies: which are live is redone.
   let relived = false;
-  /** `known.live` with the live elements of `added`, each after the nearest live element before it in `order`. */
+  /**
+   * `known.live` with the live elements of `added`, each after the nearest live element
+   * before it in `order`; left to right, so that an added one before it is in already.
+   * Many added (a merge of a whole state) are cheaper filtered afresh.
+   */
   const liveWith = (known: readonly string[], order: readonly string[], entries: Store): readonly string[] => {
+    if (added.length > 16) return order.filter((key) => alive(entries.get(key)!));
     const live = known.slice();
-    for (const [key, e] of added) {
-      if (!alive(e)) continue;
-      let i = order.indexOf(key) - 1;
+    const at = added.filter(([, e]) => alive(e)).map(([key]) => order.indexOf(key));
+    for (const j of at.sort((p, q) => p - q)) {
+      let i = j - 1;
       while (i >= 0 && !alive(entries.get(order[i]!)!)) i--;
-      live.splice(i < 0 ? 0 : live.indexOf(order[i]!) + 1, 0, key);
+      live.splice(i < 0 ? 0 : live.indexOf(order[i]!) + 1, 0, order[j]!);
     }
     return live;
   };
@@ -265,6 +270,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     return PersistentMap.from(list.map((e) => [keyOf(e.replica, e.counter), e]));
   };
 
+  const inner = nestedChecks([kind], function* (store: Store) {
+    for (const e of store.values()) yield [kind, e.value] as const;
+  });
   const listKind: Embeddable<L, Store, readonly V[]> = Object.freeze({
     empty: bottom.entries,
     depth: kind.depth + 1,
@@ -278,6 +286,14 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
             .filter(([, e]) => !kind.isEmpty(e.value)),
         ),
     }),
+    ...(kind.authors && { authors: inner.authors }),
+    // An insert stamps its element one past the largest stamp it holds.
+    validate(store: Store) {
+      let stamp = 0;
+      for (const e of store.values()) if (e.slot && e.slot.stamp > stamp) stamp = e.slot.stamp;
+      ensureHeadroom('list position stamp', stamp, store.size);
+      inner.validate?.(store);
+    },
     view: state,
     storeOf: (s: L) => s.entries,
     isEmpty: (store: Store) => store.size === 0,

@@ -298,3 +298,14 @@ test('inserts merged one by one, in any order, are placed where a fresh computat
     { numRuns: 300 },
   );
 });
+
+test('a merge that adds an element and its successor shows both in order', () => {
+  const Numbers = ORList.of(ORMap.counter);
+  let next = 0;
+  const insert = (s: typeof Numbers.bottom, r: ReplicaId, at: number) => Numbers.merge(s, Numbers.insert(s, r, at, (v, me) => ORMap.increment(v, me, next++)));
+  const a = insert(insert(Numbers.bottom, ann, 0), ann, 0);
+  const b = insert(insert(Numbers.bottom, ben, 0), ben, 1);
+  const merged = Numbers.merge(a, b);
+  expect(Numbers.snapshot(merged)).toEqual([1, 2, 3, 0]);
+  expect(Numbers.snapshot(merged)).toEqual(Numbers.snapshot(Numbers.decode(Numbers.encode(merged))));
+});
