@@ -1,4 +1,4 @@
-// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,text,or-set,maps,indexeddb]
+// pnpm bench [-- --runs 5 --automerge-runs 2 --trace automerge-paper --lib rga,yjs --section traces,text,or-set,maps,lists,indexeddb]
 // Runs every (library, trace, phase) in a fresh Node process, several times, and
 // prints a Markdown table of medians with min-max; then, with rga, the delivery-order and
 // unrelated-states ratios of order.mjs. Never part of the tests.
@@ -21,7 +21,7 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', '5'));
 const automergeRuns = Number(option('automerge-runs', '2'));
-const sections = option('section', 'traces,text,or-set,maps,indexeddb').split(',');
+const sections = option('section', 'traces,text,or-set,maps,lists,indexeddb').split(',');
 const traceNames = sections.includes('traces') ? option('trace', 'automerge-paper,seph-blog1').split(',') : [];
 const libs = option('lib', 'rga,rga-batch,yjs,automerge,loro,json-joy,string,rope').split(',');
 
@@ -113,6 +113,13 @@ if (sections.includes('maps')) {
     process.exit(1);
   }
   md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'maps.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+if (sections.includes('lists')) {
+  if (!existsSync(path.join(repoRoot, 'packages/or-list/dist/index.js'))) {
+    console.error('build first: pnpm build');
+    process.exit(1);
+  }
+  md += execFileSync(process.execPath, ['--expose-gc', path.join(here, 'lists.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 if (sections.includes('indexeddb')) {
   md += execFileSync(process.execPath, [path.join(here, '../indexeddb/run.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,7 +1,7 @@
 import { DecodeError, jsonArray, jsonNat, jsonReplicaId, type ReplicaId } from '@convergent/core';
 import type { Embeddable } from '@convergent/or-map';
 import { contextFromDots, hasDot, nextDot, type DotContext } from '@convergent/version-vector';
-import { bottom, deleteText, equals, fromJSON, length, merge, read, text as textOf, toJSON, write, type RGA } from '@convergent/rga';
+import { authors as rgaAuthors, bottom, deleteText, equals, fromJSON, length, merge, read, text as textOf, toJSON, validateMerge, write, type RGA } from '@convergent/rga';
 
 /**
  * The dot store of RGA text inside a map, struct or list: the text itself, and
@@ -119,6 +119,11 @@ export const kind: Embeddable<Text, TextStore, string> = Object.freeze<Embeddabl
   storeOf: (t: Text) => Object.freeze({ doc: t.doc, dots: t.dots }),
   isEmpty: (store: TextStore) => store.dots.size === 0 && equals(store.doc, bottom),
   live: (store: TextStore) => store.dots.size > 0,
+  // The RGA elements are events of their inserters, and their counters must leave room.
+  authors(store: TextStore, out: Set<ReplicaId>) {
+    for (const r of rgaAuthors(store.doc)) out.add(r);
+  },
+  validate: (store: TextStore) => validateMerge(bottom, store.doc),
   reset: (store: TextStore, replica: ReplicaId) => Object.freeze({ doc: deleteText(store.doc, replica, 0, length(store.doc)), dots: new Map() }),
   join(a: TextStore, ac: DotContext, b: TextStore, bc: DotContext): TextStore {
     // Per replica its latest edit's dot, kept if the other side holds it too or never saw it.

@@ -1,7 +1,7 @@
-import { DecodeError, jsonArray, jsonNat, jsonReplicaId, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, resetOf, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { DecodeError, ensureHeadroom, jsonArray, jsonNat, jsonReplicaId, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
+import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, nestedChecks, resetOf, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
-import { orderOf, type Slot } from './order.js';
+import { orderOf, placeInto, waitingOf, type Order, type Slot } from './order.js';
 
 /**
  * One element of a list as its state holds it. Its id is the dot its inserter
@@ -193,22 +193,43 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
   const alive = (e: E): boolean => e.born || isLive(kind, e.value);
   const needed = (e: E): boolean => e.slot !== undefined || e.born || !kind.isEmpty(e.value);
 
-  /** Per entries map: the keys in list order, the live ones, and the largest stamp. */
-  const layouts = new WeakMap<Store, { order: string[]; live: string[]; stamp: number }>();
-  const layout = (entries: Store) => {
+  /** Per entries map: the keys in list order, the live ones, the largest stamp, and the origins awaited. */
+  type Layout = Order & { readonly live: readonly string[]; readonly stamp: number };
+  const layouts = new WeakMap<Store, Layout>();
+  const withLive = (entries: Store, o: Order, stamp: number): Layout => ({ ...o, stamp, live: o.order.filter((key) => alive(entries.get(key)!)) });
+  const layout = (entries: Store): Layout => {
     let out = layouts.get(entries);
     if (!out) {
-      const order = orderOf(entries, entries);
       let stamp = 0;
       for (const e of entries.values()) if (e.slot && e.slot.stamp > stamp) stamp = e.slot.stamp;
-      layouts.set(entries, (out = { order, live: order.filter((key) => alive(entries.get(key)!)), stamp }));
+      layouts.set(entries, (out = withLive(entries, { order: orderOf(entries, entries), waiting: waitingOf(entries.values(), entries) }, stamp)));
     }
     return out;
   };
-  // Set by a join when an element comes, goes, or gains or loses its position: the
-  // order must be computed again. Otherwise (an edit, a remove) the joined state keeps
-  // the order of the side it was built from, and only which elements are live is redone.
+  // Set by a join when an element goes, or gains or loses its position: the order must
+  // be computed again. A new placed element is only collected in `added`, and put into
+  // the order of the side the join built on; otherwise (an edit, a remove) that order
+  // is kept, and only which elements are live is redone.
   let moved = false;
+  let added: Array<[string, E]> = [];
+  // Set when an element held before comes to life or dies: which are live is redone.
+  let relived = false;
+  /**
+   * `known.live` with the live elements of `added`, each after the nearest live element
+   * before it in `order`; left to right, so that an added one before it is in already.
+   * Many added (a merge of a whole state) are cheaper filtered afresh.
+   */
+  const liveWith = (known: readonly string[], order: readonly string[], entries: Store): readonly string[] => {
+    if (added.length > 16) return order.filter((key) => alive(entries.get(key)!));
+    const live = known.slice();
+    const at = added.filter(([, e]) => alive(e)).map(([key]) => order.indexOf(key));
+    for (const j of at.sort((p, q) => p - q)) {
+      let i = j - 1;
+      while (i >= 0 && !alive(entries.get(order[i]!)!)) i--;
+      live.splice(i < 0 ? 0 : live.indexOf(order[i]!) + 1, 0, order[j]!);
+    }
+    return live;
+  };
   const at = (s: L, index: number, max: number): string => {
     checkIndex(index, max);
     return layout(s.entries).live[index]!;
@@ -228,7 +249,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     if (x && slot === x.slot && born === x.born && joined === x.value) return x;
     const out = element(e.replica, e.counter, slot, born, joined);
     const kept = needed(out) ? out : undefined;
-    if (!x || !kept || (x.slot === undefined) !== (kept.slot === undefined)) moved = true;
+    if (!x && kept?.slot) added.push([keyOf(e.replica, e.counter), kept]);
+    else if (!x || !kept || (x.slot === undefined) !== (kept.slot === undefined)) moved = true;
+    else if (alive(x) !== alive(kept)) relived = true;
     return kept;
   };
   const dotsOf = (e: E): Array<readonly [ReplicaId, number]> => {
@@ -247,6 +270,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
     return PersistentMap.from(list.map((e) => [keyOf(e.replica, e.counter), e]));
   };
 
+  const inner = nestedChecks([kind], function* (store: Store) {
+    for (const e of store.values()) yield [kind, e.value] as const;
+  });
   const listKind: Embeddable<L, Store, readonly V[]> = Object.freeze({
     empty: bottom.entries,
     depth: kind.depth + 1,
@@ -260,18 +286,30 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
             .filter(([, e]) => !kind.isEmpty(e.value)),
         ),
     }),
+    ...(kind.authors && { authors: inner.authors }),
+    // An insert stamps its element one past the largest stamp it holds.
+    validate(store: Store) {
+      let stamp = 0;
+      for (const e of store.values()) if (e.slot && e.slot.stamp > stamp) stamp = e.slot.stamp;
+      ensureHeadroom('list position stamp', stamp, store.size);
+      inner.validate?.(store);
+    },
     view: state,
     storeOf: (s: L) => s.entries,
     isEmpty: (store: Store) => store.size === 0,
     join(a: Store, ac: DotContext, b: Store, bc: DotContext): Store {
-      const outer = moved;
-      moved = false;
+      const [outerMoved, outerAdded, outerRelived] = [moved, added, relived];
+      [moved, added, relived] = [false, [], false];
       const out = mergeKeyed({ entries: a, context: ac }, { entries: b, context: bc }, joinElement, dotsOf);
       // mergeKeyed builds on the larger side, and calls joinElement with its elements first.
       const known = layouts.get(a.size < b.size ? b : a);
-      if (!moved && known && !layouts.has(out))
-        layouts.set(out, { order: known.order, stamp: known.stamp, live: known.order.filter((key) => alive(out.get(key)!)) });
-      moved = outer;
+      if (!moved && known && !layouts.has(out)) {
+        const placed = added.length === 0 ? known : placeInto(known, added, out);
+        const stamp = added.reduce((max, [, e]) => Math.max(max, e.slot!.stamp), known.stamp);
+        if (placed) layouts.set(out, relived ? withLive(out, placed, stamp) : { ...placed, stamp, live: added.length === 0 ? known.live : liveWith(known.live, placed.order, out) });
+      }
+      [added, relived] = [outerAdded, outerRelived];
+      moved = outerMoved;
       return out;
     },
     equals: (a: Store, b: Store) =>

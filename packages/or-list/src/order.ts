@@ -36,7 +36,8 @@ export interface Placed {
   readonly slot: Slot | undefined;
 }
 
-const newestFirst = (p: Placed, q: Placed): number =>
+/** Sorts `p` before `q` (negative) if `p` is newer: higher stamp, then higher replica id and counter. */
+export const newestFirst = (p: Placed, q: Placed): number =>
   q.slot!.stamp - p.slot!.stamp || (q.replica < p.replica ? -1 : q.replica > p.replica ? 1 : q.counter - p.counter);
 const byId = (p: Placed, q: Placed): number => (p.replica < q.replica ? -1 : p.replica > q.replica ? 1 : p.counter - q.counter);
 
@@ -71,4 +72,45 @@ export function orderOf<E extends Placed>(entries: Iterable<readonly [string, E]
   loose.sort((p, q) => byId(p[1], q[1]));
   for (const [key] of loose) out.push(key);
   return out;
+}
+
+/** What {@link orderOf} and {@link placeInto} keep per state. */
+export interface Order {
+  /** The keys in list order. */
+  readonly order: readonly string[];
+  /** The origins named by positions that the state does not hold placed: their arrival would move those elements. */
+  readonly waiting: ReadonlySet<string>;
+}
+
+/** The origins `entries` name but do not hold with a position. */
+export function waitingOf<E extends Placed>(entries: Iterable<E>, all: { get(key: string): E | undefined }): Set<string> {
+  const out = new Set<string>();
+  for (const e of entries) if (e.slot?.after != null && !all.get(e.slot.after)?.slot) out.add(e.slot.after);
+  return out;
+}
+
+/**
+ * `known` with the placed elements `added` put in, as {@link orderOf} would put
+ * them, or `undefined` if an element already held was waiting for one of them (it
+ * moves: compute afresh). Each goes right after its origin, past the newer
+ * siblings and their successors (all newer than it, as a successor is newer than
+ * its origin): O(elements skipped) once the origin is found, no sort.
+ */
+export function placeInto<E extends Placed>(known: Order, added: readonly (readonly [string, E])[], all: { get(key: string): E | undefined }): Order | undefined {
+  if (added.some(([key]) => known.waiting.has(key))) return undefined;
+  const order = known.order.slice();
+  let waiting = known.waiting;
+  // Oldest first, so that an origin added alongside is placed before its successors.
+  for (const [key, e] of [...added].sort((p, q) => p[1].slot!.stamp - q[1].slot!.stamp)) {
+    const after = e.slot!.after;
+    const origin = after === null ? undefined : all.get(after)?.slot;
+    if (after !== null && !origin) waiting = new Set(waiting).add(after);
+    let i = origin && origin.stamp < e.slot!.stamp ? order.indexOf(after!) + 1 : 0;
+    for (; i < order.length; i++) {
+      const x = all.get(order[i]!)!;
+      if (!x.slot || newestFirst(x, e) >= 0) break;
+    }
+    order.splice(i, 0, key);
+  }
+  return { order, waiting };
 }

@@ -255,11 +255,12 @@ test('the order a merge carries over (after edits and removes) is the order comp
   fc.assert(
     fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
       const states = replicas.map(() => Numbers.bottom);
+      let fresh = 0; // every insert writes its own number, so that the snapshot shows the order
       for (const { who, at, how } of ops) {
         const s = states[who]!;
         const n = Numbers.length(s);
         if (how === 'sync') states[who] = Numbers.merge(s, states[(who + 1) % 3]!);
-        else if (how === 'insert') states[who] = Numbers.merge(s, Numbers.insert(s, replicas[who]!, Math.min(at, n), (v, r) => ORMap.increment(v, r, at)));
+        else if (how === 'insert') states[who] = Numbers.merge(s, Numbers.insert(s, replicas[who]!, Math.min(at, n), (v, r) => ORMap.increment(v, r, 1000 + fresh++)));
         else if (n > 0)
           states[who] = Numbers.merge(s, how === 'remove' ? Numbers.remove(s, replicas[who]!, at % n) : Numbers.update(s, replicas[who]!, at % n, (v, r) => ORMap.increment(v, r, 1)));
       }
@@ -267,4 +268,44 @@ test('the order a merge carries over (after edits and removes) is the order comp
     }),
     { numRuns: 300 },
   );
+});
+
+test('inserts merged one by one, in any order, are placed where a fresh computation puts them', () => {
+  const Numbers = ORList.of(ORMap.counter);
+  const replicas = [ann, ben, cat];
+  const op = fc.record({ who: fc.nat(2), at: fc.nat(8), sync: fc.boolean() });
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 30 }), fc.infiniteStream(fc.nat()), (ops, picks) => {
+      const states = replicas.map(() => Numbers.bottom);
+      const deltas: Array<ORList.ORList<ORMap.CounterStore>> = [];
+      ops.forEach(({ who, at, sync }, i) => {
+        const s = states[who]!;
+        if (sync) return void (states[who] = Numbers.merge(s, states[(who + 1) % 3]!));
+        const delta = Numbers.insert(s, replicas[who]!, Math.min(at, Numbers.length(s)), (v, r) => ORMap.increment(v, r, i + 1));
+        deltas.push(delta);
+        states[who] = Numbers.merge(s, delta);
+      });
+      // Delivered out of order: an element may come before its origin, and wait for it.
+      let s = Numbers.bottom;
+      const pending = [...deltas];
+      const pick = picks[Symbol.iterator]();
+      while (pending.length > 0) {
+        s = Numbers.merge(s, pending.splice(pick.next().value % pending.length, 1)[0]!);
+        expect(Numbers.snapshot(s)).toEqual(Numbers.snapshot(Numbers.decode(Numbers.encode(s))));
+      }
+      expect(Numbers.snapshot(s)).toEqual(Numbers.snapshot(deltas.reduce(Numbers.merge, Numbers.bottom)));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a merge that adds an element and its successor shows both in order', () => {
+  const Numbers = ORList.of(ORMap.counter);
+  let next = 0;
+  const insert = (s: typeof Numbers.bottom, r: ReplicaId, at: number) => Numbers.merge(s, Numbers.insert(s, r, at, (v, me) => ORMap.increment(v, me, next++)));
+  const a = insert(insert(Numbers.bottom, ann, 0), ann, 0);
+  const b = insert(insert(Numbers.bottom, ben, 0), ben, 1);
+  const merged = Numbers.merge(a, b);
+  expect(Numbers.snapshot(merged)).toEqual([1, 2, 3, 0]);
+  expect(Numbers.snapshot(merged)).toEqual(Numbers.snapshot(Numbers.decode(Numbers.encode(merged))));
 });

@@ -66,8 +66,9 @@ export interface CausalType<T> extends Lattice<T> {
   fromJSON(json: unknown): T;
   /**
    * The replicas whose events `delta` carries: the replicas of the dots of its
-   * values, at any depth. The shared causal context is left out: it records what
-   * the sender observed (a remove names other replicas' dots), not what it made.
+   * values, and the inserters of the RGA elements of embedded text, at any depth.
+   * The shared causal context is left out: it records what the sender observed (a
+   * remove names other replicas' dots), not what it made.
    * @param delta - a delta or state
    * @returns the authoring replica ids, as a new set
    */
@@ -76,7 +77,9 @@ export interface CausalType<T> extends Lattice<T> {
    * Throws unless every replica can still make events after merging `delta` into
    * `state`: no dot counter of `delta`'s context (which holds every dot of its
    * values) may come within 1 of `Number.MAX_SAFE_INTEGER` (`validateContext` of
-   * `@convergent/version-vector`). Only `delta` is read.
+   * `@convergent/version-vector`), and at any depth neither may a list's position
+   * stamps nor embedded text's element counters (`validateMerge` of
+   * `@convergent/rga`). Only `delta` is read.
    * @param state - the receiver's state
    * @param delta - the untrusted delta
    * @throws MergeRejectedError (from `@convergent/core`) otherwise; `state` is untouched
@@ -149,11 +152,13 @@ export function causal<T extends HasContext, S, V>(kind: Embeddable<T, S, V>): C
     authors(delta: T): ReadonlySet<ReplicaId> {
       const out = new Set<ReplicaId>();
       for (const [replica] of kind.dots(kind.storeOf(delta))) out.add(replica);
+      kind.authors?.(kind.storeOf(delta), out);
       return out;
     },
     validateMerge(state: T, delta: T): void {
       void state;
       validateContext(delta.context);
+      kind.validate?.(kind.storeOf(delta));
     },
     toJSON: (state: T): CausalJSON => ({ context: DotContext.toJSON(state.context), entries: kind.toJSON(kind.storeOf(state)) }),
     fromJSON(json: unknown): T {

@@ -79,6 +79,23 @@ export interface Embeddable<T, S, V> {
    */
   reset?(store: S, replica: ReplicaId): S;
   /**
+   * For kinds whose store holds events besides its dots (RGA text's element ids, at
+   * any depth of a map, struct or list holding it): adds their authoring replicas to
+   * `out`. The dots' replicas are counted by the caller. Absent when the dots are all.
+   * @param store - a store
+   * @param out - the set to add to
+   */
+  authors?(store: S, out: Set<ReplicaId>): void;
+  /**
+   * For kinds whose store holds counters besides its dots (RGA text's element
+   * counters, a list's position stamps, at any depth): throws unless merging
+   * `store` leaves the receiver room to make further events. Absent when the
+   * context's check covers everything.
+   * @param store - an untrusted store
+   * @throws MergeRejectedError (from `@convergent/core`) otherwise
+   */
+  validate?(store: S): void;
+  /**
    * The join of two stores under their contexts: a dot stays live if both sides
    * hold it, or one side holds it and the other has never seen it.
    * @param a - one store
@@ -252,6 +269,43 @@ export function isLive<S>(kind: Embeddable<unknown, S, unknown>, store: S): bool
  */
 export function resetOf<S>(kind: Embeddable<unknown, S, unknown>, store: S, replica: ReplicaId): S {
   return kind.reset ? kind.reset(store, replica) : kind.empty;
+}
+
+/**
+ * The `authors` and `validate` of a container kind (a map, struct or list): each
+ * runs the hook of every value the store holds, at any depth. A hook is absent
+ * when no value kind has it, so that containers of plain kinds pay nothing.
+ *
+ * @typeParam S - the values' store type
+ * @typeParam C - the container's store type
+ * @param kinds - the kinds of the values the container may hold
+ * @param values - the values of a container store, each with its kind
+ * @returns the hooks to spread into the container's kind
+ *
+ * @example
+ * ```ts
+ * import * as ORMap from '@convergent/or-map';
+ *
+ * const hooks = ORMap.nestedChecks([ORMap.counter], (store: ORMap.CounterStore[]) => store.map((v) => [ORMap.counter, v] as const));
+ * Object.keys(hooks); // => []
+ * ```
+ */
+export function nestedChecks<S, C>(
+  kinds: readonly Embeddable<unknown, S, unknown>[],
+  values: (store: C) => Iterable<readonly [Embeddable<unknown, S, unknown>, S]>,
+): Pick<Embeddable<unknown, C, unknown>, 'authors' | 'validate'> {
+  return {
+    ...(kinds.some((k) => k.authors) && {
+      authors(store: C, out: Set<ReplicaId>) {
+        for (const [k, v] of values(store)) k.authors?.(v, out);
+      },
+    }),
+    ...(kinds.some((k) => k.validate) && {
+      validate(store: C) {
+        for (const [k, v] of values(store)) k.validate?.(v);
+      },
+    }),
+  };
 }
 
 /** The replica ids a context knows, ascending: the table dots index into. */

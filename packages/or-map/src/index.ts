@@ -2,4 +2,4 @@ export { of, MAX_DEPTH, type ORMap, type ORMapType, type Snapshot } from './or-m
 export { causal, type CausalJSON, type CausalType } from './causal.js';
 export { counter, count, increment, type CausalCounter, type CounterDot, type CounterStore } from './causal-counter.js';
 export { register, set, type RegisterStore, type SetStore } from './embedded.js';
-export { cachedSnapshot, deltaOf, isLive, resetOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
+export { cachedSnapshot, deltaOf, isLive, nestedChecks, resetOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';

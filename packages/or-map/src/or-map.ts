@@ -1,7 +1,7 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, PersistentMap, type Reader, type ReplicaId, type Writer } from '@convergent/core';
 import { DotContext, mergeKeyed, type KeyedDots } from '@convergent/version-vector';
 import { causal, type CausalType } from './causal.js';
-import { cachedSnapshot, deltaOf, isLive, resetOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
+import { cachedSnapshot, deltaOf, isLive, nestedChecks, resetOf, type Embeddable, type HasContext, type HasKind } from './embeddable.js';
 
 /**
  * A state of an observed-remove map: per key, the value's dot store, and the one
@@ -185,6 +185,9 @@ export function of<T, S, V>(value: Embeddable<T, S, V> | HasKind<Embeddable<T, S
         PersistentMap.from([...store].map(([key, v]): [string, S] => [key, kind.reset!(v, replica)]).filter(([, v]) => !kind.isEmpty(v))),
     }),
     depth: kind.depth + 1,
+    ...nestedChecks([kind], function* (store: Store) {
+      for (const v of store.values()) yield [kind, v] as const;
+    }),
     view: state,
     storeOf: (s: M) => s.entries,
     isEmpty: (store: Store) => store.size === 0,

@@ -1,5 +1,5 @@
 import { DecodeError, InvalidValueError, jsonArray, jsonString, type Reader, type ReplicaId, type Writer } from '@convergent/core';
-import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
+import { cachedSnapshot, causal, deltaOf, isLive, MAX_DEPTH, nestedChecks, type CausalType, type Embeddable, type HasContext, type HasKind } from '@convergent/or-map';
 import type { DotContext } from '@convergent/version-vector';
 
 /** A field's kind: anything `ORMap.of` accepts (a value kind, a map type, a struct type). */
@@ -239,6 +239,9 @@ export function of<F extends Schema>(schema: F): StructType<F> {
         }
         return out;
       },
+    }),
+    ...nestedChecks(fieldKinds, function* (store: FieldStores) {
+      for (const [name, s] of store) yield [kinds.get(name)!, s] as const;
     }),
     view,
     storeOf: (state: Struct<F>) => state.fields,
