@@ -2,22 +2,20 @@
 // reload, a corrupt record is skipped and reported while the rest restores, and a
 // full disk (a quota lowered through the DevTools protocol) is a StorageQuotaError
 // that loses nothing. Kept short: one page, served by vite from test/browser.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { chromiumLaunchOptions } from '../../../test/support/chromium.js';
 import type { Harness } from './browser/page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let server: ViteDevServer | undefined;
 let browser: Browser | undefined;
 let url = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: run packages/web-demo/scripts/ensure-chromium.sh. The browser test is not skipped.`);
+  const launch = chromiumLaunchOptions();
   server = await createServer({
     configFile: false,
     root: fileURLToPath(new URL('./browser/', import.meta.url)),
@@ -29,7 +27,7 @@ beforeAll(async () => {
   const address = server.httpServer?.address();
   if (address === null || typeof address !== 'object') throw new Error('vite did not report its port');
   url = `http://127.0.0.1:${address.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 30_000 });
+  browser = await chromium.launch(launch);
 }, 60_000);
 
 afterAll(async () => {

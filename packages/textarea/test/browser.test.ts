@@ -1,20 +1,17 @@
 // The binding in a real browser: Debian's Chromium driven by playwright-core (never a
 // downloaded browser), real keystrokes into two textareas bound to two replicas.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { chromiumLaunchOptions } from '../../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: run packages/web-demo/scripts/ensure-chromium.sh (installs Debian's chromium with apt-get).`);
+  const launch = chromiumLaunchOptions();
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./browser-page.ts', import.meta.url))],
     bundle: true,
@@ -23,7 +20,7 @@ beforeAll(async () => {
     conditions: ['@convergent/source'],
     logLevel: 'silent',
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 30_000 });
+  browser = await chromium.launch(launch);
   page = await browser.newPage();
   await page.setContent('<textarea id="a"></textarea><textarea id="b"></textarea>');
   await page.addScriptTag({ content: bundle.outputFiles[0]!.text });

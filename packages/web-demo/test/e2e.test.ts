@@ -15,18 +15,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startRelay } from '@convergent/sync';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { chromiumLaunchOptions } from '../../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const demo = fileURLToPath(new URL('..', import.meta.url));
 const shots = path.join(demo, 'test-results');
 
@@ -35,10 +25,7 @@ let browser: Browser | undefined;
 let url = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: run packages/web-demo/scripts/ensure-chromium.sh (installs Debian's chromium with apt-get). The browser test is not skipped.`,
-    );
+  const launch = chromiumLaunchOptions();
   server = await createServer({
     configFile: path.join(demo, 'vite.config.ts'),
     root: demo,
@@ -50,7 +37,7 @@ beforeAll(async () => {
   const address = server.httpServer?.address();
   if (address === null || typeof address !== 'object') throw new Error('vite did not report its port');
   url = `http://127.0.0.1:${address.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 30_000 });
+  browser = await chromium.launch(launch);
 }, 60_000);
 
 afterAll(async () => {
