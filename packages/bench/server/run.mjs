@@ -89,6 +89,8 @@ async function servers(kind, where, unloadMs = 30_000) {
       const all = await Promise.all(procs.map((p) => p.ask('restores')));
       return { count: all.reduce((k, r) => k + r.count, 0), totalMs: all.reduce((k, r) => k + r.totalMs, 0), named: all.flatMap((r) => r.named) };
     },
+    /** Per process since the last call: errors by kind, appends in flight at most, the slowest append, the longest event-loop stall. */
+    burst: () => Promise.all(procs.map((p) => p.ask('burst'))),
     kill: () => Promise.all(procs.map((p) => p.kill())),
     restart: async () => {
       for (let i = 0; i < count; i++) await start(i);
@@ -206,12 +208,14 @@ async function many(kind, where) {
   // machine serves slowly: allow 50 ms per client beyond the usual wait.
   await until(async () => (await c.report()).connected === total, 'every client connected', TIMEOUT + 50 * total);
   const row = { store: kind, docs: docCount, clients: total, procs: manyProcs, connectMs: performance.now() - opened };
+  row.connectBurst = await s.burst();
   const before = await s.stats();
   await c.all('edit');
   const edited = performance.now();
   await until(async () => (await c.report()).lengths.every(([, length]) => length === perDoc), 'convergence');
   row.convergeMs = performance.now() - edited;
   await until(async () => (await c.report(1)).acked === total, 'acknowledgements');
+  row.editBurst = await s.burst();
   await sleep(300);
   const after = await s.stats();
   row.framesPerEdit = frames(before, after) / total;

@@ -2,14 +2,27 @@
 // unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
 // counters), memory (after GC), restores (how long each document load took: the store's
-// load and the replay into the replica, as the server does it), close (graceful).
+// load and the replay into the replica, as the server does it), burst (errors by kind, the
+// most appends in flight and the slowest, the longest event-loop stall; then reset),
+// close (graceful).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as RGA from '@convergent/rga';
 import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
 
 const [port, kind, where, unloadMs] = process.argv.slice(2);
-const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where });
-const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where }) : undefined;
+// Errors by kind (logged errors by event, Redis connection errors), the first of each in full.
+const errors = {};
+const noteError = (kind, detail) => {
+  errors[kind] = (errors[kind] ?? 0) + 1;
+  if (errors[kind] === 1) process.stderr.write(`server ${process.pid}, first ${kind}: ${detail}\n`);
+};
+const onError = (error) => noteError(`redis-connection ${error?.name}`, String(error?.stack ?? error));
+const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where, onError });
+const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where, onError }) : undefined;
+const appends = { inFlight: 0, mostInFlight: 0, slowestMs: 0 };
+const loop = monitorEventLoopDelay({ resolution: 20 });
+loop.enable();
 // Restores: how long the store's read took, and the whole load (read + replay into the
 // replica). Small documents are summed, not logged one by one: a log entry per load
 // would be counted as the server's memory per unloaded document.
@@ -53,7 +66,17 @@ const store = {
     );
     return loaded;
   },
-  append: (doc, delta) => inner.append(doc, delta),
+  append(doc, delta) {
+    const start = performance.now();
+    appends.mostInFlight = Math.max(appends.mostInFlight, ++appends.inFlight);
+    const appended = inner.append(doc, delta);
+    const done = () => {
+      appends.inFlight--;
+      appends.slowestMs = Math.max(appends.slowestMs, performance.now() - start);
+    };
+    appended.then(done, done);
+    return appended;
+  },
   compact: (doc, state, through) => inner.compact(doc, state, through),
   delete: (doc) => inner.delete(doc),
   documents: () => inner.documents(),
@@ -79,7 +102,7 @@ const server = await startServer({
   },
   syncLimits: { maxMessageBytes: big, maxStateBytes: big },
   logger: (entry) => {
-    if (entry.level === 'error') process.stderr.write(`${JSON.stringify({ ...entry, error: entry.error instanceof Error ? entry.error.stack : String(entry.error) })}\n`);
+    if (entry.level === 'error') noteError(`${entry.event} ${entry.error?.name}`, JSON.stringify({ ...entry, error: entry.error instanceof Error ? entry.error.stack : String(entry.error) }));
   },
 });
 
@@ -104,6 +127,12 @@ process.on('message', async (m) => {
   if (m === 'stats') process.send(counters());
   else if (m === 'memory') process.send(await memory());
   else if (m === 'restores') process.send(restores);
+  else if (m === 'burst') {
+    process.send({ errors: { ...errors }, mostInFlight: appends.mostInFlight, slowestMs: appends.slowestMs, loopMaxMs: loop.max / 1e6 });
+    for (const kind of Object.keys(errors)) delete errors[kind];
+    Object.assign(appends, { mostInFlight: appends.inFlight, slowestMs: 0 });
+    loop.reset();
+  }
   else if (m === 'close') {
     await server.close();
     process.send('closed');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient, RESP_TYPES, type RedisClientType } from '@redis/client';
+import { createClient, RESP_TYPES, TimeoutError, type RedisClientType } from '@redis/client';
 
 /**
  * How the Redis store and fan-out reach Redis.
@@ -22,6 +22,17 @@ export interface RedisOptions {
    * wait in its queue, and the server acknowledges nothing. Default: ignored.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * How long a command may wait in the client's queue to be sent to Redis, in
+   * milliseconds; past it the operation fails (and the server acknowledges nothing).
+   * Default: no limit. A command waits while Redis is being reconnected, and during a
+   * burst, where Redis and the socket set the pace: thousands of clients editing at
+   * once queue thousands of appends, and a limit would fail the last of them on a
+   * loaded machine rather than store them a moment later. (`@redis/client` itself
+   * would default to 5 s.) Once sent, a command is answered or fails with its
+   * connection.
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /** The client type both modules use. */
@@ -29,7 +40,12 @@ export type Client = RedisClientType;
 
 /** Connects a client that reports errors to `onError` instead of crashing the process. */
 export async function connect(options: RedisOptions): Promise<Client> {
-  const client: Client = createClient({ url: options.url });
+  const timeout = options.commandTimeoutMs;
+  if (timeout !== undefined && !(timeout > 0 && Number.isFinite(timeout))) {
+    throw new RangeError(`RedisOptions.commandTimeoutMs must be a positive number of milliseconds, got ${timeout}`);
+  }
+  // The client sets a command's timer only for a positive timeout: 0 is none.
+  const client: Client = createClient({ url: options.url, commandOptions: { timeout: timeout ?? 0 } });
   client.on('error', (error: unknown) => options.onError?.(error));
   await client.connect();
   return client;
@@ -48,15 +64,20 @@ export function script(source: string): (client: Client, keys: readonly string[]
   return async (client, keys, args) => {
     const rest = [String(keys.length), ...keys, ...args];
     try {
-      return await client.sendCommand(['EVALSHA', sha, ...rest], asBuffers);
+      return await command(client, ['EVALSHA', sha, ...rest]);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.sendCommand(['EVAL', source, ...rest], asBuffers);
+      return command(client, ['EVAL', source, ...rest]);
     }
   };
 }
 
-/** Runs one command with bulk replies as Buffers. */
-export function command(client: Client, args: readonly (string | Buffer)[]): Promise<unknown> {
-  return client.sendCommand(args, asBuffers);
+/** Runs one command with bulk replies as Buffers; a timeout gets a message (the client's has none). */
+export async function command(client: Client, args: readonly (string | Buffer)[]): Promise<unknown> {
+  try {
+    return await client.sendCommand(args, asBuffers);
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    throw new Error(`Redis ${String(args[0])}: still waiting to be sent after RedisOptions.commandTimeoutMs`, { cause: error });
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StoreClosedError, type Fanout } from '@convergent/server';
-import { connect, type Client, type RedisOptions } from './connection.js';
+import { command, connect, type Client, type RedisOptions } from './connection.js';
 
 /** Bytes of the sender id at the head of every message. */
 const ID_BYTES = 16;
@@ -66,7 +66,7 @@ export class RedisFanout implements Fanout {
 
   async publish(doc: string, delta: Uint8Array): Promise<void> {
     this.#open();
-    await this.#publisher.publish(this.#channel(doc), Buffer.concat([this.#id, delta]));
+    await command(this.#publisher, ['PUBLISH', this.#channel(doc), Buffer.concat([this.#id, delta])]);
   }
 
   async subscribe(doc: string, onDelta: (delta: Uint8Array) => void): Promise<() => Promise<void>> {
