@@ -25,6 +25,10 @@ export interface DocumentSpec<S> {
   readonly deltaLog?: boolean;
 }
 
+/** After a failed append, the wait before it is made again: doubling from the first to the most. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
+
 /** Deltas from the store or from other server processes: already checked where they came in. */
 const TRUSTED: Sender = { replicas: new Set(), trusted: true };
 
@@ -92,6 +96,8 @@ export class LoadedDocument<S = unknown> {
   /** Store writes, one after the other: an ack follows the append of everything it covers. */
   #queue: Promise<void> = Promise.resolve();
   #sinceCompact = 0;
+  /** A delta merged here was never stored (its append failed while closing): acknowledge nothing more. */
+  #unstored = false;
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
   #closing = false;
@@ -168,10 +174,10 @@ export class LoadedDocument<S = unknown> {
     const appended = fresh ? this.#append(normalized) : undefined;
     appended?.catch(() => {}); // handled by the step below, which may run later
     this.#enqueue(async () => {
-      if (appended) await appended;
+      if (appended) await this.#stored(appended, normalized);
       if (this.#sinceCompact >= this.context.compactEvery) await this.#compact();
       if (this.#closed) return;
-      if (merged > 0) this.replica.acknowledge(author, merged);
+      if (merged > 0 && !this.#unstored) this.replica.acknowledge(author, merged);
       if (!fresh) return;
       await this.context.fanout?.publish(this.name, normalized);
       // Other clients get a delta only once it is stored and published: no client can
@@ -242,6 +248,28 @@ export class LoadedDocument<S = unknown> {
 
   #enqueue(step: () => Promise<void>): void {
     this.#queue = this.#queue.then(step).catch((error: unknown) => this.context.onError('store-error', error, { document: this.name }));
+  }
+
+  /**
+   * Waits for a delta's append; a failed one is logged and made again until it is
+   * stored. The replica already holds the delta, and an acknowledgement covers
+   * everything of its author merged so far: none may go out before the delta is stored.
+   * A closing document stops trying and acknowledges nothing more.
+   */
+  async #stored(appended: Promise<void>, bytes: Uint8Array): Promise<void> {
+    for (let waitMs = RETRY_FIRST_MS; ; waitMs = Math.min(2 * waitMs, RETRY_MAX_MS)) {
+      try {
+        return await appended;
+      } catch (error) {
+        if (this.#closing) {
+          this.#unstored = true;
+          throw error;
+        }
+        this.context.onError('store-error', error, { document: this.name, retryInMs: waitMs });
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        appended = this.#append(bytes);
+      }
+    }
   }
 
   async #append(bytes: Uint8Array): Promise<void> {
