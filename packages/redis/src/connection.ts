@@ -30,7 +30,7 @@ export interface RedisOptions {
    * once queue thousands of appends, and a limit would fail the last of them on a
    * loaded machine rather than store them a moment later. (`@redis/client` itself
    * would default to 5 s.) Once sent, a command is answered or fails with its
-   * connection.
+   * connection. Without a limit, a graceful shutdown also waits for Redis to come back.
    */
   readonly commandTimeoutMs?: number;
 }
