@@ -315,10 +315,12 @@ console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.busy)
   console.log(`| ${label(r.store)} | ${r.n} | ${r.procs} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${r.reconnectFrames} / ${kb(r.reconnectBytes)} | ${(r.reconnectFrames / r.n).toFixed(1)} frames | ${ms(r.reconnectMs)} | ${r.lost} |`);
 console.log('\n### Many documents\n');
-console.log('| store | documents × clients | client processes | connect all | convergence after the last edit | frames / bytes per edit | server heap per document: with its clients / loaded, no client / unloaded | mean restore of a small document | lost updates |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| store | documents × clients | client processes | connect all | convergence after the last edit | frames / bytes per edit | server heap per document: with its clients / loaded, no client / unloaded | mean restore of a small document | edit burst: slowest append / longest event-loop stall / server errors | lost updates |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const worst = (burst, key) => Math.max(...burst.map((b) => b[key]));
+const errorCount = (burst) => burst.reduce((k, b) => k + Object.values(b.errors).reduce((x, y) => x + y, 0), 0);
 for (const r of results.many)
-  console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${ms(r.restoreMs)} | ${r.lost} |`);
+  console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${ms(r.restoreMs)} | ${ms(worst(r.editBurst, 'slowestMs'))} / ${ms(worst(r.editBurst, 'loopMaxMs'))} / ${errorCount(r.editBurst)} | ${r.lost} |`);
 console.log('\n### Restoring the automerge-paper document\n');
 console.log('| store | text length | stored state | restore (store load + replay into the replica) | of which the store read | cold decode of the state (fresh process) | ratio (replay only) | restore and the first answer to a client | a fresh client has the text after |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
