@@ -7,13 +7,19 @@ import { cleanupAfterEach, client, server, textOf, typeText, until } from './sup
 
 const cleanup = cleanupAfterEach();
 
-/** A MemoryStore whose appends fail while `broken`, as a store that lost its connection does. */
+/**
+ * A MemoryStore that, while `broken`, fails its first append and every append of the
+ * same bytes (the server's attempts again), as a store that lost that one write does.
+ */
 function breakable(inner: MemoryStore): DocumentStore & { broken: boolean } {
+  let lost: Uint8Array | undefined;
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
   return {
     broken: true,
     load: (doc) => inner.load(doc),
     async append(doc, delta) {
-      if (this.broken) throw new Error('the store is unreachable');
+      lost ??= delta.slice();
+      if (this.broken && same(delta, lost)) throw new Error('the store is unreachable');
       return inner.append(doc, delta);
     },
     compact: (doc, state, through) => inner.compact(doc, state, through),
@@ -33,10 +39,8 @@ describe('a failed append', () => {
     await a.link.opened;
     typeText(a.replica, 'x'); // its append fails while the store is broken
     await until(() => failures() >= 1, 'the failure logged');
-    store.broken = false; // for one append: 'y' is stored…
-    typeText(a.replica, 'y');
+    typeText(a.replica, 'y'); // 'y' is stored…
     await until(async () => (await inner.load('notes')).deltas.length === 1, "'y' stored");
-    store.broken = true;
     const before = failures();
     await until(() => failures() >= before + 2, "two more attempts at 'x'");
     // …but not acknowledged: an acknowledgement of 'y' would cover 'x', which is not stored.
@@ -50,5 +54,16 @@ describe('a failed append', () => {
     const again = await server(cleanup, { store: inner });
     const b = client(cleanup, again.url, 'notes', '?user=bob');
     await until(() => textOf(b.replica) === 'xy', 'the stored text');
+  });
+
+  it('stops being made again once the server closes, which then finishes, having acknowledged nothing', async () => {
+    const store = breakable(new MemoryStore());
+    const s = await server(cleanup, { store });
+    const a = client(cleanup, s.url, 'notes', '?user=alice');
+    await a.link.opened;
+    typeText(a.replica, 'x');
+    await until(() => s.logs.some((e) => e.event === 'store-error'), 'the failure logged');
+    await s.close(); // resolves: the closing document gives up on 'x'
+    expect([...a.replica.acknowledged.values()]).toEqual([]);
   });
 });
