@@ -57,6 +57,8 @@ const store = {
   compact: (doc, state, through) => inner.compact(doc, state, through),
   delete: (doc) => inner.delete(doc),
   documents: () => inner.documents(),
+  bind: (replica, identity) => inner.bind(replica, identity),
+  release: (doc) => inner.release?.(doc),
   close: () => inner.close(),
 };
 const big = 1 << 26;

@@ -108,6 +108,8 @@ export function outliving(store: DocumentStore): DocumentStore {
     compact: (doc, state, through) => store.compact(doc, state, through),
     delete: (doc) => store.delete(doc),
     documents: () => store.documents(),
+    bind: (replica, identity) => store.bind(replica, identity),
+    ...(store.release && { release: (doc: string) => store.release?.(doc) }),
     close: async () => {},
   };
 }
