@@ -232,11 +232,20 @@ export class LevelDbStore implements DocumentStore {
     });
   }
 
-  /** Forgets the document's cached sequence number (read again by its next append), unless a write of it is under way. */
+  /**
+   * Forgets the document's cached sequence number (read again by its next append), once
+   * its queued compaction or deletion is done, unless another write of it is under way.
+   */
   release(doc: string): void {
-    if (this.#appendsOf.has(doc) || this.#queues.has(doc) || this.#reading.has(doc)) return;
-    this.#last.delete(doc);
-    this.#listed.delete(doc);
+    const forget = () => {
+      if (this.#appendsOf.has(doc) || this.#queues.has(doc) || this.#reading.has(doc)) return;
+      this.#last.delete(doc);
+      this.#listed.delete(doc);
+    };
+    // Runs after the queue's own clean-up, which was chained on the same tail first.
+    const queued = this.#queues.get(doc);
+    if (queued === undefined) forget();
+    else void queued.then(forget);
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { decodePresence, isPresenceMessage } from '@convergent/presence';
 import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, isCompanionMessage, PONG_FRAME, type RelayFrame, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isGrant, parseCookies, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
-import { Bindings } from './bindings.js';
+import { Bindings, ConnectedIdentities } from './bindings.js';
 import { DocumentDigests } from './digests.js';
 import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } from './document.js';
 import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
@@ -28,8 +28,10 @@ import { MAX_IDENTITY_BYTES, type DocumentStore, type Fanout } from './store.js'
  *   authenticate: allowAnyone,
  *   store: new MemoryStore(),
  *   limits: { maxConnectionsPerAddress: 20 },
+ *   bindingCache: 5_000, // replica-id bindings kept in memory (all of them are in the store)
  * };
  * options.limits?.maxConnectionsPerAddress; // => 20
+ * options.bindingCache; // => 5000
  * ```
  */
 export interface ServerOptions {
@@ -213,7 +215,9 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * - **Access.** The `authenticate` hook sees the upgrade request and grants read or
  *   write access to the document, or refuses (HTTP 401 or 403). A replica id belongs
- *   to the first identity that uses it; another identity using it is disconnected. A
+ *   to the first identity that uses it, recorded in the store (so across restarts, and
+ *   across the processes sharing a store; option `bindingCache` keeps the recent ones
+ *   in memory); another identity using it is disconnected. A
  *   read connection's changes are refused. Credentials that expire, and
  *   {@link ConvergentServer.revoke}, close connections.
  * - **Durability.** The server is a replica of each document and answers sync
@@ -310,22 +314,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const perAddress = new Map<string, { connections: number; messages: Bucket; bytes: Bucket }>();
   const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
   const bindings = new Bindings(store, bindingCache);
-  /**
-   * Identity -> the replica ids its connections have used, while it has a connection:
-   * the `sender` of each of them, so that one tab may pass on another tab's events. It
-   * goes with the identity's last connection (the bindings stay in the store).
-   */
-  const bound = new Map<string, { ids: Set<ReplicaId>; connections: number }>();
-  const joined = (identity: string): Set<ReplicaId> => {
-    let entry = bound.get(identity);
-    if (entry === undefined) bound.set(identity, (entry = { ids: new Set(), connections: 0 }));
-    entry.connections++;
-    return entry.ids;
-  };
-  const left = (identity: string): void => {
-    const entry = bound.get(identity);
-    if (entry !== undefined && --entry.connections === 0) bound.delete(identity);
-  };
+  const identities = new ConnectedIdentities();
   let connections = 0;
   let closing = false;
 
@@ -511,7 +500,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesSent += frame.length;
       ws.send(frame, { binary: true });
     };
-    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, joined(grant.identity));
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, identities.join(grant.identity));
     let doc: LoadedDocument | undefined;
 
     /**
@@ -602,6 +591,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       if (ids.every((id) => link.ids.has(id))) return true;
       return (async () => {
         for (const id of ids) {
+          if (link.ids.has(id)) continue;
           let refused;
           try {
             refused = await claim(link, id, loaded);
@@ -614,6 +604,9 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
             closeSocket(ws, refused, { ...fields, replica: id });
             return false;
           }
+          // Only while open: the close handler hands the connection's ids back.
+          link.ids.add(id);
+          identities.use(grant.identity, id);
         }
         return true;
       })();
@@ -662,7 +655,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       clearTimeout(idle);
       clearTimeout(expiry);
       sockets.delete(ws);
-      left(grant.identity);
+      identities.leave(grant.identity, link.ids);
       log('info', 'disconnected', { ...fields, code });
       if (doc !== undefined) {
         doc.detach(link);
@@ -684,17 +677,14 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   };
 
   /**
-   * Binds a replica id to the connection's identity (in the store, through the cache);
-   * or why not: another identity holds it, or the connection has too many. Rejects if
-   * the store does.
+   * Binds a replica id to the connection's identity (in the store, through the cache),
+   * for the caller to add to the connection's ids; or why not: another identity holds
+   * it, or the connection has too many. Rejects if the store does.
    */
   const claim = async (link: ClientLink, id: ReplicaId, doc: LoadedDocument): Promise<'identity' | 'replicas' | undefined> => {
-    if (link.ids.has(id)) return undefined;
     if (link.ids.size >= limits.maxReplicasPerConnection) return 'replicas';
     if (id === doc.replica.id) return 'identity';
     if ((await bindings.owner(id, link.identity)) !== link.identity) return 'identity';
-    link.ids.add(id);
-    bound.get(link.identity)?.ids.add(id);
     return undefined;
   };
 

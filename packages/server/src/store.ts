@@ -64,6 +64,9 @@ export interface StoredDocument {
  * const doc = await store.load('notes');
  * doc.state; // => new Uint8Array([9])
  * doc.deltas.map((d) => d.bytes[0]); // => [3]
+ * await store.bind('laptop-1', 'alice'); // => 'alice'
+ * // The first identity keeps the id:
+ * await store.bind('laptop-1', 'mallory'); // => 'alice'
  * await store.close();
  * ```
  */

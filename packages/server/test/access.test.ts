@@ -8,7 +8,7 @@ import { decodeMessage, MemoryNetwork, WebSocketTransport } from '@convergent/sy
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MemoryStore, type DocumentStore } from '../src/index.js';
-import { cleanupAfterEach, client, outliving, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
+import { cleanupAfterEach, client, countingBinds, outliving, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -138,14 +138,7 @@ describe('replica-id bindings kept in the store', () => {
 
   it('are checked in the store when the cache holds none of them, and a refused message changes nothing', async () => {
     const store = new MemoryStore();
-    const binds: string[] = [];
-    const counting: DocumentStore = {
-      ...outliving(store),
-      bind: (replica, identity) => {
-        binds.push(replica);
-        return store.bind(replica, identity);
-      },
-    };
+    const { store: counting, binds } = countingBinds(store);
     const s = await server(cleanup, { store: counting, bindingCache: 0 });
     const alice = client(cleanup, s.url, 'notes', '?user=alice', { id: 'alice-laptop' });
     typeText(alice.replica, 'a');

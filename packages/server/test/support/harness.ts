@@ -114,6 +114,19 @@ export function outliving(store: DocumentStore): DocumentStore {
   };
 }
 
+/** The store, outliving its servers, noting in `binds` the replica id of every `bind` call. */
+export function countingBinds(store: DocumentStore): { store: DocumentStore; binds: string[] } {
+  const binds: string[] = [];
+  const counting: DocumentStore = {
+    ...outliving(store),
+    bind: (replica, identity) => {
+      binds.push(replica);
+      return store.bind(replica, identity);
+    },
+  };
+  return { store: counting, binds };
+}
+
 /** Whether every stored change of `doc` came from `authors`, and how many there are. */
 export async function storedAuthors(store: DocumentStore, doc: string): Promise<string[]> {
   return (await store.load(doc)).deltas.map((d) => decodeMessage(d.bytes).from);
