@@ -1,8 +1,11 @@
 // One server process of `pnpm bench:server`: argv port, 'leveldb' <folder> | 'redis' <url>,
 // unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
-// counters), memory (after GC), restores (how long each document load took: the store's
-// load and the replay into the replica, as the server does it), close (graceful).
+// counters), memory (after GC; with HEAPSNAP=<folder> it then writes a heap snapshot
+// there, snap-<n>.heapsnapshot, for heap-diff.mjs), restores (how long each document
+// load took: the store's load and the replay into the replica, as the server does it),
+// close (graceful).
+import { writeHeapSnapshot } from 'node:v8';
 import * as RGA from '@convergent/rga';
 import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
@@ -93,12 +96,15 @@ const counters = () => {
   }
   return values;
 };
+let snaps = 0;
 const memory = async () => {
   for (let i = 0; i < 4; i++) {
     globalThis.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const m = process.memoryUsage();
+  // After the reading, so that the snapshot's own allocations are not counted in it.
+  if (process.env.HEAPSNAP) writeHeapSnapshot(`${process.env.HEAPSNAP}/snap-${++snaps}.heapsnapshot`);
   return { heap: m.heapUsed + m.external, rss: m.rss };
 };
 
