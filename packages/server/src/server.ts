@@ -656,6 +656,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       clearTimeout(expiry);
       sockets.delete(ws);
       identities.leave(grant.identity, link.ids);
+      queue.length = 0; // not kept alive by a store call that never ends
       log('info', 'disconnected', { ...fields, code });
       if (doc !== undefined) {
         doc.detach(link);
