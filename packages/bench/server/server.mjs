@@ -1,11 +1,13 @@
 // One server process of `pnpm bench:server`: argv port, 'leveldb' <folder> | 'redis' <url>,
 // unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
-// counters), memory (after GC), restores (how long each document load took: the store's
-// load and the replay into the replica, as the server does it), burst (errors by kind, the
-// most appends in flight and the slowest, the longest event-loop stall; then reset),
-// close (graceful).
+// counters), memory (after GC; with HEAPSNAP=<folder> it then writes a heap snapshot
+// there, snap-<n>.heapsnapshot, for heap-diff.mjs), restores (how long each document
+// load took: the store's load and the replay into the replica, as the server does it),
+// burst (errors by kind, the most appends in flight and the slowest, the longest
+// event-loop stall; then reset), close (graceful).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import * as RGA from '@convergent/rga';
 import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
@@ -80,6 +82,8 @@ const store = {
   compact: (doc, state, through) => inner.compact(doc, state, through),
   delete: (doc) => inner.delete(doc),
   documents: () => inner.documents(),
+  bind: (replica, identity) => inner.bind(replica, identity),
+  release: (doc) => inner.release?.(doc),
   close: () => inner.close(),
 };
 const big = 1 << 26;
@@ -114,12 +118,15 @@ const counters = () => {
   }
   return values;
 };
+let snaps = 0;
 const memory = async () => {
   for (let i = 0; i < 4; i++) {
     globalThis.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const m = process.memoryUsage();
+  // After the reading, so that the snapshot's own allocations are not counted in it.
+  if (process.env.HEAPSNAP) writeHeapSnapshot(`${process.env.HEAPSNAP}/snap-${++snaps}.heapsnapshot`);
   return { heap: m.heapUsed + m.external, rss: m.rss };
 };
 

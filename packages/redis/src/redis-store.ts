@@ -1,5 +1,5 @@
 import { DecodeError } from '@convergent/core';
-import { checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, type StoredDocument } from '@convergent/server';
+import { checkBinding, checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, type StoredDocument } from '@convergent/server';
 import { command, connect, script, type Client, type RedisOptions } from './connection.js';
 
 // Per document, under the prefix (no key of one document can equal a key of another:
@@ -7,8 +7,9 @@ import { command, connect, script, type Client, type RedisOptions } from './conn
 //   doc:<name>:meta   hash { last: the last sequence number given, through: the state's (absent: no state) }
 //   doc:<name>:log    hash { <seq>: delta }
 //   doc:<name>:state  the compacted state
-// and `documents`, the set of names. Each operation is one Lua script, so it is atomic
-// against every other process's operations on the same Redis.
+// and `documents`, the set of names, and `replica:<id>`, the identity a replica id is
+// bound to. Each operation is one Lua script, so it is atomic against every other
+// process's operations on the same Redis.
 
 const APPEND = script(`
 local seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
@@ -39,6 +40,13 @@ const DELETE = script(`
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 redis.call('SREM', KEYS[4], ARGV[1])
 return 1`);
+
+// The first identity to bind a replica id keeps it: concurrent binds from any process agree.
+const BIND = script(`
+local owner = redis.call('GET', KEYS[1])
+if owner then return owner end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`);
 
 const damaged = (what: string): DecodeError => new DecodeError(`RedisStore: unexpected reply, ${what}`, { offset: 0 });
 
@@ -72,6 +80,7 @@ const bytesOf = (value: unknown): Uint8Array => {
  * async function remember(url: string): Promise<number> {
  *   const store = await RedisStore.connect({ url });
  *   const seq = await store.append('notes', new Uint8Array([1])); // durable once resolved
+ *   await store.bind('laptop-1', 'alice'); // 'alice', or whoever bound 'laptop-1' first, in any process
  *   await store.close();
  *   return seq;
  * }
@@ -125,6 +134,14 @@ export class RedisStore implements DocumentStore {
 
   async delete(doc: string): Promise<void> {
     await DELETE(this.#open(), this.#keys(doc), [doc]);
+  }
+
+  async bind(replica: string, identity: string): Promise<string> {
+    const client = this.#open();
+    checkBinding(replica, identity);
+    const owner = await BIND(client, [`${this.#prefix}replica:${replica}`], [identity]);
+    if (!(owner instanceof Uint8Array)) throw damaged('bind');
+    return Buffer.from(owner).toString('utf8');
   }
 
   async *documents(): AsyncIterable<string> {

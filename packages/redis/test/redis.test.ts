@@ -35,6 +35,16 @@ describe('RedisStore across processes', () => {
     expect(loaded.deltas).toEqual([]);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it('two clients binding the same replica ids at once agree on one owner for each', async () => {
+    const options = fresh();
+    const [a, b] = await Promise.all([RedisStore.connect(options), RedisStore.connect(options)]);
+    const ids = Array.from({ length: 50 }, (_, i) => `id-${i}`);
+    const [byA, byB] = await Promise.all([Promise.all(ids.map((id) => a.bind(id, 'alice'))), Promise.all(ids.map((id) => b.bind(id, 'mallory')))]);
+    expect(byA).toEqual(byB);
+    for (const owner of byA) expect(['alice', 'mallory']).toContain(owner);
+    await Promise.all([a.close(), b.close()]);
+  });
 });
 
 describe('RedisFanout', () => {

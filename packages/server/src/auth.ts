@@ -57,7 +57,7 @@ export interface AuthRequest {
  * ```
  */
 export interface Grant {
-  /** A stable name of the user or service: replica ids are bound to it, and {@link ConvergentServer.revoke} closes its connections. */
+  /** A stable name of the user or service, at most 256 UTF-8 bytes (a longer one fails the upgrade with 500): replica ids are bound to it in the store, and {@link ConvergentServer.revoke} closes its connections. */
   readonly identity: string;
   /** Read or write access to the requested document. */
   readonly access: Access;

@@ -1,4 +1,4 @@
-export { checkThrough, MemoryStore, StoreClosedError, type DocumentStore, type Fanout, type StoredDelta, type StoredDocument } from './store.js';
+export { checkBinding, checkThrough, MemoryStore, StoreClosedError, type DocumentStore, type Fanout, type StoredDelta, type StoredDocument } from './store.js';
 export { MemoryFanout } from './memory-fanout.js';
 export { allowAnyone, type Access, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
 export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';

@@ -1,6 +1,6 @@
 import { DecodeError } from '@convergent/core';
 import { ClassicLevel } from 'classic-level';
-import { checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, type StoredDocument } from './store.js';
+import { checkBinding, checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, type StoredDocument } from './store.js';
 
 // Key layout, one LevelDB for every document. The document name is length-prefixed, so
 // no name's keys are a prefix range of another's:
@@ -8,6 +8,7 @@ import { checkThrough, StoreClosedError, type DocumentStore, type StoredDelta, t
 //                           of the state (-1: none); written by a document's first append, so documents() lists it
 //   s!<len>:<doc>           the compacted state
 //   l!<len>:<doc>!<seq hex> one delta; 14 hex digits hold every safe integer and sort numerically
+//   b!<replica id>          the identity the replica id is bound to (UTF-8)
 const name = (doc: string): string => `${doc.length}:${doc}`;
 const metaKey = (doc: string): string => `m!${name(doc)}`;
 const stateKey = (doc: string): string => `s!${name(doc)}`;
@@ -15,6 +16,8 @@ const deltaPrefix = (doc: string): string => `l!${name(doc)}!`;
 const deltaKey = (doc: string, seq: number): string => deltaPrefix(doc) + seq.toString(16).padStart(14, '0');
 // '"' is the character after '!': the upper bound of a prefix range.
 const afterDeltas = (doc: string): string => `l!${name(doc)}"`;
+const bindingKey = (replica: string): string => `b!${replica}`;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface Meta {
   readonly last: number;
@@ -58,6 +61,7 @@ const seqOf = (doc: string, key: string): number => {
  * delta survives `kill -9` and a power cut. Appends run concurrently (LevelDB commits a
  * burst with one fsync); compactions and deletions of one document run one at a time,
  * after the appends under way. LevelDB's lock file keeps a second process out of the folder.
+ * Binds of one replica id run one at a time, so the first one wins.
  *
  * Compaction keeps the newest state: a `compact` whose `through` is lower than the
  * stored state's is ignored (it would put back an older state after the deltas it lacks
@@ -73,9 +77,11 @@ const seqOf = (doc: string, key: string): number => {
  * const folder = mkdtempSync(join(tmpdir(), 'convergent-'));
  * const store = await LevelDbStore.open(folder);
  * await store.append('notes', new Uint8Array([1])); // => 1
+ * await store.bind('laptop-1', 'alice'); // => 'alice'
  * await store.close();
  * const again = await LevelDbStore.open(folder);
  * (await again.load('notes')).deltas.length; // => 1
+ * await again.bind('laptop-1', 'mallory'); // => 'alice'
  * await again.close();
  * ```
  */
@@ -83,12 +89,16 @@ export class LevelDbStore implements DocumentStore {
   readonly #db: ClassicLevel<string, Uint8Array>;
   /** The tail of each document's queue of compactions and deletions: one at a time per document. */
   readonly #queues = new Map<string, Promise<unknown>>();
-  /** Each document's last sequence number given, once read (about 100 bytes per document written since the store opened). */
+  /** The tail of each replica id's queue of binds. */
+  readonly #binding = new Map<string, Promise<unknown>>();
+  /** Each document's last sequence number given, once read, until {@link LevelDbStore.release} (about 80 bytes per document). */
   readonly #last = new Map<string, number>();
   readonly #reading = new Map<string, Promise<void>>();
   /** Documents whose meta key exists. */
   readonly #listed = new Set<string>();
   readonly #appending = new Set<Promise<number>>();
+  /** Appends under way, per document. */
+  readonly #appendsOf = new Map<string, number>();
   #closed = false;
 
   private constructor(db: ClassicLevel<string, Uint8Array>) {
@@ -141,6 +151,7 @@ export class LevelDbStore implements DocumentStore {
     }
     // Not queued: each append takes the next number at once and writes one key, so the
     // appends of a burst run together and LevelDB commits them with one fsync.
+    this.#appendsOf.set(doc, (this.#appendsOf.get(doc) ?? 0) + 1);
     const appending = (async () => {
       await this.#read(doc);
       const seq = (this.#last.get(doc) ?? 0) + 1;
@@ -155,15 +166,18 @@ export class LevelDbStore implements DocumentStore {
       return seq;
     })();
     this.#appending.add(appending);
-    void appending.then(
-      () => this.#appending.delete(appending),
-      () => this.#appending.delete(appending),
-    );
+    const done = () => {
+      this.#appending.delete(appending);
+      const left = (this.#appendsOf.get(doc) ?? 1) - 1;
+      if (left === 0) this.#appendsOf.delete(doc);
+      else this.#appendsOf.set(doc, left);
+    };
+    void appending.then(done, done);
     return appending;
   }
 
   compact(doc: string, state: Uint8Array, through: number): Promise<void> {
-    return this.#queue(doc, async () => {
+    return this.#queue(this.#queues, doc, async () => {
       checkThrough(through);
       this.#listed.add(doc); // from now on no append writes the meta key
       await this.#settled();
@@ -181,7 +195,7 @@ export class LevelDbStore implements DocumentStore {
   }
 
   delete(doc: string): Promise<void> {
-    return this.#queue(doc, async () => {
+    return this.#queue(this.#queues, doc, async () => {
       await this.#settled();
       const batch = this.#db.batch();
       for await (const key of this.#db.keys({ gt: deltaPrefix(doc), lt: afterDeltas(doc) })) batch.del(key);
@@ -201,11 +215,44 @@ export class LevelDbStore implements DocumentStore {
     }
   }
 
+  bind(replica: string, identity: string): Promise<string> {
+    return this.#queue(this.#binding, replica, async () => {
+      checkBinding(replica, identity);
+      const key = bindingKey(replica);
+      const stored = await this.#db.get(key);
+      if (stored !== undefined) {
+        try {
+          return utf8.decode(stored);
+        } catch {
+          throw corrupt('binding');
+        }
+      }
+      await this.#db.put(key, new TextEncoder().encode(identity), { sync: true });
+      return identity;
+    });
+  }
+
+  /**
+   * Forgets the document's cached sequence number (read again by its next append), once
+   * its queued compaction or deletion is done, unless another write of it is under way.
+   */
+  release(doc: string): void {
+    const forget = () => {
+      if (this.#appendsOf.has(doc) || this.#queues.has(doc) || this.#reading.has(doc)) return;
+      this.#last.delete(doc);
+      this.#listed.delete(doc);
+    };
+    // Runs after the queue's own clean-up, which was chained on the same tail first.
+    const queued = this.#queues.get(doc);
+    if (queued === undefined) forget();
+    else void queued.then(forget);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#settled();
-    await Promise.allSettled([...this.#queues.values()]);
+    await Promise.allSettled([...this.#queues.values(), ...this.#binding.values()]);
     await this.#db.close();
   }
 
@@ -235,19 +282,19 @@ export class LevelDbStore implements DocumentStore {
     return reading;
   }
 
-  /** Runs `write` after the document's earlier writes; the queue entry goes once it is the last. */
-  #queue<T>(doc: string, write: () => Promise<T>): Promise<T> {
+  /** Runs `write` after the earlier writes of the same key in `queues`; the queue entry goes once it is the last. */
+  #queue<T>(queues: Map<string, Promise<unknown>>, key: string, write: () => Promise<T>): Promise<T> {
     try {
       this.#open();
     } catch (error) {
       return Promise.reject(error);
     }
-    const previous = this.#queues.get(doc) ?? Promise.resolve();
+    const previous = queues.get(key) ?? Promise.resolve();
     const result = previous.then(write);
     const tail = result.catch(() => undefined);
-    this.#queues.set(doc, tail);
+    queues.set(key, tail);
     void tail.then(() => {
-      if (this.#queues.get(doc) === tail) this.#queues.delete(doc);
+      if (queues.get(key) === tail) queues.delete(key);
     });
     return result;
   }

@@ -26,7 +26,7 @@ export interface ServerLimits {
   readonly messagesPerSecondPerAddress: number;
   /** Bytes per second all connections of one address may send together. */
   readonly bytesPerSecondPerAddress: number;
-  /** Most bytes queued for one client that it has not read yet; past it the client is cut. */
+  /** Most bytes queued for one client that it has not read yet; past it the client is cut. Also the most bytes of a client's messages waiting behind a replica-id lookup in the store; past it the connection is closed (`1013`). */
   readonly maxQueuedBytes: number;
   /** Time the authentication hook (and the HTTP request before it) may take, in ms. */
   readonly authTimeoutMs: number;

@@ -6,13 +6,14 @@ import { decodePresence, isPresenceMessage } from '@convergent/presence';
 import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, isCompanionMessage, PONG_FRAME, type RelayFrame, type SyncAdapter, type SyncLimits, type SyncMessage } from '@convergent/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isGrant, parseCookies, type Authenticate, type AuthRequest, type Grant, type Refusal } from './auth.js';
+import { Bindings, ConnectedIdentities } from './bindings.js';
 import { DocumentDigests } from './digests.js';
 import { ClientLink, LoadedDocument, type DocumentContext, type DocumentSpec } from './document.js';
 import { Bucket, resolveLimits, type ServerLimits } from './limits.js';
 import { emitter, jsonLines, type Logger } from './log.js';
 import { countRefusal, newCounters, renderMetrics } from './metrics.js';
 import { LevelDbStore } from './leveldb-store.js';
-import type { DocumentStore, Fanout } from './store.js';
+import { MAX_IDENTITY_BYTES, type DocumentStore, type Fanout } from './store.js';
 
 /**
  * How to start a server ({@link startServer}).
@@ -27,8 +28,10 @@ import type { DocumentStore, Fanout } from './store.js';
  *   authenticate: allowAnyone,
  *   store: new MemoryStore(),
  *   limits: { maxConnectionsPerAddress: 20 },
+ *   bindingCache: 5_000, // replica-id bindings kept in memory (all of them are in the store)
  * };
  * options.limits?.maxConnectionsPerAddress; // => 20
+ * options.bindingCache; // => 5000
  * ```
  */
 export interface ServerOptions {
@@ -75,6 +78,13 @@ export interface ServerOptions {
   readonly unloadMs?: number;
   /** Stored deltas are compacted into the state after this many appends (default 100). */
   readonly compactEvery?: number;
+  /**
+   * Replica-id bindings kept in memory (default 1,000; 0 for none). Every binding is in
+   * the store (which identity first used each replica id): these are the most recently
+   * used, so that a client reconnecting with a known id costs no store lookup. A fixed
+   * cost (about 100 kB at the default), not one per document or per client.
+   */
+  readonly bindingCache?: number;
   /** Structured log entries (default {@link jsonLines}: JSON lines on standard output). */
   readonly logger?: Logger;
   /** Standalone: path of the health endpoint (default `'/health'`). */
@@ -175,6 +185,7 @@ const CLOSE = {
   revoked: [4403, 'revoked'],
   deleted: [4404, 'document deleted'],
   identity: [1008, 'replica id bound to another identity'],
+  backlog: [1013, 'too many messages waiting'],
   replicas: [1008, 'too many replica ids'],
   rate: [1008, 'rate'],
   unavailable: [1011, 'document unavailable'],
@@ -204,7 +215,9 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *
  * - **Access.** The `authenticate` hook sees the upgrade request and grants read or
  *   write access to the document, or refuses (HTTP 401 or 403). A replica id belongs
- *   to the first identity that uses it; another identity using it is disconnected. A
+ *   to the first identity that uses it, recorded in the store (so across restarts, and
+ *   across the processes sharing a store; option `bindingCache` keeps the recent ones
+ *   in memory); another identity using it is disconnected. A
  *   read connection's changes are refused. Credentials that expire, and
  *   {@link ConvergentServer.revoke}, close connections.
  * - **Durability.** The server is a replica of each document and answers sync
@@ -261,6 +274,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const unloadMs = options.unloadMs ?? 30_000;
   if (!(unloadMs >= 0 && unloadMs <= MAX_TIMER_MS)) throw new RangeError('unloadMs must be a number of milliseconds');
   if (!(Number.isSafeInteger(options.compactEvery ?? 1) && (options.compactEvery ?? 1) > 0)) throw new RangeError('compactEvery must be a positive integer');
+  const bindingCache = options.bindingCache ?? 1000;
+  if (!(Number.isSafeInteger(bindingCache) && bindingCache >= 0)) throw new RangeError('bindingCache must be a non-negative integer');
   const path = (options.path ?? '/').replace(/\/?$/, '/');
   if (!path.startsWith('/')) throw new RangeError("path must start with '/'");
   const origins = options.origins ? new Set(options.origins) : undefined;
@@ -285,6 +300,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       return doc.replica.version;
     } finally {
       await doc.close(true);
+      if (!docs.has(name)) store.release?.(name);
     }
   };
   const digestPath = options.digestPath;
@@ -297,15 +313,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
   const idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const perAddress = new Map<string, { connections: number; messages: Bucket; bytes: Bucket }>();
   const sockets = new Map<WebSocket, { link: ClientLink | undefined; doc: string; identity: string }>();
-  /** Replica id -> the identity that first used it. */
-  const owners = new Map<ReplicaId, string>();
-  /** Identity -> the replica ids bound to it. */
-  const bound = new Map<string, Set<ReplicaId>>();
-  const idsOf = (identity: string) => {
-    let ids = bound.get(identity);
-    if (ids === undefined) bound.set(identity, (ids = new Set()));
-    return ids;
-  };
+  const bindings = new Bindings(store, bindingCache);
+  const identities = new ConnectedIdentities();
   let connections = 0;
   let closing = false;
 
@@ -345,6 +354,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         counters.documentsLoaded--;
       }
       await then?.();
+      if (!docs.has(name)) store.release?.(name);
     })();
     const tracked = done.finally(() => {
       if (leaving.get(name) === tracked) leaving.delete(name);
@@ -490,11 +500,43 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesSent += frame.length;
       ws.send(frame, { binary: true });
     };
-    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, idsOf(grant.identity));
-    const early: Uint8Array[] = [];
+    const link = new ClientLink(grant.identity, grant.access === 'write', deliver, identities.join(grant.identity));
     let doc: LoadedDocument | undefined;
 
-    const handle = (data: Uint8Array) => {
+    /**
+     * Messages are handled in order of arrival. Most are handled at once; while one waits
+     * (for the document to load, or for the store to bind a replica id new here), the
+     * later ones queue behind it, up to `maxQueuedBytes`, and then run together.
+     */
+    const queue: Uint8Array[] = [];
+    let queuedBytes = 0;
+    let blocked = false;
+    const block = (pending: Promise<void>) => {
+      blocked = true;
+      void pending
+        .catch((error: unknown) => log('error', 'message-error', { ...fields, error }))
+        .then(() => {
+          blocked = false;
+          while (!blocked && queue.length > 0 && ws.readyState === ws.OPEN) {
+            const chunk = queue.shift() as Uint8Array;
+            queuedBytes -= chunk.length;
+            run(chunk);
+          }
+        });
+    };
+    const run = (chunk: Uint8Array) => {
+      const pending = handle(chunk);
+      if (pending !== undefined) block(pending);
+    };
+    const enqueue = (chunk: Uint8Array) => {
+      if (!blocked) return run(chunk);
+      if (queuedBytes + chunk.length > limits.maxQueuedBytes) return closeSocket(ws, 'backlog', fields);
+      queuedBytes += chunk.length;
+      queue.push(chunk);
+    };
+
+    /** Handles one frame; a promise if it has to wait for the store (a replica id not yet bound here). */
+    const handle = (data: Uint8Array): Promise<void> | undefined => {
       let frame;
       try {
         frame = decodeFrame(data);
@@ -517,35 +559,64 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         log('debug', 'message-refused', { ...fields, error });
         return;
       }
-      if (!sentBy(frame.from, message.doc, message.from, doc)) return;
-      if (message.kind === 'state' && !link.canWrite) {
-        countRefusal(counters, 'read-only');
-        log('debug', 'message-refused', { ...fields, reason: 'read-only' });
-        return;
-      }
-      try {
-        doc.fromClient(link, message, frame.payload);
-      } catch (error) {
-        countRefusal(counters, 'rejected');
-        log('warn', 'message-refused', { ...fields, error });
-      }
+      const loaded = doc;
+      const payload = frame.payload;
+      return afterSentBy(sentBy(frame.from, message.doc, message.from, loaded), () => {
+        if (message.kind === 'state' && !link.canWrite) {
+          countRefusal(counters, 'read-only');
+          log('debug', 'message-refused', { ...fields, reason: 'read-only' });
+          return;
+        }
+        try {
+          loaded.fromClient(link, message, payload);
+        } catch (error) {
+          countRefusal(counters, 'rejected');
+          log('warn', 'message-refused', { ...fields, error });
+        }
+      });
     };
 
-    /** Whether a message is for this document and its senders are bound to this identity; closes the connection on an impersonation. */
-    const sentBy = (frameFrom: ReplicaId | undefined, messageDoc: string, from: ReplicaId, loaded: LoadedDocument): boolean => {
+    /**
+     * Whether a message is for this document and its senders are bound to this identity;
+     * closes the connection on an impersonation. A promise if a sender is new to the
+     * connection: its binding is the store's.
+     */
+    const sentBy = (frameFrom: ReplicaId | undefined, messageDoc: string, from: ReplicaId, loaded: LoadedDocument): boolean | Promise<boolean> => {
       if (messageDoc !== name) {
         countRefusal(counters, 'wrong-document');
         log('debug', 'message-refused', { ...fields, reason: 'wrong-document', doc: messageDoc });
         return false;
       }
-      for (const id of frameFrom === undefined ? [from] : [frameFrom, from]) {
-        const refused = claim(link, id, loaded);
-        if (refused) {
-          closeSocket(ws, refused, { ...fields, replica: id });
-          return false;
+      const ids = frameFrom === undefined || frameFrom === from ? [from] : [frameFrom, from];
+      if (ids.every((id) => link.ids.has(id))) return true;
+      return (async () => {
+        for (const id of ids) {
+          if (link.ids.has(id)) continue;
+          let refused;
+          try {
+            refused = await claim(link, id, loaded);
+          } catch (error) {
+            log('error', 'bind-failed', { ...fields, replica: id, error });
+            refused = 'unavailable' as const;
+          }
+          if (ws.readyState !== ws.OPEN) return false;
+          if (refused) {
+            closeSocket(ws, refused, { ...fields, replica: id });
+            return false;
+          }
+          // Only while open: the close handler hands the connection's ids back.
+          link.ids.add(id);
+          identities.use(grant.identity, id);
         }
-      }
-      return true;
+        return true;
+      })();
+    };
+
+    /** Runs `accept` once the senders are checked, if they pass. */
+    const afterSentBy = (checked: boolean | Promise<boolean>, accept: () => void): Promise<void> | undefined => {
+      if (checked === true) accept();
+      else if (checked !== false) return checked.then((ok) => (ok ? accept() : undefined));
+      return undefined;
     };
 
     /**
@@ -564,9 +635,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         log('debug', 'message-refused', { ...fields, error });
         return;
       }
-      if (!sentBy(frame.from, message.doc, message.from, loaded)) return;
-      counters.presenceForwarded++;
-      for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
+      return afterSentBy(sentBy(frame.from, message.doc, message.from, loaded), () => {
+        counters.presenceForwarded++;
+        for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
+      });
     };
 
     ws.on('message', (data, isBinary) => {
@@ -576,50 +648,44 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       counters.bytesReceived += chunk.length;
       if (!messages.take(1) || !bytes.take(chunk.length) || !entry.messages.take(1) || !entry.bytes.take(chunk.length)) return closeSocket(ws, 'rate', fields);
       if (!isBinary) return closeSocket(ws, 'binary', fields);
-      if (doc === undefined) early.push(chunk);
-      else handle(chunk);
+      enqueue(chunk);
     });
     ws.on('error', () => ws.terminate());
     ws.on('close', (code) => {
       clearTimeout(idle);
       clearTimeout(expiry);
       sockets.delete(ws);
+      identities.leave(grant.identity, link.ids);
+      queue.length = 0; // not kept alive by a store call that never ends
       log('info', 'disconnected', { ...fields, code });
       if (doc !== undefined) {
         doc.detach(link);
         scheduleUnload(doc);
       }
     });
-    acquire(name, spec).then(
-      (loaded) => {
-        if (ws.readyState !== ws.OPEN) return scheduleUnload(loaded);
-        doc = loaded;
-        record.link = link;
-        loaded.attach(link);
-        for (const chunk of early.splice(0)) handle(chunk);
-      },
-      () => closeSocket(ws, 'unavailable', fields),
+    // Messages that arrive meanwhile wait for the document.
+    block(
+      acquire(name, spec).then(
+        (loaded) => {
+          if (ws.readyState !== ws.OPEN) return scheduleUnload(loaded);
+          doc = loaded;
+          record.link = link;
+          loaded.attach(link);
+        },
+        () => closeSocket(ws, 'unavailable', fields),
+      ),
     );
   };
 
-  /** Binds a replica id to the connection's identity; or why not: another identity holds it, or the connection has too many. */
-  const claim = (link: ClientLink, id: ReplicaId, doc: LoadedDocument): 'identity' | 'replicas' | undefined => {
-    if (link.ids.has(id)) return undefined;
+  /**
+   * Binds a replica id to the connection's identity (in the store, through the cache),
+   * for the caller to add to the connection's ids; or why not: another identity holds
+   * it, or the connection has too many. Rejects if the store does.
+   */
+  const claim = async (link: ClientLink, id: ReplicaId, doc: LoadedDocument): Promise<'identity' | 'replicas' | undefined> => {
     if (link.ids.size >= limits.maxReplicasPerConnection) return 'replicas';
-    const owner = owners.get(id);
-    if (id === doc.replica.id || (owner !== undefined && owner !== link.identity)) return 'identity';
-    if (owner === undefined) {
-      // Bounded: the oldest bindings go first (ids are fresh per session).
-      if (owners.size >= MAX_BINDINGS) {
-        const [oldest, identity] = owners.entries().next().value as [ReplicaId, string];
-        owners.delete(oldest);
-        bound.get(identity)?.delete(oldest);
-        if (bound.get(identity)?.size === 0 && ![...sockets.values()].some((r) => r.identity === identity)) bound.delete(identity);
-      }
-      owners.set(id, link.identity);
-      idsOf(link.identity).add(id);
-    }
-    link.ids.add(id);
+    if (id === doc.replica.id) return 'identity';
+    if ((await bindings.owner(id, link.identity)) !== link.identity) return 'identity';
     return undefined;
   };
 
@@ -774,6 +840,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
 function grantProblem(grant: Grant): string | undefined {
   if (typeof grant !== 'object' || grant === null) return 'neither a grant nor a refusal';
   if (typeof grant.identity !== 'string' || grant.identity === '') return 'a grant without an identity';
+  if (Buffer.byteLength(grant.identity) > MAX_IDENTITY_BYTES || !grant.identity.isWellFormed()) return `a grant whose identity is past ${MAX_IDENTITY_BYTES} UTF-8 bytes or malformed`;
   if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
   if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
   return undefined;
@@ -785,5 +852,3 @@ const DEFAULT_DIRECTORY = './convergent-data';
 /** The longest delay a Node timer takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Most replica-id bindings remembered (about 100 bytes each). */
-const MAX_BINDINGS = 1_000_000;

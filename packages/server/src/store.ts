@@ -1,4 +1,4 @@
-import { ConvergentError } from '@convergent/core';
+import { ConvergentError, MAX_REPLICA_ID_LENGTH } from '@convergent/core';
 
 /**
  * One delta as a {@link DocumentStore} holds it: the bytes the server accepted, and the
@@ -64,6 +64,9 @@ export interface StoredDocument {
  * const doc = await store.load('notes');
  * doc.state; // => new Uint8Array([9])
  * doc.deltas.map((d) => d.bytes[0]); // => [3]
+ * await store.bind('laptop-1', 'alice'); // => 'alice'
+ * // The first identity keeps the id:
+ * await store.bind('laptop-1', 'mallory'); // => 'alice'
  * await store.close();
  * ```
  */
@@ -83,6 +86,19 @@ export interface DocumentStore {
   delete(doc: string): Promise<void>;
   /** The names of the documents held (each once, in no particular order). */
   documents(): AsyncIterable<string>;
+  /**
+   * Binds the replica id `replica` to `identity` unless it is bound already, and
+   * resolves the owner: `identity`, or the identity bound first. Atomic and durable: of
+   * concurrent binds of one id (from any process sharing the store) one wins and all
+   * resolve its identity, and a resolved binding survives a restart. A binding is never
+   * removed. Rejects a malformed id or identity with a `RangeError` ({@link checkBinding}).
+   */
+  bind(replica: string, identity: string): Promise<string>;
+  /**
+   * The server unloaded `doc` (optional): the store may forget what it keeps in memory
+   * for it, so that an unloaded document costs nothing here. The stored data stays.
+   */
+  release?(doc: string): void;
   /** Flushes and releases the store; later calls reject with {@link StoreClosedError}. */
   close(): Promise<void>;
 }
@@ -137,6 +153,34 @@ export interface Fanout {
  */
 export class StoreClosedError extends ConvergentError {}
 
+/** Longest identity a store binds a replica id to, in UTF-8 bytes. */
+export const MAX_IDENTITY_BYTES = 256;
+
+/**
+ * Checks the arguments of {@link DocumentStore.bind}: a replica id of 1 to 64
+ * characters (`MAX_REPLICA_ID_LENGTH` of `@convergent/core`) and an identity of 1 to 256
+ * UTF-8 bytes, both well-formed; else a `RangeError`, so that no store holds unbounded
+ * keys. For implementers of stores.
+ *
+ * @example
+ * ```ts
+ * import { checkBinding } from '@convergent/server';
+ *
+ * checkBinding('laptop-1', 'alice'); // => undefined
+ * let caught: unknown;
+ * try {
+ *   checkBinding('laptop-1', 'x'.repeat(300));
+ * } catch (error) {
+ *   caught = error;
+ * }
+ * caught instanceof RangeError; // => true
+ * ```
+ */
+export function checkBinding(replica: string, identity: string): void {
+  if (typeof replica !== 'string' || replica === '' || replica.length > MAX_REPLICA_ID_LENGTH || !replica.isWellFormed()) throw new RangeError('bind: a replica id is 1 to 64 well-formed characters');
+  if (typeof identity !== 'string' || identity === '' || !identity.isWellFormed() || Buffer.byteLength(identity) > MAX_IDENTITY_BYTES) throw new RangeError(`bind: an identity is 1 to ${MAX_IDENTITY_BYTES} well-formed UTF-8 bytes`);
+}
+
 interface MemoryEntry {
   state: Uint8Array | undefined;
   /** The `through` of the stored state. */
@@ -163,10 +207,13 @@ interface MemoryEntry {
  * names.sort(); // => ['a', 'b']
  * await store.delete('a');
  * (await store.load('a')).deltas.length; // => 0
+ * await store.bind('laptop-1', 'alice'); // => 'alice'
+ * await store.bind('laptop-1', 'mallory'); // => 'alice'
  * ```
  */
 export class MemoryStore implements DocumentStore {
   readonly #docs = new Map<string, MemoryEntry>();
+  readonly #owners = new Map<string, string>();
   #closed = false;
 
   async load(doc: string): Promise<StoredDocument> {
@@ -206,6 +253,15 @@ export class MemoryStore implements DocumentStore {
   async *documents(): AsyncIterable<string> {
     this.#open();
     yield* [...this.#docs.keys()];
+  }
+
+  async bind(replica: string, identity: string): Promise<string> {
+    this.#open();
+    checkBinding(replica, identity);
+    const owner = this.#owners.get(replica);
+    if (owner !== undefined) return owner;
+    this.#owners.set(replica, identity);
+    return identity;
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,14 @@
 // Identity and access: the authenticate hook, read-only grants, the Origin allow-list,
 // replica ids bound to identities, expiring and revoked credentials.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as RGA from '@convergent/rga';
-import { decodeMessage, MemoryNetwork } from '@convergent/sync';
+import { decodeMessage, MemoryNetwork, WebSocketTransport } from '@convergent/sync';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../src/index.js';
-import { cleanupAfterEach, client, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
+import { WebSocket } from 'ws';
+import { MemoryStore, type DocumentStore } from '../src/index.js';
+import { cleanupAfterEach, client, countingBinds, outliving, server, sleep, textOf, typeText, until, upgradeStatus } from './support/harness.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -104,6 +108,80 @@ describe('replica ids bound to identities', () => {
     await sleep(200);
     expect(again.closes).toEqual([]);
     expect(textOf(alice.replica)).toBe('mine');
+  });
+});
+
+describe('replica-id bindings kept in the store', () => {
+  it('survive a restart on LevelDB: after it, another identity using the id is still cut (1008), its owner is not', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'convergent-bindings-'));
+    cleanup.push(() => rmSync(directory, { recursive: true, force: true }));
+    const first = await server(cleanup, { directory });
+    const alice = client(cleanup, first.url, 'notes', '?user=alice', { id: 'alice-laptop' });
+    typeText(alice.replica, 'mine');
+    await until(() => alice.replica.acknowledged.size === 1, 'the ack');
+    alice.replica.disconnect(alice.link);
+    alice.link.close();
+    await first.close();
+    const second = await server(cleanup, { directory });
+    const mallory = client(cleanup, second.url, 'notes', '?user=mallory', { id: 'alice-laptop' });
+    await until(() => mallory.closes.length > 0, 'mallory to be cut');
+    expect(mallory.closes[0], JSON.stringify(second.logs.filter((e) => e.level !== 'info' && e.level !== 'debug'))).toEqual([1008, 'replica id bound to another identity']);
+    expect(second.metrics()).toMatch(/convergent_refused_total\{reason="identity"\} [1-9]/);
+    // Alice's replica comes back, and writes on.
+    const link = new WebSocketTransport(`${second.url}notes?user=alice`, { WebSocket });
+    cleanup.push(() => link.close());
+    alice.replica.connect(link);
+    typeText(alice.replica, '!');
+    const bob = client(cleanup, second.url, 'notes', '?user=bob');
+    await until(() => textOf(bob.replica) === 'mine!', "bob to get alice's text");
+  });
+
+  it('are checked in the store when the cache holds none of them, and a refused message changes nothing', async () => {
+    const store = new MemoryStore();
+    const { store: counting, binds } = countingBinds(store);
+    const s = await server(cleanup, { store: counting, bindingCache: 0 });
+    const alice = client(cleanup, s.url, 'notes', '?user=alice', { id: 'alice-laptop' });
+    typeText(alice.replica, 'a');
+    await until(() => alice.replica.acknowledged.size === 1, 'the ack');
+    // Messages after the first on one connection need no lookup: the connection knows its ids.
+    const lookups = binds.length;
+    typeText(alice.replica, 'b');
+    await until(() => [...alice.replica.acknowledged.values()][0] === 2, 'the second ack');
+    expect(binds.length).toBe(lookups);
+    const mallory = client(cleanup, s.url, 'notes', '?user=mallory', { id: 'alice-laptop' });
+    typeText(mallory.replica, 'x');
+    await until(() => mallory.closes.length > 0, 'mallory to be cut');
+    expect(mallory.closes[0]).toEqual([1008, 'replica id bound to another identity']);
+    await sleep(100);
+    expect(textOf(alice.replica)).toBe('ab');
+    expect((await store.load('notes')).deltas.map((d) => decodeMessage(d.bytes).from)).toEqual(['alice-laptop', 'alice-laptop']);
+  });
+
+  it('close the connection (1011) without accepting its message when the store cannot bind', async () => {
+    const store = new MemoryStore();
+    const failing: DocumentStore = { ...outliving(store), bind: () => Promise.reject(new Error('store down')) };
+    const s = await server(cleanup, { store: failing });
+    const a = client(cleanup, s.url, 'notes', '?user=alice');
+    typeText(a.replica, 'lost?');
+    await until(() => a.closes.length > 0, 'the close');
+    expect(a.closes[0]).toEqual([1011, 'document unavailable']);
+    expect(s.logs.some((e) => e.event === 'bind-failed')).toBe(true);
+    expect((await store.load('notes')).deltas).toEqual([]);
+  });
+});
+
+describe('messages waiting for the store', () => {
+  it('queue in order behind a bind, up to maxQueuedBytes, then close the connection (1013)', async () => {
+    const store = new MemoryStore();
+    const stalled: DocumentStore = { ...outliving(store), bind: () => new Promise(() => {}) };
+    const s = await server(cleanup, { store: stalled, limits: { maxQueuedBytes: 2000 } });
+    const a = client(cleanup, s.url, 'notes', '?user=alice');
+    await a.link.opened;
+    for (let i = 0; i < 100; i++) typeText(a.replica, 'x');
+    await until(() => a.closes.length > 0, 'the close');
+    expect(a.closes[0]).toEqual([1013, 'too many messages waiting']);
+    expect(s.metrics()).toMatch(/convergent_refused_total\{reason="backlog"\} 1\n/);
+    expect((await store.load('notes')).deltas).toEqual([]);
   });
 });
 

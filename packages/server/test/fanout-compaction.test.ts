@@ -1,18 +1,8 @@
 import { expect, it } from 'vitest';
-import { MemoryFanout, MemoryStore, type DocumentStore, type Fanout } from '../src/index.js';
-import { cleanupAfterEach, client, server, textOf, typeText, until } from './support/harness.js';
+import { MemoryFanout, MemoryStore, type Fanout } from '../src/index.js';
+import { cleanupAfterEach, client, outliving, server, textOf, typeText, until } from './support/harness.js';
 
 const cleanup = cleanupAfterEach();
-
-/** One store shared by several servers in this process; closing a server leaves it open. */
-const sharing = (shared: DocumentStore): DocumentStore => ({
-  load: (doc) => shared.load(doc),
-  append: (doc, delta) => shared.append(doc, delta),
-  compact: (doc, state, through) => shared.compact(doc, state, through),
-  delete: (doc) => shared.delete(doc),
-  documents: () => shared.documents(),
-  close: async () => {},
-});
 
 it("a process compacting before pub/sub brought another process's delta keeps that delta in the store", async () => {
   const shared = new MemoryStore();
@@ -21,8 +11,8 @@ it("a process compacting before pub/sub brought another process's delta keeps th
   const a = hub.process();
   // Pub/sub towards process A is slow: nothing arrives during the test.
   const slow: Fanout = { publish: (doc, delta) => a.publish(doc, delta), subscribe: (doc, onDelta) => a.subscribe(doc, (delta) => late.push(() => onDelta(delta))), close: () => a.close() };
-  const serverA = await server(cleanup, { store: sharing(shared), fanout: slow, compactEvery: 1 });
-  const serverB = await server(cleanup, { store: sharing(shared), fanout: hub.process(), compactEvery: 1 });
+  const serverA = await server(cleanup, { store: outliving(shared), fanout: slow, compactEvery: 1 });
+  const serverB = await server(cleanup, { store: outliving(shared), fanout: hub.process(), compactEvery: 1 });
   const onA = client(cleanup, serverA.url, 'doc', '?user=alice');
   await until(() => serverA.health().documents === 1, 'A to load the (empty) document');
   const onB = client(cleanup, serverB.url, 'doc', '?user=bob');
@@ -34,7 +24,7 @@ it("a process compacting before pub/sub brought another process's delta keeps th
   await serverB.close();
   expect(late.length).toBeGreaterThan(0);
 
-  const serverC = await server(cleanup, { store: sharing(shared) });
+  const serverC = await server(cleanup, { store: outliving(shared) });
   const reader = client(cleanup, serverC.url, 'doc', '?user=carol');
   await until(() => textOf(reader.replica).length === 2, 'both edits from the store').catch(() => undefined);
   expect([...textOf(reader.replica)].sort()).toEqual(['x', 'y']);

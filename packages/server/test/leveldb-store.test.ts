@@ -35,6 +35,29 @@ describe('LevelDbStore on disk', () => {
     await second.close();
   });
 
+  it('keeps the replica-id bindings across a reopen', async () => {
+    const where = folder();
+    const first = await LevelDbStore.open(where);
+    expect(await first.bind('laptop', 'alice')).toBe('alice');
+    await first.close();
+    const second = await LevelDbStore.open(where);
+    expect(await second.bind('laptop', 'mallory')).toBe('alice');
+    await second.close();
+  });
+
+  it('gives a released document the next sequence number, not a reused one, with appends in flight', async () => {
+    const store = await LevelDbStore.open(folder());
+    await store.append('a', bytes(1));
+    const inFlight = [store.append('a', bytes(2)), store.append('a', bytes(3))];
+    store.release('a'); // ignored: appends of 'a' are under way
+    const later = store.append('a', bytes(4));
+    const seqs = [...(await Promise.all(inFlight)), await later];
+    store.release('a');
+    seqs.push(await store.append('a', bytes(5)));
+    expect(seqs).toEqual([2, 3, 4, 5]);
+    await store.close();
+  });
+
   it('refuses a second opener of the same folder (LevelDB lock)', async () => {
     const where = folder();
     const store = await LevelDbStore.open(where);

@@ -1,7 +1,8 @@
 // The real server in a child process, for the kill -9 and scale-out tests:
 //   server-process.ts <port> leveldb <folder>
 //   server-process.ts <port> redis <url>      (RedisStore and RedisFanout)
-// Text documents (RGA with a delta log) under every name, anyone may write; it
+// Text documents (RGA with a delta log) under every name, anyone may write (as the
+// identity of query parameter `user`, if given); it
 // compacts every few appends so kills also land inside compactions. Prints
 // `listening <port>` once it accepts connections; logs errors on stderr (every entry
 // with LOG_ALL=1, which the parent then echoes).
@@ -20,7 +21,10 @@ else [store, fanout] = await Promise.all([RedisStore.connect({ url: where }), Re
 const server = await startServer({
   port: Number(port),
   documents: () => ({ type: RGA, deltaLog: true }),
-  authenticate: allowAnyone,
+  authenticate: (request) => {
+    const user = request.query.get('user');
+    return user ? { identity: user, access: 'write' } : allowAnyone(request);
+  },
   store,
   ...(fanout ? { fanout } : {}),
   compactEvery: Number(process.env.COMPACT_EVERY ?? 8),

@@ -108,8 +108,23 @@ export function outliving(store: DocumentStore): DocumentStore {
     compact: (doc, state, through) => store.compact(doc, state, through),
     delete: (doc) => store.delete(doc),
     documents: () => store.documents(),
+    bind: (replica, identity) => store.bind(replica, identity),
+    ...(store.release && { release: (doc: string) => store.release?.(doc) }),
     close: async () => {},
   };
+}
+
+/** The store, outliving its servers, noting in `binds` the replica id of every `bind` call. */
+export function countingBinds(store: DocumentStore): { store: DocumentStore; binds: string[] } {
+  const binds: string[] = [];
+  const counting: DocumentStore = {
+    ...outliving(store),
+    bind: (replica, identity) => {
+      binds.push(replica);
+      return store.bind(replica, identity);
+    },
+  };
+  return { store: counting, binds };
 }
 
 /** Whether every stored change of `doc` came from `authors`, and how many there are. */

@@ -124,11 +124,63 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>):
       await store.close();
     });
 
+    it('binds a replica id to the first identity and resolves that owner ever after', async () => {
+      const store = await open();
+      expect(await store.bind('laptop', 'alice')).toBe('alice');
+      expect(await store.bind('laptop', 'mallory')).toBe('alice');
+      expect(await store.bind('laptop', 'alice')).toBe('alice');
+      expect(await store.bind('phone', 'bob')).toBe('bob');
+      // Bindings are not documents, and deleting a document keeps them.
+      await store.append('laptop', bytes(1));
+      await store.delete('laptop');
+      const names: string[] = [];
+      for await (const doc of store.documents()) names.push(doc);
+      expect(names).toEqual([]);
+      expect(await store.bind('laptop', 'mallory')).toBe('alice');
+      await store.close();
+    });
+
+    it('gives concurrent binds of one id one owner, whoever asks', async () => {
+      const store = await open();
+      const identities = Array.from({ length: 20 }, (_, i) => `user-${i}`);
+      const owners = await Promise.all(identities.map((identity) => store.bind('contested', identity)));
+      expect(new Set(owners).size).toBe(1);
+      expect(identities).toContain(owners[0]);
+      expect(await store.bind('contested', 'late')).toBe(owners[0]);
+      await store.close();
+    });
+
+    it('refuses empty, overlong or malformed ids and identities with a RangeError', async () => {
+      const store = await open();
+      await expect(store.bind('', 'alice')).rejects.toBeInstanceOf(RangeError);
+      await expect(store.bind('x'.repeat(65), 'alice')).rejects.toBeInstanceOf(RangeError);
+      await expect(store.bind('\ud800', 'alice')).rejects.toBeInstanceOf(RangeError);
+      await expect(store.bind('laptop', '')).rejects.toBeInstanceOf(RangeError);
+      await expect(store.bind('laptop', 'é'.repeat(129))).rejects.toBeInstanceOf(RangeError);
+      expect(await store.bind('x'.repeat(64), 'é'.repeat(128))).toBe('é'.repeat(128));
+      expect(await store.bind('laptop', 'alice')).toBe('alice');
+      await store.close();
+    });
+
+    it('keeps working after release, which only forgets what is cached', async () => {
+      const store = await open();
+      const first = await store.append('a', bytes(1));
+      store.release?.('a');
+      const second = await store.append('a', bytes(2));
+      expect(second).toBeGreaterThan(first);
+      await store.compact('a', bytes(1, 2), second);
+      store.release?.('a');
+      expect(await store.append('a', bytes(3))).toBeGreaterThan(second);
+      expect((await store.load('a')).deltas.map((d) => [...d.bytes])).toEqual([[3]]);
+      await store.close();
+    });
+
     it('rejects every call after close with StoreClosedError', async () => {
       const store = await open();
       await store.close();
       await expect(store.load('a')).rejects.toBeInstanceOf(StoreClosedError);
       await expect(store.append('a', bytes(1))).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.bind('laptop', 'alice')).rejects.toBeInstanceOf(StoreClosedError);
     });
   });
 }
