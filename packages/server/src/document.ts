@@ -1,5 +1,5 @@
-import { replicaId, type ReplicaId } from '@convergent/core';
-import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
+import { replicaId, type Counts, type ReplicaId } from '@convergent/core';
+import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type StateMessage, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
 import type { Counters } from './metrics.js';
 import { timed } from './metrics.js';
 import type { DocumentStore, Fanout } from './store.js';
@@ -156,6 +156,7 @@ export class LoadedDocument<S = unknown> {
     // Only durable peers acknowledge, and a client is not one.
     if (message.kind === 'ack' || this.#closing) return;
     const normalized = this.#normalize(message, bytes);
+    const before = this.replica.seen;
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
     const author = message.from;
@@ -177,7 +178,8 @@ export class LoadedDocument<S = unknown> {
       // Other clients get a delta only once it is stored and published: no client can
       // then hold another's delta that the store or the other processes lack, which a
       // client could never hand over (it may deliver only its own deltas).
-      if (message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
+      if (message.to !== undefined) this.#forwardAnswer(message, before, link);
+      else for (const other of this.links) if (other !== link) other.send(bytes);
     });
   }
 
@@ -185,8 +187,11 @@ export class LoadedDocument<S = unknown> {
   fromFanout(bytes: Uint8Array): void {
     if (this.#closed) return;
     try {
+      const before = this.replica.seen;
       const fresh = this.#trusted(bytes);
-      if (fresh !== undefined && fresh.to === undefined) for (const link of this.links) link.send(bytes);
+      if (fresh === undefined) return;
+      if (fresh.to === undefined) for (const link of this.links) link.send(bytes);
+      else this.#forwardAnswer(fresh, before, undefined);
     } catch (error) {
       this.context.onError('fanout-rejected', error, { document: this.name });
     }
@@ -214,8 +219,35 @@ export class LoadedDocument<S = unknown> {
     await this.#unsubscribe?.();
   }
 
+  /**
+   * Sends an accepted answer on to this process's clients (but `except`, its sender) at
+   * once. An answer (what a reconnecting client made offline, in reply to the server's
+   * request) is addressed to the server's replica, so it cannot go on as it came; how it
+   * goes depends on the sync mode:
+   * - full states: as a broadcast delta (a state merges anywhere);
+   * - causal types: as a broadcast delta depending on everything the server had seen
+   *   before merging it (the answer holds only what the server lacked, so a client
+   *   behind the server holds it back and asks for the gap rather than merge a hole);
+   * - delta logs: a broadcast numbers one delta of its author and an answer claims a
+   *   range, which a client behind the server would take as seen, so the server asks
+   *   its clients to sync instead, and each one lacking something asks for it.
+   * Each process does this for its own clients, from its own state, whether the
+   * answer came from a client or through the fan-out; the clients republish nothing.
+   */
+  #forwardAnswer(message: StateMessage, before: Counts, except: ClientLink | undefined): void {
+    const others = [...this.links].filter((link) => link !== except);
+    if (others.length === 0) return;
+    if (this.replica.causal && !this.type.seen) {
+      for (const link of others) this.replica.sync(link);
+      return;
+    }
+    const deps = this.type.seen && before.size > 0 ? before : undefined;
+    const bytes = encodeMessage({ ...message, to: undefined, ask: false, seq: undefined, deps, covers: undefined });
+    for (const link of others) link.send(bytes);
+  }
+
   /** Merges a stored or published change; returns it if it brought something new. */
-  #trusted(bytes: Uint8Array): SyncMessage | undefined {
+  #trusted(bytes: Uint8Array): StateMessage | undefined {
     const message = decodeMessage(bytes, this.#limits);
     if (message.kind !== 'state') return undefined;
     return this.#ingest(this.#normalize(message, bytes), undefined, TRUSTED) ? message : undefined;
