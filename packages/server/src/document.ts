@@ -1,5 +1,6 @@
 import { replicaId, type Counts, type ReplicaId } from '@convergent/core';
-import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type StateMessage, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
+import { decodePresence, isPresenceMessage } from '@convergent/presence';
+import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type StateMessage, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
 import type { Counters } from './metrics.js';
 import { timed } from './metrics.js';
 import type { DocumentStore, Fanout } from './store.js';
@@ -115,7 +116,7 @@ export class LoadedDocument<S = unknown> {
     const early: Uint8Array[] = [];
     let ready = false;
     if (context.fanout) {
-      doc.#unsubscribe = await context.fanout.subscribe(name, (bytes) => (ready ? doc.fromFanout(bytes) : early.push(bytes)));
+      doc.#unsubscribe = await doc.#subscribe(context.fanout, (bytes) => (ready ? doc.fromFanout(bytes) : early.push(bytes)));
     }
     try {
       const stored = await timed(context.counters, 'load', () => context.store.load(name));
@@ -195,6 +196,49 @@ export class LoadedDocument<S = unknown> {
     } catch (error) {
       this.context.onError('fanout-rejected', error, { document: this.name });
     }
+  }
+
+  /**
+   * A presence frame (`@convergent/presence`, a companion protocol: never stored) for this
+   * process's connections but `except`: every one, or those of the replica it is
+   * addressed to. From a client of this process (`except` its connection, the sender
+   * checked), it also goes to the other processes; what came through the fan-out is
+   * never published again.
+   * @param frame - the relay frame as it came, its payload a presence message
+   * @param to - the frame's addressee, if any
+   * @param except - the connection it came from, if from a client here
+   */
+  presence(frame: Uint8Array, to: ReplicaId | undefined, except: ClientLink | undefined): void {
+    this.context.counters.presenceForwarded++;
+    for (const link of this.links) if (link !== except && (to === undefined || link.ids.has(to))) link.deliver(frame);
+    if (except === undefined) return;
+    this.context.fanout?.publishPresence?.(this.name, frame).catch((error: unknown) => this.context.onError('fanout-error', error, { document: this.name }));
+  }
+
+  /** A presence frame another process accepted: checked to be presence of this document, then delivered here. */
+  #presenceFromFanout(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      const frame = decodeFrame(bytes);
+      if (frame.kind !== 'data' || !isPresenceMessage(frame.payload) || decodePresence(frame.payload).doc !== this.name) throw new TypeError('not presence of this document');
+      this.presence(bytes, frame.to, undefined);
+    } catch (error) {
+      this.context.onError('fanout-rejected', error, { document: this.name });
+    }
+  }
+
+  /** Subscribes to the deltas and (if the fan-out carries it) the presence of other processes; resolves to one unsubscribe function. */
+  async #subscribe(fanout: Fanout, onDelta: (bytes: Uint8Array) => void): Promise<() => Promise<void>> {
+    const stops = [await fanout.subscribe(this.name, onDelta)];
+    try {
+      if (fanout.subscribePresence) stops.push(await fanout.subscribePresence(this.name, (frame) => this.#presenceFromFanout(frame)));
+    } catch (error) {
+      await stops[0]?.();
+      throw error;
+    }
+    return async () => {
+      await Promise.all(stops.map((stop) => stop()));
+    };
   }
 
   /** Resolves once every store write queued so far is done. */

@@ -214,7 +214,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   logs only), compacts the stored changes into the state, unloads idle documents
  *   and reloads them on demand.
  * - **Presence** (`@convergent/presence`) is forwarded to the document's other
- *   connections, never stored: decoded within its limits, counted in the rate limits,
+ *   connections, on other processes too if the fan-out carries it
+ *   ({@link Fanout.publishPresence}), never stored: decoded within its limits, counted in the rate limits,
  *   its sender id bound to the connection's identity like a sync message's. Read
  *   connections may publish it. Other companion protocols are dropped.
  * - **Limits** per connection and per address ({@link DEFAULT_LIMITS}); slow readers
@@ -550,9 +551,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
 
     /**
      * Presence (`@convergent/presence`), the one companion protocol the server carries: it
-     * is not stored, only forwarded as it came to the document's other connections here
-     * (or to the one a frame is addressed to), once decoded within the presence limits
-     * and its sender checked like a sync message's. Read connections publish presence too.
+     * is not stored, only forwarded as it came to the document's other connections (or to
+     * the one a frame is addressed to), here and through the fan-out on other processes,
+     * once decoded within the presence limits and its sender checked like a sync
+     * message's. Read connections publish presence too.
      */
     const companion = (frame: RelayFrame & { kind: 'data' }, data: Uint8Array, loaded: LoadedDocument) => {
       let message;
@@ -565,8 +567,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         return;
       }
       if (!sentBy(frame.from, message.doc, message.from, loaded)) return;
-      counters.presenceForwarded++;
-      for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
+      loaded.presence(data, frame.to, link);
     };
 
     ws.on('message', (data, isBinary) => {
