@@ -46,7 +46,8 @@ export interface AuthRequest {
 /**
  * A successful authentication: who the client is, what it may do with the document,
  * and optionally when its credentials expire (the connection is then closed with
- * `4401`, and the client reconnects with a fresh token).
+ * `4401`: a `WebSocketTransport` whose URL is a function reconnects, asking it for a
+ * fresh token; one with a fixed URL stops).
  *
  * @example
  * ```ts

@@ -140,16 +140,19 @@ export interface ConvergentServer {
   /** Metrics in the Prometheus text format, as the metrics endpoint serves them. */
   metrics(): string;
   /**
-   * Closes every connection of `identity` (close code `4403`, reason `revoked`). Make
-   * the authentication hook refuse its credentials too, or it will reconnect.
+   * Closes every connection of `identity` (close code `4403`, reason `revoked`), after
+   * which `WebSocketTransport` does not reconnect. Make the authentication hook refuse
+   * its credentials too, or a new connection gets in again.
    * @param identity - the {@link Grant.identity}
    * @returns how many connections were closed
    */
   revoke(identity: string): number;
   /**
-   * Deletes a document: closes its connections (code `4404`), unloads it and removes
-   * it from the store. A client that reconnects with its own copy writes it back: refuse
-   * the name in `documents` or in the authentication hook first.
+   * Deletes a document: closes its connections on this process (code `4404`, after which
+   * `WebSocketTransport` does not reconnect), unloads it and removes it from the store.
+   * A client holding a copy that connects later (one offline meanwhile, a new transport,
+   * or a client of another process) writes it back: refuse the name in `documents` or in
+   * the authentication hook first.
    * @param name - the document
    */
   deleteDocument(name: string): Promise<void>;
