@@ -86,8 +86,10 @@ export interface ServerOptions {
    * many documents POSTs the digest requests of `findDifferences` (`@convergent/sync`)
    * there and learns which documents differ from the server's, without opening one
    * connection per document. The authentication hook sees it as the document `''`: a
-   * grant there reveals the names and versions of every document the server holds, so
-   * the endpoint is off until set, and the hook must decide on `''` deliberately.
+   * grant there reveals the names and versions of every document the server holds,
+   * unless it carries a {@link Grant.digestScope} (a name prefix: the answers then come
+   * from the documents under it only), so the endpoint is off until set, and the hook
+   * must decide on `''` deliberately.
    */
   readonly digestPath?: string;
 }
@@ -647,6 +649,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     const result = await authenticate({ document: '', url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request });
     if (result === 'timeout') return reply(503, 'auth-timeout');
     if (!isGrant(result)) return reply(result.refuse === 'forbidden' ? 403 : 401, result.refuse);
+    const problem = grantProblem(result);
+    if (problem !== undefined) throw new TypeError(`authenticate returned ${problem}`);
     if (result.expiresAt !== undefined && result.expiresAt <= Date.now()) return reply(401, 'expired');
     // Read only once authenticated, and no more than one message.
     const chunks: Buffer[] = [];
@@ -661,7 +665,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     counters.bytesReceived += size;
     let answer: Uint8Array;
     try {
-      answer = digests.tree.answer(new Uint8Array(Buffer.concat(chunks)));
+      answer = digests.scoped(result.digestScope).answer(new Uint8Array(Buffer.concat(chunks)));
     } catch (error) {
       if (error instanceof DecodeError) return reply(400, 'bad-message');
       throw error;
@@ -780,6 +784,7 @@ function grantProblem(grant: Grant): string | undefined {
   if (typeof grant.identity !== 'string' || grant.identity === '') return 'a grant without an identity';
   if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
   if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
+  if (grant.digestScope !== undefined && typeof grant.digestScope !== 'string') return 'a grant with a digestScope that is not a string';
   return undefined;
 }
 
