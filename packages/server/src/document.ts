@@ -210,8 +210,14 @@ export class LoadedDocument<S = unknown> {
    */
   presence(frame: Uint8Array, to: ReplicaId | undefined, except: ClientLink | undefined): void {
     this.context.counters.presenceForwarded++;
-    for (const link of this.links) if (link !== except && (to === undefined || link.ids.has(to))) link.deliver(frame);
-    if (except === undefined) return;
+    let here = false;
+    for (const link of this.links) {
+      if (to !== undefined && !link.ids.has(to)) continue;
+      here = to !== undefined;
+      if (link !== except) link.deliver(frame);
+    }
+    // An answer for a connection of this process goes no further.
+    if (except === undefined || here) return;
     this.context.fanout?.publishPresence?.(this.name, frame).catch((error: unknown) => this.context.onError('fanout-error', error, { document: this.name }));
   }
 
