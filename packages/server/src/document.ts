@@ -26,6 +26,13 @@ export interface DocumentSpec<S> {
   readonly deltaLog?: boolean;
 }
 
+/**
+ * Delta logs: how long answers to pass on are gathered before the server asks its
+ * clients to sync, in ms. After a restart the clients come back over a few hundred ms,
+ * each with an answer: one request per client per window, not per answer.
+ */
+const PROMPT_MS = 25;
+
 /** Deltas from the store or from other server processes: already checked where they came in. */
 const TRUSTED: Sender = { replicas: new Set(), trusted: true };
 
@@ -96,6 +103,8 @@ export class LoadedDocument<S = unknown> {
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
   #closing = false;
+  /** A sync request to every client is due (delta logs: answers to pass on). */
+  #prompting = false;
   readonly #limits: SyncLimits;
 
   private constructor(
@@ -280,17 +289,25 @@ export class LoadedDocument<S = unknown> {
    *   behind the server holds it back and asks for the gap rather than merge a hole);
    * - delta logs: a broadcast numbers one delta of its author and an answer claims a
    *   range, which a client behind the server would take as seen, so the server asks
-   *   its clients to sync instead, and each one lacking something asks for it.
+   *   its clients to sync instead (once for the answers of `PROMPT_MS`), and
+   *   each one lacking something asks for it.
    * Each process does this for its own clients, from its own state, whether the
    * answer came from a client or through the fan-out; the clients republish nothing.
    */
   #forwardAnswer(message: StateMessage, before: Counts, except: ClientLink | undefined): void {
-    const others = [...this.links].filter((link) => link !== except);
-    if (others.length === 0) return;
     if (this.replica.causal && !this.type.seen) {
-      for (const link of others) this.replica.sync(link);
+      // One request per client for a burst of answers (reconnections after a restart):
+      // a client then asks once for all it lacks.
+      if (this.#prompting) return;
+      this.#prompting = true;
+      const prompt = setTimeout(() => {
+        this.#prompting = false;
+        if (!this.#closed) for (const link of this.links) this.replica.sync(link);
+      }, PROMPT_MS);
+      prompt.unref();
       return;
     }
+    const others = [...this.links].filter((link) => link !== except);
     const deps = this.type.seen && before.size > 0 ? before : undefined;
     const bytes = encodeMessage({ ...message, to: undefined, ask: false, seq: undefined, deps, covers: undefined });
     for (const link of others) link.send(bytes);
