@@ -280,7 +280,7 @@ export class LoadedDocument<S = unknown> {
 
   /**
    * Sends an accepted answer on to this process's clients (but `except`, its sender) at
-   * once. An answer (what a reconnecting client made offline, in reply to the server's
+   * once, or nearly (delta logs). An answer (what a reconnecting client made offline, in reply to the server's
    * request) is addressed to the server's replica, so it cannot go on as it came; how it
    * goes depends on the sync mode:
    * - full states: as a broadcast delta (a state merges anywhere);
@@ -289,8 +289,8 @@ export class LoadedDocument<S = unknown> {
    *   behind the server holds it back and asks for the gap rather than merge a hole);
    * - delta logs: a broadcast numbers one delta of its author and an answer claims a
    *   range, which a client behind the server would take as seen, so the server asks
-   *   its clients to sync instead (once for the answers of `PROMPT_MS`), and
-   *   each one lacking something asks for it.
+   *   its clients (the sender too: it may lack others' answers) to sync instead, once
+   *   for the answers of `PROMPT_MS`, and each one lacking something asks for it.
    * Each process does this for its own clients, from its own state, whether the
    * answer came from a client or through the fan-out; the clients republish nothing.
    */
