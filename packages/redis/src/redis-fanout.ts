@@ -7,7 +7,8 @@ const ID_BYTES = 16;
 
 /**
  * A {@link Fanout} over Redis pub/sub: one channel per document, carrying the deltas
- * each process accepted from its own clients. Every message starts with the sending
+ * each process accepted from its own clients, and one for their presence (carets and
+ * selections, never stored). Every message starts with the sending
  * process's random id, so a process drops its own messages, and `subscribe` hands
  * others' deltas to the server, which merges and forwards them to its clients but never
  * publishes them: every delta crosses Redis once, and no message can loop.
@@ -64,17 +65,61 @@ export class RedisFanout implements Fanout {
     }
   }
 
-  async publish(doc: string, delta: Uint8Array): Promise<void> {
-    this.#open();
-    await command(this.#publisher, ['PUBLISH', this.#channel(doc), Buffer.concat([this.#id, delta])]);
+  publish(doc: string, delta: Uint8Array): Promise<void> {
+    return this.#publish(this.#channel('deltas', doc), delta);
   }
 
-  async subscribe(doc: string, onDelta: (delta: Uint8Array) => void): Promise<() => Promise<void>> {
+  subscribe(doc: string, onDelta: (delta: Uint8Array) => void): Promise<() => Promise<void>> {
+    return this.#subscribe(this.#channel('deltas', doc), onDelta);
+  }
+
+  /**
+   * Sends a presence frame to the other processes, on the document's presence channel.
+   *
+   * @example
+   * ```ts
+   * import { RedisFanout } from '@convergent/redis';
+   *
+   * async function carets(url: string): Promise<void> {
+   *   const fanout = await RedisFanout.connect({ url });
+   *   const stop = await fanout.subscribePresence('notes', (frame) => console.log('a caret from another process', frame));
+   *   await fanout.publishPresence('notes', new Uint8Array([1])); // not heard by this process
+   *   await stop();
+   *   await fanout.close();
+   * }
+   * typeof carets; // => 'function'
+   * ```
+   */
+  publishPresence(doc: string, frame: Uint8Array): Promise<void> {
+    return this.#publish(this.#channel('presence', doc), frame);
+  }
+
+  /**
+   * Delivers the presence frames other processes publish for `doc`; resolves to an
+   * unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * import { RedisFanout } from '@convergent/redis';
+   *
+   * const listen = async (fanout: RedisFanout) => fanout.subscribePresence('notes', () => {});
+   * typeof listen; // => 'function'
+   * ```
+   */
+  subscribePresence(doc: string, onFrame: (frame: Uint8Array) => void): Promise<() => Promise<void>> {
+    return this.#subscribe(this.#channel('presence', doc), onFrame);
+  }
+
+  async #publish(channel: string, bytes: Uint8Array): Promise<void> {
     this.#open();
-    const channel = this.#channel(doc);
+    await command(this.#publisher, ['PUBLISH', channel, Buffer.concat([this.#id, bytes])]);
+  }
+
+  async #subscribe(channel: string, onMessage: (bytes: Uint8Array) => void): Promise<() => Promise<void>> {
+    this.#open();
     const listener = (message: Buffer): void => {
       if (message.length < ID_BYTES || message.subarray(0, ID_BYTES).equals(this.#id)) return;
-      onDelta(new Uint8Array(message.subarray(ID_BYTES)));
+      onMessage(new Uint8Array(message.subarray(ID_BYTES)));
     };
     await this.#subscriber.subscribe(channel, listener, true);
     let subscribed = true;
@@ -95,7 +140,7 @@ export class RedisFanout implements Fanout {
     if (this.#closed) throw new StoreClosedError('the fan-out is closed');
   }
 
-  #channel(doc: string): string {
-    return `${this.#prefix}deltas:${doc}`;
+  #channel(kind: 'deltas' | 'presence', doc: string): string {
+    return `${this.#prefix}${kind}:${doc}`;
   }
 }

@@ -46,7 +46,8 @@ export interface AuthRequest {
 /**
  * A successful authentication: who the client is, what it may do with the document,
  * and optionally when its credentials expire (the connection is then closed with
- * `4401`, and the client reconnects with a fresh token).
+ * `4401`: a `WebSocketTransport` whose URL is a function reconnects, asking it for a
+ * fresh token; one with a fixed URL stops).
  *
  * @example
  * ```ts
@@ -54,6 +55,9 @@ export interface AuthRequest {
  *
  * const grant: Grant = { identity: 'alice', access: 'write', expiresAt: Date.now() + 3_600_000 };
  * grant.access; // => 'write'
+ * // At the digest endpoint: only the documents under 'team-a/'.
+ * const digests: Grant = { identity: 'alice', access: 'read', digestScope: 'team-a/' };
+ * digests.digestScope; // => 'team-a/'
  * ```
  */
 export interface Grant {
@@ -63,6 +67,15 @@ export interface Grant {
   readonly access: Access;
   /** When the credentials expire, in ms since the epoch (`Date.now()` scale). */
   readonly expiresAt?: number;
+  /**
+   * For the digest endpoint (option `digestPath`; the hook sees it as the document
+   * `''`): the name prefix of the documents this identity may learn of, e.g.
+   * `'team-a/'`. The server then answers it from a digest tree of only the documents
+   * whose names start with it, so it learns nothing of the names or versions of
+   * others. Default (or `''`): every document the server holds. Ignored on document
+   * connections.
+   */
+  readonly digestScope?: string;
 }
 
 /**

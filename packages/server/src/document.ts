@@ -1,5 +1,6 @@
-import { replicaId, type ReplicaId } from '@convergent/core';
-import { decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
+import { replicaId, type Counts, type ReplicaId } from '@convergent/core';
+import { decodePresence, isPresenceMessage } from '@convergent/presence';
+import { decodeFrame, decodeMessage, DEFAULT_SYNC_LIMITS, encodeDataFrame, encodeMessage, Replica, type Sender, type StateMessage, type SyncAdapter, type SyncLimits, type SyncMessage, type Transport, type TransportHandlers } from '@convergent/sync';
 import type { Counters } from './metrics.js';
 import { timed } from './metrics.js';
 import type { DocumentStore, Fanout } from './store.js';
@@ -28,6 +29,13 @@ export interface DocumentSpec<S> {
 /** After a failed append, the wait before it is made again: doubling from the first to the most. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
+
+/**
+ * Delta logs: how long answers to pass on are gathered before the server asks its
+ * clients to sync, in ms. After a restart the clients come back over a few hundred ms,
+ * each with an answer: one request per client per window, not per answer.
+ */
+const PROMPT_MS = 25;
 
 /** Deltas from the store or from other server processes: already checked where they came in. */
 const TRUSTED: Sender = { replicas: new Set(), trusted: true };
@@ -101,6 +109,8 @@ export class LoadedDocument<S = unknown> {
   #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
   #closing = false;
+  /** A sync request to every client is due (delta logs: answers to pass on). */
+  #prompting = false;
   readonly #limits: SyncLimits;
 
   private constructor(
@@ -121,7 +131,7 @@ export class LoadedDocument<S = unknown> {
     const early: Uint8Array[] = [];
     let ready = false;
     if (context.fanout) {
-      doc.#unsubscribe = await context.fanout.subscribe(name, (bytes) => (ready ? doc.fromFanout(bytes) : early.push(bytes)));
+      doc.#unsubscribe = await doc.#subscribe(context.fanout, (bytes) => (ready ? doc.fromFanout(bytes) : early.push(bytes)));
     }
     try {
       const stored = await timed(context.counters, 'load', () => context.store.load(name));
@@ -162,6 +172,7 @@ export class LoadedDocument<S = unknown> {
     // Only durable peers acknowledge, and a client is not one.
     if (message.kind === 'ack' || this.#closing) return;
     const normalized = this.#normalize(message, bytes);
+    const before = this.replica.seen;
     const fresh = this.#ingest(normalized, link, link.sender);
     if (message.kind !== 'state') return;
     const author = message.from;
@@ -183,7 +194,8 @@ export class LoadedDocument<S = unknown> {
       // Other clients get a delta only once it is stored and published: no client can
       // then hold another's delta that the store or the other processes lack, which a
       // client could never hand over (it may deliver only its own deltas).
-      if (message.to === undefined) for (const other of this.links) if (other !== link) other.send(bytes);
+      if (message.to !== undefined) this.#forwardAnswer(message, before, link);
+      else for (const other of this.links) if (other !== link) other.send(bytes);
     });
   }
 
@@ -191,11 +203,63 @@ export class LoadedDocument<S = unknown> {
   fromFanout(bytes: Uint8Array): void {
     if (this.#closed) return;
     try {
+      const before = this.replica.seen;
       const fresh = this.#trusted(bytes);
-      if (fresh !== undefined && fresh.to === undefined) for (const link of this.links) link.send(bytes);
+      if (fresh === undefined) return;
+      if (fresh.to === undefined) for (const link of this.links) link.send(bytes);
+      else this.#forwardAnswer(fresh, before, undefined);
     } catch (error) {
       this.context.onError('fanout-rejected', error, { document: this.name });
     }
+  }
+
+  /**
+   * A presence frame (`@convergent/presence`, a companion protocol: never stored) for this
+   * process's connections but `except`: every one, or those of the replica it is
+   * addressed to. From a client of this process (`except` its connection, the sender
+   * checked), it also goes to the other processes; what came through the fan-out is
+   * never published again.
+   * @param frame - the relay frame as it came, its payload a presence message
+   * @param to - the frame's addressee, if any
+   * @param except - the connection it came from, if from a client here
+   */
+  presence(frame: Uint8Array, to: ReplicaId | undefined, except: ClientLink | undefined): void {
+    this.context.counters.presenceForwarded++;
+    let here = false;
+    for (const link of this.links) {
+      if (to !== undefined && !link.ids.has(to)) continue;
+      here = to !== undefined;
+      if (link !== except) link.deliver(frame);
+    }
+    // An answer for a connection of this process goes no further.
+    if (except === undefined || here) return;
+    this.context.fanout?.publishPresence?.(this.name, frame).catch((error: unknown) => this.context.onError('fanout-error', error, { document: this.name }));
+  }
+
+  /** A presence frame another process accepted: checked to be presence of this document, then delivered here. */
+  #presenceFromFanout(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      const frame = decodeFrame(bytes);
+      if (frame.kind !== 'data' || !isPresenceMessage(frame.payload) || decodePresence(frame.payload).doc !== this.name) throw new TypeError('not presence of this document');
+      this.presence(bytes, frame.to, undefined);
+    } catch (error) {
+      this.context.onError('fanout-rejected', error, { document: this.name });
+    }
+  }
+
+  /** Subscribes to the deltas and (if the fan-out carries it) the presence of other processes; resolves to one unsubscribe function. */
+  async #subscribe(fanout: Fanout, onDelta: (bytes: Uint8Array) => void): Promise<() => Promise<void>> {
+    const stops = [await fanout.subscribe(this.name, onDelta)];
+    try {
+      if (fanout.subscribePresence) stops.push(await fanout.subscribePresence(this.name, (frame) => this.#presenceFromFanout(frame)));
+    } catch (error) {
+      await stops[0]?.();
+      throw error;
+    }
+    return async () => {
+      await Promise.all(stops.map((stop) => stop()));
+    };
   }
 
   /** Resolves once every store write queued so far is done. */
@@ -220,8 +284,43 @@ export class LoadedDocument<S = unknown> {
     await this.#unsubscribe?.();
   }
 
+  /**
+   * Sends an accepted answer on to this process's clients (but `except`, its sender) at
+   * once, or nearly (delta logs). An answer (what a reconnecting client made offline, in reply to the server's
+   * request) is addressed to the server's replica, so it cannot go on as it came; how it
+   * goes depends on the sync mode:
+   * - full states: as a broadcast delta (a state merges anywhere);
+   * - causal types: as a broadcast delta depending on everything the server had seen
+   *   before merging it (the answer holds only what the server lacked, so a client
+   *   behind the server holds it back and asks for the gap rather than merge a hole);
+   * - delta logs: a broadcast numbers one delta of its author and an answer claims a
+   *   range, which a client behind the server would take as seen, so the server asks
+   *   its clients (the sender too: it may lack others' answers) to sync instead, once
+   *   for the answers of `PROMPT_MS`, and each one lacking something asks for it.
+   * Each process does this for its own clients, from its own state, whether the
+   * answer came from a client or through the fan-out; the clients republish nothing.
+   */
+  #forwardAnswer(message: StateMessage, before: Counts, except: ClientLink | undefined): void {
+    if (this.replica.causal && !this.type.seen) {
+      // One request per client for a burst of answers (reconnections after a restart):
+      // a client then asks once for all it lacks.
+      if (this.#prompting) return;
+      this.#prompting = true;
+      const prompt = setTimeout(() => {
+        this.#prompting = false;
+        if (!this.#closed) for (const link of this.links) this.replica.sync(link);
+      }, PROMPT_MS);
+      prompt.unref();
+      return;
+    }
+    const others = [...this.links].filter((link) => link !== except);
+    const deps = this.type.seen && before.size > 0 ? before : undefined;
+    const bytes = encodeMessage({ ...message, to: undefined, ask: false, seq: undefined, deps, covers: undefined });
+    for (const link of others) link.send(bytes);
+  }
+
   /** Merges a stored or published change; returns it if it brought something new. */
-  #trusted(bytes: Uint8Array): SyncMessage | undefined {
+  #trusted(bytes: Uint8Array): StateMessage | undefined {
     const message = decodeMessage(bytes, this.#limits);
     if (message.kind !== 'state') return undefined;
     return this.#ingest(this.#normalize(message, bytes), undefined, TRUSTED) ? message : undefined;

@@ -1,7 +1,7 @@
 import type { Fanout } from './store.js';
 import { StoreClosedError } from './store.js';
 
-type Listener = { readonly from: object; readonly onDelta: (delta: Uint8Array) => void };
+type Listener = { readonly from: object; readonly onDelta: (bytes: Uint8Array) => void };
 
 /**
  * An in-process {@link Fanout} hub: each `process()` is the fan-out of one server, and a
@@ -21,44 +21,51 @@ type Listener = { readonly from: object; readonly onDelta: (delta: Uint8Array) =
  * await stop();
  * await a.publish('doc', new Uint8Array([2]));
  * heard; // => 1
+ * let carets = 0;
+ * await b.subscribePresence?.('doc', () => carets++); // presence: a channel of its own
+ * await a.publishPresence?.('doc', new Uint8Array([3]));
+ * [heard, carets]; // => [1, 1]
  * ```
  */
 export class MemoryFanout {
+  /** Listeners by channel: the kind of message and the document. */
   readonly #listeners = new Map<string, Set<Listener>>();
 
-  /** A new process's fan-out, sharing this hub. */
+  /** A new process's fan-out, sharing this hub (deltas and presence, on separate channels). */
   process(): Fanout {
     const self = {};
-    const mine = new Set<Listener>();
+    const mine = new Map<Listener, string>();
     let closed = false;
     const open = (): void => {
       if (closed) throw new StoreClosedError('the fan-out is closed');
     };
-    const remove = (doc: string, listener: Listener): void => {
+    const remove = (channel: string, listener: Listener): void => {
       mine.delete(listener);
-      const set = this.#listeners.get(doc);
+      const set = this.#listeners.get(channel);
       set?.delete(listener);
-      if (set?.size === 0) this.#listeners.delete(doc);
+      if (set?.size === 0) this.#listeners.delete(channel);
     };
-    const docs = new Map<Listener, string>();
+    const publish = async (channel: string, bytes: Uint8Array) => {
+      open();
+      for (const listener of [...(this.#listeners.get(channel) ?? [])]) if (listener.from !== self) listener.onDelta(bytes.slice());
+    };
+    const subscribe = async (channel: string, onDelta: (bytes: Uint8Array) => void) => {
+      open();
+      const listener: Listener = { from: self, onDelta };
+      let set = this.#listeners.get(channel);
+      if (set === undefined) this.#listeners.set(channel, (set = new Set()));
+      set.add(listener);
+      mine.set(listener, channel);
+      return async () => remove(channel, listener);
+    };
     return {
-      publish: async (doc, delta) => {
-        open();
-        for (const listener of [...(this.#listeners.get(doc) ?? [])]) if (listener.from !== self) listener.onDelta(delta.slice());
-      },
-      subscribe: async (doc, onDelta) => {
-        open();
-        const listener: Listener = { from: self, onDelta };
-        let set = this.#listeners.get(doc);
-        if (set === undefined) this.#listeners.set(doc, (set = new Set()));
-        set.add(listener);
-        mine.add(listener);
-        docs.set(listener, doc);
-        return async () => remove(doc, listener);
-      },
+      publish: (doc, delta) => publish(`deltas:${doc}`, delta),
+      subscribe: (doc, onDelta) => subscribe(`deltas:${doc}`, onDelta),
+      publishPresence: (doc, frame) => publish(`presence:${doc}`, frame),
+      subscribePresence: (doc, onFrame) => subscribe(`presence:${doc}`, onFrame),
       close: async () => {
         closed = true;
-        for (const listener of [...mine]) remove(docs.get(listener) ?? '', listener);
+        for (const [listener, channel] of [...mine]) remove(channel, listener);
       },
     };
   }

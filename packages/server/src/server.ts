@@ -96,8 +96,10 @@ export interface ServerOptions {
    * many documents POSTs the digest requests of `findDifferences` (`@convergent/sync`)
    * there and learns which documents differ from the server's, without opening one
    * connection per document. The authentication hook sees it as the document `''`: a
-   * grant there reveals the names and versions of every document the server holds, so
-   * the endpoint is off until set, and the hook must decide on `''` deliberately.
+   * grant there reveals the names and versions of every document the server holds,
+   * unless it carries a {@link Grant.digestScope} (a name prefix: the answers then come
+   * from the documents under it only), so the endpoint is off until set, and the hook
+   * must decide on `''` deliberately.
    */
   readonly digestPath?: string;
 }
@@ -150,16 +152,19 @@ export interface ConvergentServer {
   /** Metrics in the Prometheus text format, as the metrics endpoint serves them. */
   metrics(): string;
   /**
-   * Closes every connection of `identity` (close code `4403`, reason `revoked`). Make
-   * the authentication hook refuse its credentials too, or it will reconnect.
+   * Closes every connection of `identity` (close code `4403`, reason `revoked`), after
+   * which `WebSocketTransport` does not reconnect. Make the authentication hook refuse
+   * its credentials too, or a new connection gets in again.
    * @param identity - the {@link Grant.identity}
    * @returns how many connections were closed
    */
   revoke(identity: string): number;
   /**
-   * Deletes a document: closes its connections (code `4404`), unloads it and removes
-   * it from the store. A client that reconnects with its own copy writes it back: refuse
-   * the name in `documents` or in the authentication hook first.
+   * Deletes a document: closes its connections on this process (code `4404`, after which
+   * `WebSocketTransport` does not reconnect), unloads it and removes it from the store.
+   * A client holding a copy that connects later (one offline meanwhile, a new transport,
+   * or a client of another process) writes it back: refuse the name in `documents` or in
+   * the authentication hook first.
    * @param name - the document
    */
   deleteDocument(name: string): Promise<void>;
@@ -227,7 +232,8 @@ function specOf(found: SyncAdapter<unknown> | DocumentSpec<unknown>): DocumentSp
  *   logs only), compacts the stored changes into the state, unloads idle documents
  *   and reloads them on demand.
  * - **Presence** (`@convergent/presence`) is forwarded to the document's other
- *   connections, never stored: decoded within its limits, counted in the rate limits,
+ *   connections, on other processes too if the fan-out carries it
+ *   ({@link Fanout.publishPresence}), never stored: decoded within its limits, counted in the rate limits,
  *   its sender id bound to the connection's identity like a sync message's. Read
  *   connections may publish it. Other companion protocols are dropped.
  * - **Limits** per connection and per address ({@link DEFAULT_LIMITS}); slow readers
@@ -621,9 +627,10 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
 
     /**
      * Presence (`@convergent/presence`), the one companion protocol the server carries: it
-     * is not stored, only forwarded as it came to the document's other connections here
-     * (or to the one a frame is addressed to), once decoded within the presence limits
-     * and its sender checked like a sync message's. Read connections publish presence too.
+     * is not stored, only forwarded as it came to the document's other connections (or to
+     * the one a frame is addressed to), here and through the fan-out on other processes,
+     * once decoded within the presence limits and its sender checked like a sync
+     * message's. Read connections publish presence too.
      */
     const companion = (frame: RelayFrame & { kind: 'data' }, data: Uint8Array, loaded: LoadedDocument) => {
       let message;
@@ -635,10 +642,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
         log('debug', 'message-refused', { ...fields, error });
         return;
       }
-      return afterSentBy(sentBy(frame.from, message.doc, message.from, loaded), () => {
-        counters.presenceForwarded++;
-        for (const other of loaded.links) if (other !== link && (frame.to === undefined || other.ids.has(frame.to))) other.deliver(data);
-      });
+      return afterSentBy(sentBy(frame.from, message.doc, message.from, loaded), () => loaded.presence(data, frame.to, link));
     };
 
     ws.on('message', (data, isBinary) => {
@@ -709,6 +713,8 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     const result = await authenticate({ document: '', url, query: url.searchParams, headers: request.headers, cookies: parseCookies(request.headers.cookie), address, request });
     if (result === 'timeout') return reply(503, 'auth-timeout');
     if (!isGrant(result)) return reply(result.refuse === 'forbidden' ? 403 : 401, result.refuse);
+    const problem = grantProblem(result);
+    if (problem !== undefined) throw new TypeError(`authenticate returned ${problem}`);
     if (result.expiresAt !== undefined && result.expiresAt <= Date.now()) return reply(401, 'expired');
     // Read only once authenticated, and no more than one message.
     const chunks: Buffer[] = [];
@@ -723,7 +729,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     counters.bytesReceived += size;
     let answer: Uint8Array;
     try {
-      answer = digests.tree.answer(new Uint8Array(Buffer.concat(chunks)));
+      answer = digests.scoped(result.digestScope).answer(new Uint8Array(Buffer.concat(chunks)));
     } catch (error) {
       if (error instanceof DecodeError) return reply(400, 'bad-message');
       throw error;
@@ -843,6 +849,7 @@ function grantProblem(grant: Grant): string | undefined {
   if (Buffer.byteLength(grant.identity) > MAX_IDENTITY_BYTES || !grant.identity.isWellFormed()) return `a grant whose identity is past ${MAX_IDENTITY_BYTES} UTF-8 bytes or malformed`;
   if (grant.access !== 'read' && grant.access !== 'write') return `a grant with access ${String(grant.access)}`;
   if (grant.expiresAt !== undefined && !Number.isFinite(grant.expiresAt)) return 'a grant with a non-numeric expiresAt';
+  if (grant.digestScope !== undefined && typeof grant.digestScope !== 'string') return 'a grant with a digestScope that is not a string';
   return undefined;
 }
 

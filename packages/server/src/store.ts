@@ -129,6 +129,15 @@ export interface Fanout {
   publish(doc: string, delta: Uint8Array): Promise<void>;
   /** Delivers the deltas other processes publish for `doc` (never this process's own); resolves to an unsubscribe function. */
   subscribe(doc: string, onDelta: (delta: Uint8Array) => void): Promise<() => Promise<void>>;
+  /**
+   * Optional, with {@link Fanout.subscribePresence}: sends a presence frame one of this
+   * process's clients sent (its sender checked here) to the other processes, which pass
+   * it to their clients of `doc` and neither store nor republish it. Without these two
+   * methods presence stays within each process.
+   */
+  publishPresence?(doc: string, frame: Uint8Array): Promise<void>;
+  /** Optional: delivers the presence frames other processes publish for `doc` (never this process's own); resolves to an unsubscribe function. */
+  subscribePresence?(doc: string, onFrame: (frame: Uint8Array) => void): Promise<() => Promise<void>>;
   /** Stops every subscription and releases the connection. */
   close(): Promise<void>;
 }

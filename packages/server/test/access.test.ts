@@ -228,6 +228,8 @@ describe('credentials that end', () => {
     await a.link.opened;
     await until(() => a.closes.length > 0, 'the expiry');
     expect(a.closes[0]).toEqual([4401, 'token expired']);
+    // A fixed URL would present the same token again: the transport stops.
+    expect(a.link.ended).toEqual({ code: 4401, reason: 'token expired' });
   });
 
   it('revoke closes every connection of an identity (4403), and no other', async () => {
@@ -240,6 +242,7 @@ describe('credentials that end', () => {
     expect(s.revoke('bob')).toBe(2);
     await until(() => bob1.closes.length > 0 && bob2.closes.length > 0, 'both closed');
     expect(bob1.closes[0]).toEqual([4403, 'revoked']);
+    expect(bob1.link.ended).toEqual({ code: 4403, reason: 'revoked' });
     expect(alice.closes).toEqual([]);
   });
 });

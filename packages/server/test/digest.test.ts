@@ -120,4 +120,52 @@ describe('digest endpoint', () => {
     const root = encodeDigestMessage({ kind: 'digest-request', nodes: [{ level: 0, prefix: 0, hash: 0n }] });
     expect((await fetch(`${http(s.url)}digest`, { method: 'POST', body: new Uint8Array(root) })).status).toBe(404);
   });
+
+  test("an identity scoped to 'team-a/' learns nothing of 'team-b/' documents, and its tree follows changes", async () => {
+    const store = new MemoryStore();
+    const names = [...Array.from({ length: 40 }, (_, i) => `team-a/${i}`), ...Array.from({ length: 40 }, (_, i) => `team-b/${i}`)];
+    for (const doc of names) await store.append(doc, encodeMessage({ kind: 'state', doc, from: writer, to: undefined, ask: false, seq: undefined, deps: undefined, covers: undefined, payload: GCounter.encode(counter(1)) }));
+    const s = await server(cleanup, {
+      documents: (name) => (name.startsWith('team-') ? GCounter : undefined),
+      store,
+      digestPath: '/digest',
+      authenticate: ({ query }) => ({ identity: query.get('user') ?? 'admin', access: 'write', ...(query.get('user') === 'alice' && { digestScope: 'team-a/' }) }),
+    });
+    /** `ask` for findDifferences, keeping every answer's bytes. */
+    const recording = (query: string) => {
+      const answers: Uint8Array[] = [];
+      const { ask } = poster(http(s.url), query);
+      return { answers, ask: async (request: Uint8Array) => (answers.push(await ask(request)), answers.at(-1)!) };
+    };
+    const text = (answers: Uint8Array[]) => answers.map((a) => new TextDecoder().decode(a)).join('');
+
+    // Holding nothing, Alice learns every team-a name and no team-b one: no answer even carries one.
+    const alice = recording('?user=alice');
+    const found = await findDifferences(new DigestTree(), alice.ask);
+    expect([...found].sort()).toEqual(names.filter((n) => n.startsWith('team-a/')).sort());
+    expect(text(alice.answers)).not.toContain('team-b');
+    // An unscoped identity learns both.
+    const admin = recording('?user=admin');
+    expect((await findDifferences(new DigestTree(), admin.ask)).size).toBe(80);
+    expect(text(admin.answers)).toContain('team-b');
+
+    // Alice holds team-a as the server does: nothing differs, whatever happens in team-b.
+    const { tree } = documents(new Map(names.filter((n) => n.startsWith('team-a/')).map((n) => [n, counter(1)] as const)));
+    expect([...(await findDifferences(tree, alice.ask))]).toEqual([]);
+    const edit = async (doc: string) => {
+      const other = client(cleanup, s.url, doc, '?user=bob', { type: GCounter, deltaLog: false });
+      await until(() => GCounter.value(other.replica.state) === 1, `${doc} loaded`);
+      other.replica.update((state, id) => GCounter.increment(state, id, 1));
+      await until(() => GCounter.value(other.replica.state) === 2 && s.metrics().includes(`op="append"`), `${doc} changed`);
+    };
+    await edit('team-b/3');
+    await s.deleteDocument('team-b/4');
+    alice.answers.length = 0;
+    expect([...(await findDifferences(tree, alice.ask))]).toEqual([]);
+    expect(text(alice.answers)).not.toContain('team-b');
+    // A team-a change shows at once in her scoped tree.
+    await edit('team-a/5');
+    await until(async () => (await findDifferences(tree, alice.ask)).has('team-a/5'), "the change in Alice's tree");
+    expect([...(await findDifferences(tree, alice.ask))]).toEqual(['team-a/5']);
+  });
 });

@@ -178,16 +178,21 @@ describe('deletion', () => {
   it('closes the connections of a deleted document (4404) and removes it from the store', async () => {
     const store = new MemoryStore();
     const s = await server(cleanup, { store });
-    // No reconnection: a client that came back would write its copy back (as documented),
-    // and under load the poll below can outlast the back-off.
-    const a = client(cleanup, s.url, 'notes', '', { reconnectMs: 0 });
+    // A client that would reconnect (50 ms back-off) and still holds its copy.
+    const a = client(cleanup, s.url, 'notes');
     await a.link.opened;
     typeText(a.replica, 'gone');
     await until(() => a.replica.acknowledged.size === 1, 'the ack');
+    const ended = new Promise((resolve) => a.link.listen({ message: () => {}, status: (up) => !up && resolve(a.link.ended) }));
     await s.deleteDocument('notes');
-    await until(() => a.closes.length > 0, 'the close');
-    expect(a.closes[0]).toEqual([4404, 'document deleted']);
-    a.link.close();
+    expect(await ended).toEqual({ code: 4404, reason: 'document deleted' });
+    expect(a.closes).toEqual([[4404, 'document deleted']]);
+    // Many back-off periods later: it never came back, so its copy stayed out.
+    await sleep(500);
+    expect(a.closes.length).toBe(1);
+    expect(a.link.connected).toBe(false);
+    expect(s.logs.filter((e) => e.event === 'connected')).toHaveLength(1);
+    expect(textOf(a.replica)).toBe('gone');
     expect(await store.load('notes')).toEqual({ state: undefined, deltas: [] });
     const names: string[] = [];
     for await (const name of store.documents()) names.push(name);

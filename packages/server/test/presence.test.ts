@@ -1,11 +1,12 @@
 // Presence (`@convergent/presence`) through the server: forwarded to the document's other
 // connections, never stored, with the checks a hostile peer needs.
 import { asReplicaId } from '@convergent/core';
-import { encodePresence, Presence, type PresenceMessage } from '@convergent/presence';
-import { encodeDataFrame } from '@convergent/sync';
+import { decodePresence, encodePresence, Presence, type PresenceMessage } from '@convergent/presence';
+import { decodeFrame, encodeDataFrame } from '@convergent/sync';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { cleanupAfterEach, client, server, sleep, typeText, until } from './support/harness.js';
+import { MemoryFanout, MemoryStore, type Fanout } from '../src/index.js';
+import { cleanupAfterEach, client, outliving, server, sleep, typeText, until } from './support/harness.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -95,5 +96,34 @@ describe('presence through the server', () => {
     const m = await raw(`${s.url}notes?user=mallory`);
     for (let seq = 1; seq <= 30; seq++) m.send(encodePresence({ ...update('m1', 'notes', 'Mal'), seq }));
     expect(await m.closed).toEqual([1008, 'rate']);
+  });
+
+  it('crosses the fan-out to the clients of another process, which never publishes it again', async () => {
+    const hub = new MemoryFanout();
+    const store = new MemoryStore();
+    /** Who sent each presence frame process two published. */
+    const publishedByTwo: string[] = [];
+    const fanoutTwo = hub.process();
+    const watched: Fanout = {
+      ...fanoutTwo,
+      publishPresence: async (doc, frame) => {
+        const f = decodeFrame(frame);
+        if (f.kind === 'data') publishedByTwo.push(decodePresence(f.payload).from);
+        await fanoutTwo.publishPresence?.(doc, frame);
+      },
+    };
+    const one = await server(cleanup, { store: outliving(store), fanout: hub.process() });
+    const two = await server(cleanup, { store: outliving(store), fanout: watched });
+    const a = client(cleanup, one.url, 'notes', '?user=alice', { id: 'ada' });
+    const b = client(cleanup, two.url, 'notes', '?user=bob', { id: 'bea' });
+    const ada = presence('ada', 'notes', 'Ada', a.link);
+    const bea = presence('bea', 'notes', 'Bea', b.link);
+    await until(() => bea.peers.get(asReplicaId('ada'))?.name === 'Ada', 'Bea (process two) to see Ada (process one)');
+    await until(() => ada.peers.get(asReplicaId('bea'))?.name === 'Bea', 'Ada to see Bea');
+    ada.set({ name: 'Ada L.' });
+    await until(() => bea.peers.get(asReplicaId('ada'))?.name === 'Ada L.', 'the change, across processes');
+    expect(publishedByTwo.length).toBeGreaterThan(0);
+    expect(new Set(publishedByTwo)).toEqual(new Set(['bea']));
+    expect(await store.load('notes')).toEqual({ state: undefined, deltas: [] });
   });
 });

@@ -194,6 +194,39 @@ export class DigestTree {
   }
 
   /**
+   * A new tree holding the names of this one that `keep` accepts, with their versions:
+   * a narrower view to answer some peers from (a server answering each identity about
+   * the documents it may know of). O(n), without the versions being asked again; the
+   * copy does not follow later changes of this tree.
+   *
+   * @param keep - whether a name goes into the copy
+   * @returns the new tree
+   *
+   * @example
+   * ```ts
+   * import { DigestTree } from '@convergent/sync';
+   *
+   * const all = new DigestTree();
+   * for (const name of ['team-a/plan', 'team-a/notes', 'team-b/secret']) all.set(name, new Uint8Array([1]));
+   * const teamA = all.filter((name) => name.startsWith('team-a/'));
+   * [...teamA.names()].sort(); // => ['team-a/notes', 'team-a/plan']
+   * const same = new DigestTree();
+   * same.set('team-a/plan', new Uint8Array([1]));
+   * same.set('team-a/notes', new Uint8Array([1]));
+   * teamA.root === same.root; // => true
+   * ```
+   */
+  filter(keep: (name: string) => boolean): DigestTree {
+    const copy = new DigestTree();
+    for (const [name, entry] of this.#index) {
+      if (!keep(name)) continue;
+      copy.#index.set(name, entry);
+      copy.#update(name, entry, undefined);
+    }
+    return copy;
+  }
+
+  /**
    * Answers a {@link DigestRequest} from a peer's {@link DigestSession}: for each node it
    * names whose hash differs from this tree's, the node's 16 child hashes, or its names
    * if it holds at most 16 (or is at the deepest level). Stateless: any number of

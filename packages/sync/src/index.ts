@@ -30,6 +30,6 @@ export { isCompanionMessage } from './companion.js';
 export { ProtocolVersionError, ReplicaIdReuseError, UnauthorizedError } from './errors.js';
 export { MemoryNetwork, type MemoryNetworkOptions, type MemoryNetworkStats } from './memory.js';
 export { BroadcastChannelTransport } from './broadcast-channel.js';
-export { WebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
+export { WebSocketTransport, type WebSocketConstructor, type WebSocketEnd, type WebSocketLike, type WebSocketTransportOptions } from './websocket.js';
 export { decodeFrame, encodeDataFrame, PING_FRAME, PONG_FRAME, type RelayFrame } from './relay-frame.js';
 export { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay.js';

@@ -89,11 +89,44 @@ export interface WebSocketTransportOptions {
   readonly idleMs?: number;
   /**
    * Called when a socket closes, with the close code and reason (a server's
-   * `4401` token expired, `4403` revoked, `1012` restarting; 1006 when the connection
-   * failed or was cut). The transport reconnects in every case; a `url` function
-   * supplies a fresh token.
+   * `4401` token expired, `4403` revoked, `4404` document deleted, `1012` restarting;
+   * 1006 when the connection failed or was cut). The transport reconnects unless the
+   * code ends it ({@link WebSocketEnd}); calling `close()` here stops it after any code.
    */
   readonly onClose?: (code: number, reason: string) => void;
+  /** Called once if the server ends the transport ({@link WebSocketEnd}): it will not reconnect. */
+  readonly onEnd?: (end: WebSocketEnd) => void;
+}
+
+/**
+ * Why a {@link WebSocketTransport} stopped for good: the server closed its socket with
+ * a code after which reconnecting would do harm or cannot succeed.
+ * - `4404` (the document was deleted): reconnecting would write the client's copy back;
+ * - `4403` (the identity was revoked);
+ * - `4401` (the token expired), only when the transport's `url` is a string, which would
+ *   present the same token again. With a `url` function the transport reconnects: the
+ *   function is called before each attempt and can return a fresh token (if it cannot,
+ *   call `close()` in `onClose` on `4401`, and connect a new transport once signed in).
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketEnd } from '@convergent/sync';
+ *
+ * const end: WebSocketEnd = { code: 4404, reason: 'document deleted' };
+ * const message = end.code === 4404 ? 'This document was deleted.' : 'Please sign in again.';
+ * message; // => 'This document was deleted.'
+ * ```
+ */
+export interface WebSocketEnd {
+  /** The close code: `4401` token expired, `4403` revoked, `4404` document deleted. */
+  readonly code: 4401 | 4403 | 4404;
+  /** The close reason the server gave. */
+  readonly reason: string;
+}
+
+/** The close codes that end a transport ({@link WebSocketEnd}); 4401 only without a `url` function. */
+function ends(code: number, urlFunction: boolean): code is WebSocketEnd['code'] {
+  return code === 4403 || code === 4404 || (code === 4401 && !urlFunction);
 }
 
 /** Sets a timer that does not keep a Node process alive. */
@@ -111,7 +144,8 @@ function unref<T>(timer: T): T {
  * for `idleMs` (browsers cannot send WebSocket pings, so these are frames of our
  * own); after a socket closes it reconnects with jittered exponential back-off, and
  * reports the link up each time it opens, so the replica syncs and catches up on
- * what it missed. Timers do not keep a Node process alive. In browsers it uses the
+ * what it missed; unless the server ended it ({@link WebSocketTransport.ended}: the
+ * document was deleted, the identity revoked, or a fixed URL's token expired). Timers do not keep a Node process alive. In browsers it uses the
  * global `WebSocket`; in Node 20 pass `WebSocket` from the `ws` package.
  *
  * @example
@@ -149,6 +183,8 @@ function unref<T>(timer: T): T {
 export class WebSocketTransport implements Transport {
   private readonly url: string | (() => string);
   private readonly onClose: (code: number, reason: string) => void;
+  private readonly onEnd: (end: WebSocketEnd) => void;
+  private end: WebSocketEnd | undefined;
   private readonly Socket: WebSocketConstructor;
   private readonly reconnectMs: number;
   private readonly maxReconnectMs: number;
@@ -181,6 +217,7 @@ export class WebSocketTransport implements Transport {
     if (typeof Socket !== 'function') throw new TypeError('no WebSocket in this environment: pass options.WebSocket (e.g. from ws)');
     this.url = url;
     this.onClose = options.onClose ?? (() => {});
+    this.onEnd = options.onEnd ?? (() => {});
     this.Socket = Socket;
     this.reconnectMs = options.reconnectMs ?? 1000;
     this.maxReconnectMs = options.maxReconnectMs ?? 30_000;
@@ -195,6 +232,40 @@ export class WebSocketTransport implements Transport {
   /** Whether the socket is open now. */
   get connected(): boolean {
     return this.up;
+  }
+
+  /**
+   * Why the server ended this transport, once it has (it then never reconnects);
+   * `undefined` while it runs or reconnects, or if the app closed it first.
+   *
+   * @example
+   * ```ts
+   * import { WebSocketTransport, type WebSocketLike } from '@convergent/sync';
+   *
+   * // A socket whose server deletes the document as soon as it opens.
+   * class Deleted implements WebSocketLike {
+   *   static opened = 0;
+   *   binaryType = 'blob';
+   *   readyState = 0;
+   *   private listeners: Array<[string, (event: object) => void]> = [];
+   *   constructor(readonly url: string) {
+   *     Deleted.opened++;
+   *     queueMicrotask(() => this.emit('close', { code: 4404, reason: 'document deleted' }));
+   *   }
+   *   send() {}
+   *   close() {}
+   *   addEventListener(type: string, listener: (event: object) => void) { this.listeners.push([type, listener]); }
+   *   emit(type: string, event: object) { for (const [t, l] of this.listeners) if (t === type) l(event); }
+   * }
+   *
+   * const link = new WebSocketTransport('ws://server.example/notes', { WebSocket: Deleted, reconnectMs: 1 });
+   * await new Promise((resolve) => setTimeout(resolve, 20));
+   * link.ended; // => { code: 4404, reason: 'document deleted' }
+   * Deleted.opened; // => 1
+   * ```
+   */
+  get ended(): WebSocketEnd | undefined {
+    return this.end;
   }
 
   /**
@@ -263,9 +334,19 @@ export class WebSocketTransport implements Transport {
     });
     socket.addEventListener('error', () => {});
     socket.addEventListener('close', (event) => {
-      const { code, reason } = event as { code?: unknown; reason?: unknown };
-      if (this.socket === socket) this.onClose(typeof code === 'number' ? code : 1006, typeof reason === 'string' ? reason : '');
+      const fields = event as { code?: unknown; reason?: unknown };
+      const code = typeof fields.code === 'number' ? fields.code : 1006;
+      const reason = typeof fields.reason === 'string' ? fields.reason : '';
+      const current = this.socket === socket;
+      if (current) this.onClose(code, reason);
+      // Not when the app closed the transport meanwhile (in onClose, say).
+      const end = current && !this.closed && ends(code, typeof this.url !== 'string') ? { code, reason } : undefined;
+      if (end) {
+        this.end = end;
+        this.closed = true;
+      }
       this.lost(socket);
+      if (end) this.onEnd(end);
     });
   }
 

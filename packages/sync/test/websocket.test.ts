@@ -112,6 +112,46 @@ describe('WebSocketTransport framing', () => {
     ]);
   });
 
+  test('stops for good on 4404 and 4403, and on 4401 when the url is fixed; tells why once', () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    for (const [code, reason] of [[4404, 'document deleted'], [4403, 'revoked'], [4401, 'token expired']] as const) {
+      const ends: unknown[] = [];
+      const { link, status } = transport({ onEnd: (end) => ends.push(end) });
+      const sockets = ScriptedSocket.all.length;
+      last().open();
+      last().close(code, reason);
+      vi.advanceTimersByTime(60_000);
+      expect(ScriptedSocket.all.length).toBe(sockets);
+      expect(link.ended).toEqual({ code, reason });
+      expect(ends).toEqual([{ code, reason }]);
+      expect(status).toEqual([true, false]);
+      expect(link.connected).toBe(false);
+    }
+  });
+
+  test('reconnects after 4401 with a url function, after a restart (1012) and a cut (1006); close() in onClose stops it', () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const link = new WebSocketTransport(() => 'ws://server.test/doc', { WebSocket: ScriptedSocket });
+    links.push(link);
+    for (const code of [4401, 1012, undefined]) {
+      const sockets = ScriptedSocket.all.length;
+      last().open();
+      last().close(code, 'bye');
+      vi.advanceTimersByTime(0);
+      expect(ScriptedSocket.all.length).toBe(sockets + 1);
+    }
+    expect(link.ended).toBe(undefined);
+    link.close();
+    const stopping: WebSocketTransport = new WebSocketTransport('ws://server.test/doc', { WebSocket: ScriptedSocket, onClose: () => stopping.close() });
+    links.push(stopping);
+    const sockets = ScriptedSocket.all.length;
+    last().open();
+    last().close(1012, 'restart');
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.all.length).toBe(sockets);
+    expect(stopping.ended).toBe(undefined);
+  });
+
   test('nothing is sent while the socket is not open', () => {
     const { link } = transport();
     link.send(Uint8Array.of(1));
