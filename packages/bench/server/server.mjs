@@ -2,14 +2,16 @@
 // unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
 // counters), memory (after GC), restores (how long each document load took: the store's
-// load and the replay into the replica, as the server does it), close (graceful).
+// load and the replay into the replica, as the server does it, and for named documents
+// until the first answer frame), close (graceful).
 import * as RGA from '@convergent/rga';
 import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
+import { WebSocket } from 'ws';
 
 const [port, kind, where, unloadMs] = process.argv.slice(2);
 const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where });
-const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where }) : undefined;
+const innerFanout = kind === 'redis' ? await RedisFanout.connect({ url: where }) : undefined;
 // Restores: how long the store's read took, and the whole load (read + replay into the
 // replica). Small documents are summed, not logged one by one: a log entry per load
 // would be counted as the server's memory per unloaded document.
@@ -29,23 +31,69 @@ const typeOf = (doc) => {
     },
   };
 };
+// When the first frame written after a named document's load started left: the server's
+// first answer to the client that caused the load (the only client of a fresh process).
+// `ws` is one module instance here and in the server, so this sees every frame it writes.
+let firstFrame; // the resolver of the pending load's first frame
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data, ...rest) {
+  // (A pong is 1 byte.)
+  if (firstFrame && data.length > 1) {
+    firstFrame({ at: performance.now(), bytes: data.length });
+    firstFrame = undefined;
+  }
+  return send.call(this, data, ...rest);
+};
+// CONVERGENT_BENCH_PROFILE=<folder>: a CPU profile of each named load, from its start to
+// its first answer frame, written there (open it in Chrome's DevTools).
+const profileDir = process.env.CONVERGENT_BENCH_PROFILE;
+const profiler = profileDir ? new (await import('node:inspector/promises')).Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+}
+// A load starts with the fan-out subscription (Redis), then reads the store.
+const starts = new Map();
+const fanout = innerFanout && {
+  subscribe(doc, onDelta) {
+    starts.set(doc, performance.now());
+    return innerFanout.subscribe(doc, onDelta);
+  },
+  publish: (doc, delta) => innerFanout.publish(doc, delta),
+  close: () => innerFanout.close(),
+};
 // The server replays a loaded document synchronously once `load` resolved: a
 // setImmediate after it runs once the replica holds the document.
 const store = {
   load(doc) {
-    const start = performance.now();
+    const reading = performance.now();
+    const start = starts.get(doc) ?? reading;
+    starts.delete(doc);
     merged.set(doc, null); // a load: note its first merge
+    const named = !doc.startsWith('doc-');
+    const frame = named ? new Promise((resolve) => (firstFrame = resolve)) : undefined;
+    if (named && profiler) void profiler.post('Profiler.start');
     const loaded = inner.load(doc);
     loaded.then(
       () => {
-        const readMs = performance.now() - start;
+        const readMs = performance.now() - reading;
         setImmediate(() => {
           const totalMs = performance.now() - start;
           if (doc.startsWith('doc-')) {
             restores.count++;
             restores.readMs += readMs;
             restores.totalMs += totalMs;
-          } else restores.named.push({ doc, readMs, replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs });
+          } else {
+            const entry = { doc, readMs, replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs };
+            restores.named.push(entry);
+            // The first answer may leave after this: the client's request can arrive later.
+            void frame.then(({ at, bytes }) => {
+              entry.answeredMs = at - start;
+              entry.answerBytes = bytes;
+              if (profiler) void stopProfile(doc);
+            });
+          }
           merged.delete(doc);
         });
       },
@@ -59,6 +107,11 @@ const store = {
   documents: () => inner.documents(),
   close: () => inner.close(),
 };
+async function stopProfile(doc) {
+  const { profile } = await profiler.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${profileDir}/${doc}-${process.pid}.cpuprofile`, JSON.stringify(profile));
+}
 const big = 1 << 26;
 const server = await startServer({
   port: Number(port),
