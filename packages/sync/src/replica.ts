@@ -642,7 +642,8 @@ export class Replica<S> {
       if (seq <= (this.applied.get(from) ?? 0) && this.type.leq(delta, this.current)) return;
       if (seq > 1) needs = mergeCounts(needs, new Map([[from, seq - 1]]));
     } else if (this.type.leq(delta, this.current)) return;
-    const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload.slice() };
+    // The payload is the decoder's own copy (never the transport's buffer): kept as it is.
+    const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload };
     if (!countsLeq(needs, this.vector())) {
       this.type.validateMerge?.(this.current, delta);
       this.pending.push(early);
@@ -676,7 +677,7 @@ export class Replica<S> {
       // The answer brings everything up to the answerer's vector: take its claims,
       // never about this replica's own deltas (it numbers them itself).
       const fresh = new Map([...(message.covers ?? NONE)].filter(([id, n]) => id !== this.id && n > (this.applied.get(id) ?? 0)));
-      if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload.slice() }, fresh);
+      if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload }, fresh);
     } else if (!this.type.leq(delta, this.current)) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload });
     this.drain();
     if (this.asking?.peer === from) {

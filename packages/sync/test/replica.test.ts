@@ -424,9 +424,9 @@ describe('the kept encoding of the current state', () => {
     return { sent, transport };
   };
   /** What `replica` answers a new peer's request: the value of the state it sends. */
-  const answerToNewPeer = (replica: Replica<GCounter.GCounter>, deltaLog: boolean, peer: string): number => {
+  const answerToNewPeer = (replica: Replica<GCounter.GCounter>, deltaLog: boolean, peer: string, seen = new Map<ReplicaId, number>()): number => {
     const { sent, transport } = recorder();
-    replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId(peer), to: replica.id, seen: deltaLog ? new Map() : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
+    replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId(peer), to: replica.id, seen: deltaLog ? seen : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
     expect(sent).toHaveLength(1);
     const answer = decodeMessage(sent[0]!);
     if (answer.kind !== 'state') throw new Error('not a state');
@@ -471,6 +471,26 @@ describe('the kept encoding of the current state', () => {
       expect(type.encodes).toBe(encodes);
     });
   }
+
+  test("a transport reusing a message's buffer after delivery changes no answer (the kept bytes are the decoder's copy)", () => {
+    for (const deltaLog of [true, false]) {
+      const replica = new Replica({ id: C, type: GCounter, deltaLog, gossipMs: 0 });
+      const state = encodeMessage({ kind: 'state', doc: '', from: A, to: C, ask: false, seq: undefined, deps: undefined, covers: deltaLog ? new Map([[A, 1]]) : undefined, payload });
+      replica.receive(state);
+      state.fill(0);
+      expect(answerToNewPeer(replica, deltaLog, 'r1')).toBe(6);
+      const { sent, transport } = recorder();
+      const peer = new Replica({ id: asReplicaId('peer'), type: GCounter, deltaLog, gossipMs: 0 });
+      peer.connect(transport);
+      peer.update((s, id) => GCounter.increment(s, id, 10));
+      const delta = sent.at(-1)!;
+      replica.receive(delta);
+      delta.fill(0);
+      expect(answerToNewPeer(replica, deltaLog, 'r2')).toBe(16);
+      // A delta log answers a peer that has the state with the logged delta alone.
+      if (deltaLog) expect(answerToNewPeer(replica, deltaLog, 'r3', new Map([[A, 1]]))).toBe(10);
+    }
+  });
 
   test('full-state sync: a caller changing the bytes of `version` changes no answer', () => {
     const { replica } = restored(false);
