@@ -17,13 +17,20 @@ const innerFanout = kind === 'redis' ? await RedisFanout.connect({ url: where })
 // would be counted as the server's memory per unloaded document.
 const restores = { count: 0, readMs: 0, totalMs: 0, named: [] };
 // When the replay of a named document ends: its first merge after the load (into the
-// replica's empty state). The setImmediate below runs later, after the server has also
-// answered the client that asked for the document.
+// replica's empty state); and how long the type's decode took in it. The setImmediate
+// below runs later, after the server has also answered the client that asked for the document.
 const merged = new Map();
+const decoding = new Map();
 const typeOf = (doc) => {
   if (doc.startsWith('doc-')) return RGA;
   return {
     ...RGA,
+    decode(bytes, limits) {
+      const start = performance.now();
+      const state = RGA.decode(bytes, limits);
+      if (merged.get(doc) === null) decoding.set(doc, (decoding.get(doc) ?? 0) + performance.now() - start);
+      return state;
+    },
     merge(a, b) {
       const value = RGA.merge(a, b);
       if (merged.get(doc) === null) merged.set(doc, performance.now());
@@ -34,12 +41,23 @@ const typeOf = (doc) => {
 // When the first frame written after a named document's load started left: the server's
 // first answer to the client that caused the load (the only client of a fresh process).
 // `ws` is one module instance here and in the server, so this sees every frame it writes.
+// And when the first frame after the load's start came in: the client's request, which the
+// server answers once the replay is done (a slow client can make it wait).
 let firstFrame; // the resolver of the pending load's first frame
+let firstRequest; // likewise, for the first frame received
+const emit = WebSocket.prototype.emit;
+WebSocket.prototype.emit = function (event, ...rest) {
+  if (event === 'message' && firstRequest) {
+    firstRequest(performance.now());
+    firstRequest = undefined;
+  }
+  return emit.call(this, event, ...rest);
+};
 const send = WebSocket.prototype.send;
 WebSocket.prototype.send = function (data, ...rest) {
   // (A pong is 1 byte.)
   if (firstFrame && data.length > 1) {
-    firstFrame({ at: performance.now(), bytes: data.length });
+    firstFrame({ at: performance.now(), cpu: process.cpuUsage(), bytes: data.length });
     firstFrame = undefined;
   }
   return send.call(this, data, ...rest);
@@ -53,11 +71,14 @@ if (profiler) {
   await profiler.post('Profiler.enable');
   await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
 }
-// A load starts with the fan-out subscription (Redis), then reads the store.
+// A load starts with the fan-out subscription (Redis), then reads the store. Wall and CPU
+// time (this process's, all its threads) from then on.
 const starts = new Map();
+const now = () => ({ at: performance.now(), cpu: process.cpuUsage() });
+const cpuMs = (from, to) => (to.user + to.system - from.user - from.system) / 1000;
 const fanout = innerFanout && {
   subscribe(doc, onDelta) {
-    starts.set(doc, performance.now());
+    starts.set(doc, now());
     return innerFanout.subscribe(doc, onDelta);
   },
   publish: (doc, delta) => innerFanout.publish(doc, delta),
@@ -67,12 +88,15 @@ const fanout = innerFanout && {
 // setImmediate after it runs once the replica holds the document.
 const store = {
   load(doc) {
-    const reading = performance.now();
-    const start = starts.get(doc) ?? reading;
+    const begun = now();
+    const reading = begun.at;
+    const startedAt = starts.get(doc) ?? begun;
+    const start = startedAt.at;
     starts.delete(doc);
     merged.set(doc, null); // a load: note its first merge
     const named = !doc.startsWith('doc-');
     const frame = named ? new Promise((resolve) => (firstFrame = resolve)) : undefined;
+    const request = named ? new Promise((resolve) => (firstRequest = resolve)) : undefined;
     if (named && profiler) void profiler.post('Profiler.start');
     const loaded = inner.load(doc);
     loaded.then(
@@ -85,11 +109,14 @@ const store = {
             restores.readMs += readMs;
             restores.totalMs += totalMs;
           } else {
-            const entry = { doc, readMs, replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs };
+            const entry = { doc, subscribedMs: reading - start, readMs, decodeMs: decoding.get(doc), replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs };
+            decoding.delete(doc);
             restores.named.push(entry);
             // The first answer may leave after this: the client's request can arrive later.
-            void frame.then(({ at, bytes }) => {
+            void Promise.all([frame, request]).then(([{ at, cpu, bytes }, asked]) => {
+              entry.askedMs = asked - start;
               entry.answeredMs = at - start;
+              entry.answeredCpuMs = cpuMs(startedAt.cpu, cpu);
               entry.answerBytes = bytes;
               if (profiler) void stopProfile(doc);
             });
