@@ -75,10 +75,11 @@ if (profiler) {
 // time (this process's, all its threads) from then on.
 const starts = new Map();
 const now = () => ({ at: performance.now(), cpu: process.cpuUsage() });
+const begin = (doc) => ({ ...now(), request: doc.startsWith('doc-') ? undefined : new Promise((resolve) => (firstRequest = resolve)) });
 const cpuMs = (from, to) => (to.user + to.system - from.user - from.system) / 1000;
 const fanout = innerFanout && {
   subscribe(doc, onDelta) {
-    starts.set(doc, now());
+    starts.set(doc, begin(doc));
     return innerFanout.subscribe(doc, onDelta);
   },
   publish: (doc, delta) => innerFanout.publish(doc, delta),
@@ -88,15 +89,13 @@ const fanout = innerFanout && {
 // setImmediate after it runs once the replica holds the document.
 const store = {
   load(doc) {
-    const begun = now();
-    const reading = begun.at;
-    const startedAt = starts.get(doc) ?? begun;
+    const startedAt = starts.get(doc) ?? begin(doc);
+    const reading = performance.now();
     const start = startedAt.at;
     starts.delete(doc);
     merged.set(doc, null); // a load: note its first merge
     const named = !doc.startsWith('doc-');
     const frame = named ? new Promise((resolve) => (firstFrame = resolve)) : undefined;
-    const request = named ? new Promise((resolve) => (firstRequest = resolve)) : undefined;
     if (named && profiler) void profiler.post('Profiler.start');
     const loaded = inner.load(doc);
     loaded.then(
@@ -113,7 +112,7 @@ const store = {
             decoding.delete(doc);
             restores.named.push(entry);
             // The first answer may leave after this: the client's request can arrive later.
-            void Promise.all([frame, request]).then(([{ at, cpu, bytes }, asked]) => {
+            void Promise.all([frame, startedAt.request]).then(([{ at, cpu, bytes }, asked]) => {
               entry.askedMs = asked - start;
               entry.answeredMs = at - start;
               entry.answeredCpuMs = cpuMs(startedAt.cpu, cpu);
