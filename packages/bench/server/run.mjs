@@ -267,10 +267,14 @@ async function paper(kind, where) {
   const runs = [];
   const loadBefore = loadavg()[0];
   for (let run = 0; run < paperRuns; run++) {
+    // Both measured with the same processes idle around them: the fresh server
+    // processes, started and settled, then the cold decode, then the restore.
+    await s.restart();
+    await sleep(300);
     const decode = child('decode.mjs', [file]);
     const { ms: decodeMs, cpuMs: decodeCpuMs } = await decode.next();
     await decode.kill();
-    await s.restart();
+    await sleep(300);
     const opened = performance.now();
     const reader = await clientProcs([s.ports[0]], [[['paper', 0, 1]]]);
     await until(async () => (await reader.report()).lengths[0][1] === length, 'the reader');
