@@ -64,6 +64,13 @@ async function until(condition, what, timeout = TIMEOUT) {
   }
 }
 
+/** `promise`, or a rejection after TIMEOUT. */
+function within(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The server processes of one store: LevelDB, one process; Redis, two. Restartable on their ports. */
 async function servers(kind, where, unloadMs = 30_000) {
   const count = kind === 'redis' ? 2 : 1;
@@ -277,7 +284,7 @@ async function paper(kind, where) {
     await sleep(300);
     const opened = performance.now();
     const reader = await clientProcs([s.ports[0]], [[['paper', 0, 1]]]);
-    await until(async () => (await reader.report()).lengths[0][1] === length, 'the reader');
+    await within(reader.procs[0].ask({ op: 'length', length }), 'the reader');
     const readerMs = performance.now() - opened;
     await until(async () => (await s.restores()).named.some((r) => r.doc === 'paper' && r.answeredMs !== undefined), 'the first answer');
     const restore = (await s.restores()).named.find((r) => r.doc === 'paper');
