@@ -224,7 +224,8 @@ export class Replica<S> {
    * The current state's encoding, while it is the current state (states are immutable, so
    * identity says so): answers and digests then cost no encode. Seeded with the bytes a
    * state was received in when the replica's state became exactly that state (a restore,
-   * a new peer's first answer), else filled by the first encode; dropped on a change.
+   * a new peer's first answer; delta logs and causal types), else filled by the first
+   * encode; dropped on a change.
    */
   private encoded: { readonly state: S; readonly bytes: Uint8Array } | undefined;
   private pending: Array<Pending<S>> = [];
@@ -704,7 +705,9 @@ export class Replica<S> {
     this.type.validateMerge?.(this.current, p.state);
     const before = this.current;
     this.current = this.type.merge(this.current, p.state);
-    this.remember(p.state, p.payload);
+    // Full-state sync hashes its own encoding to compare states (gossip digests,
+    // `version`): a peer's bytes for an equal state may differ, so it keeps only its own.
+    if (this.mode !== 'full') this.remember(p.state, p.payload);
     if (this.mode === 'log') this.advance(claims ?? new Map([[p.from, p.seq!]]), p.payload);
     this.changed(before, { delta: p.state, origin: 'remote', from: p.from });
   }

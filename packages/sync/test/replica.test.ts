@@ -445,13 +445,16 @@ describe('the kept encoding of the current state', () => {
 
   for (const deltaLog of [true, false]) {
     const mode = deltaLog ? 'delta log' : 'full-state sync';
-    test(`${mode}: the answer to a new peer is the received state's bytes, with no encode`, () => {
+    // Full-state sync keeps only its own encodings (its digests hash them): one encode.
+    test(`${mode}: answers to new peers carry the received state's bytes, encoded ${deltaLog ? 'never' : 'once'}`, () => {
       const { type, replica } = restored(deltaLog);
-      const { sent, transport } = recorder();
-      replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId('reader'), to: C, seen: deltaLog ? new Map() : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
-      const answer = decodeMessage(sent[0]!);
-      expect(answer.kind === 'state' && answer.payload).toEqual(payload);
-      expect(type.encodes).toBe(0);
+      for (const reader of ['r1', 'r2']) {
+        const { sent, transport } = recorder();
+        replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId(reader), to: C, seen: deltaLog ? new Map() : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
+        const answer = decodeMessage(sent[0]!);
+        expect(answer.kind === 'state' && answer.payload).toEqual(payload);
+      }
+      expect(type.encodes).toBe(deltaLog ? 0 : 1);
     });
 
     test(`${mode}: once the state changed, by a local update or a peer's delta, answers carry the new state`, () => {
