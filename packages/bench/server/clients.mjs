@@ -45,6 +45,19 @@ process.on('message', async (m) => {
       }).delta,
     );
     process.send({ length: trace.endContent.length, ok: RGA.text(c.replica.state) === trace.endContent });
+  } else if (m.op === 'length') {
+    // Answers once every client here holds m.length characters: no polling while a
+    // measurement runs (on a loaded machine, the polls would compete with it).
+    const waiting = clients.filter((c) => RGA.length(c.replica.state) < m.length);
+    if (waiting.length === 0) return process.send({ ok: true });
+    let left = waiting.length;
+    for (const c of waiting) {
+      const stop = c.replica.subscribe((state) => {
+        if (RGA.length(state) < m.length) return;
+        stop();
+        if (--left === 0) process.send({ ok: true });
+      });
+    }
   } else if (m.op === 'report') {
     process.send({
       connected: clients.filter((c) => c.link.connected).length,

@@ -3,14 +3,16 @@
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
 // counters), memory (after GC; with HEAPSNAP=<folder> it then writes a heap snapshot
 // there, snap-<n>.heapsnapshot, for heap-diff.mjs), restores (how long each document
-// load took: the store's load and the replay into the replica, as the server does it),
-// burst (errors by kind, the most appends in flight and the slowest, the longest
-// event-loop stall; then reset), close (graceful).
+// load took: the store's load and the replay into the replica, as the server does it,
+// and for named documents until the first answer frame), burst (errors by kind, the most
+// appends in flight and the slowest, the longest event-loop stall; then reset), close
+// (graceful).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import * as RGA from '@convergent/rga';
 import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
+import { WebSocket } from 'ws';
 
 const [port, kind, where, unloadMs] = process.argv.slice(2);
 // Errors by kind (logged errors by event, Redis connection errors), the first of each in full.
@@ -21,7 +23,7 @@ const noteError = (kind, detail) => {
 };
 const onError = (error) => noteError(`redis-connection ${error?.name}`, String(error?.stack ?? error));
 const inner = kind === 'leveldb' ? await LevelDbStore.open(where) : await RedisStore.connect({ url: where, onError });
-const fanout = kind === 'redis' ? await RedisFanout.connect({ url: where, onError }) : undefined;
+const innerFanout = kind === 'redis' ? await RedisFanout.connect({ url: where, onError }) : undefined;
 const appends = { inFlight: 0, mostInFlight: 0, slowestMs: 0 };
 const loop = monitorEventLoopDelay({ resolution: 20 });
 loop.enable();
@@ -30,13 +32,20 @@ loop.enable();
 // would be counted as the server's memory per unloaded document.
 const restores = { count: 0, readMs: 0, totalMs: 0, named: [] };
 // When the replay of a named document ends: its first merge after the load (into the
-// replica's empty state). The setImmediate below runs later, after the server has also
-// answered the client that asked for the document.
+// replica's empty state); and how long the type's decode took in it. The setImmediate
+// below runs later, after the server has also answered the client that asked for the document.
 const merged = new Map();
+const decoding = new Map();
 const typeOf = (doc) => {
   if (doc.startsWith('doc-')) return RGA;
   return {
     ...RGA,
+    decode(bytes, limits) {
+      const start = performance.now();
+      const state = RGA.decode(bytes, limits);
+      if (merged.get(doc) === null) decoding.set(doc, (decoding.get(doc) ?? 0) + performance.now() - start);
+      return state;
+    },
     merge(a, b) {
       const value = RGA.merge(a, b);
       if (merged.get(doc) === null) merged.set(doc, performance.now());
@@ -44,23 +53,90 @@ const typeOf = (doc) => {
     },
   };
 };
+// When the first frame written after a named document's load started left: the server's
+// first answer to the client that caused the load (the only client of a fresh process).
+// `ws` is one module instance here and in the server, so this sees every frame it writes.
+// And when the first frame after the load's start came in: the client's request, which the
+// server answers once the replay is done (a slow client can make it wait).
+let firstFrame; // the resolver of the pending load's first frame
+let firstRequest; // likewise, for the first frame received
+const emit = WebSocket.prototype.emit;
+WebSocket.prototype.emit = function (event, ...rest) {
+  if (event === 'message' && firstRequest) {
+    firstRequest(performance.now());
+    firstRequest = undefined;
+  }
+  return emit.call(this, event, ...rest);
+};
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data, ...rest) {
+  // (A pong is 1 byte.)
+  if (firstFrame && data.length > 1) {
+    firstFrame({ at: performance.now(), cpu: process.cpuUsage(), bytes: data.length });
+    firstFrame = undefined;
+  }
+  return send.call(this, data, ...rest);
+};
+// CONVERGENT_BENCH_PROFILE=<folder>: a CPU profile of each named load, from its start to
+// its first answer frame, written there (open it in Chrome's DevTools).
+const profileDir = process.env.CONVERGENT_BENCH_PROFILE;
+const profiler = profileDir ? new (await import('node:inspector/promises')).Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+}
+// A load starts with the fan-out subscription (Redis), then reads the store. Wall and CPU
+// time (this process's, all its threads) from then on.
+const starts = new Map();
+const now = () => ({ at: performance.now(), cpu: process.cpuUsage() });
+const begin = (doc) => ({ ...now(), request: doc.startsWith('doc-') ? undefined : new Promise((resolve) => (firstRequest = resolve)) });
+const cpuMs = (from, to) => (to.user + to.system - from.user - from.system) / 1000;
+const fanout = innerFanout && {
+  subscribe(doc, onDelta) {
+    starts.set(doc, begin(doc));
+    return innerFanout.subscribe(doc, onDelta);
+  },
+  publish: (doc, delta) => innerFanout.publish(doc, delta),
+  publishPresence: (doc, frame) => innerFanout.publishPresence(doc, frame),
+  subscribePresence: (doc, onFrame) => innerFanout.subscribePresence(doc, onFrame),
+  close: () => innerFanout.close(),
+};
 // The server replays a loaded document synchronously once `load` resolved: a
 // setImmediate after it runs once the replica holds the document.
 const store = {
   load(doc) {
-    const start = performance.now();
+    const startedAt = starts.get(doc) ?? begin(doc);
+    const reading = performance.now();
+    const start = startedAt.at;
+    starts.delete(doc);
     merged.set(doc, null); // a load: note its first merge
+    const named = !doc.startsWith('doc-');
+    const frame = named ? new Promise((resolve) => (firstFrame = resolve)) : undefined;
+    if (named && profiler) void profiler.post('Profiler.start');
     const loaded = inner.load(doc);
     loaded.then(
       () => {
-        const readMs = performance.now() - start;
+        const readMs = performance.now() - reading;
         setImmediate(() => {
           const totalMs = performance.now() - start;
           if (doc.startsWith('doc-')) {
             restores.count++;
             restores.readMs += readMs;
             restores.totalMs += totalMs;
-          } else restores.named.push({ doc, readMs, replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs });
+          } else {
+            const entry = { doc, subscribedMs: reading - start, readMs, decodeMs: decoding.get(doc), replayedMs: (merged.get(doc) ?? Number.NaN) - start, ms: totalMs };
+            decoding.delete(doc);
+            restores.named.push(entry);
+            // The first answer may leave after this: the client's request can arrive later.
+            void Promise.all([frame, startedAt.request]).then(([{ at, cpu, bytes }, asked]) => {
+              entry.askedMs = asked - start;
+              entry.answeredMs = at - start;
+              entry.answeredCpuMs = cpuMs(startedAt.cpu, cpu);
+              entry.answerBytes = bytes;
+              if (profiler) void stopProfile(doc);
+            });
+          }
           merged.delete(doc);
         });
       },
@@ -86,6 +162,11 @@ const store = {
   release: (doc) => inner.release?.(doc),
   close: () => inner.close(),
 };
+async function stopProfile(doc) {
+  const { profile } = await profiler.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${profileDir}/${doc}-${process.pid}.cpuprofile`, JSON.stringify(profile));
+}
 const big = 1 << 26;
 const server = await startServer({
   port: Number(port),

@@ -1,6 +1,8 @@
 // Durable documents: store before ack, restarts, compaction, unload and reload,
 // deletion, and several processes on one store and fan-out.
 import * as GCounter from '@convergent/g-counter';
+import * as RGA from '@convergent/rga';
+import type { SyncAdapter } from '@convergent/sync';
 import { describe, expect, it } from 'vitest';
 import { MemoryFanout, MemoryStore, type DocumentStore, type Fanout } from '../src/index.js';
 import { cleanupAfterEach, client, outliving, server, sleep, storedAuthors, textOf, typeText, until } from './support/harness.js';
@@ -73,6 +75,29 @@ describe('restarts', () => {
     await until(() => textOf(b.replica) === 'hello world', 'b to load the text');
     // One answer from the server's own state, not one per past writer.
     expect(s2.metrics()).toMatch(/convergent_messages_sent_total 1\n/);
+  });
+
+  it('answers the first reader after a restart with the stored state as stored (no encode), and later readers with every change since', async () => {
+    const store = new MemoryStore();
+    const s1 = await server(cleanup, { store: outliving(store) });
+    const a = client(cleanup, s1.url, 'notes', '', { gossipMs: 0 });
+    await a.link.opened;
+    typeText(a.replica, 'hello');
+    await until(() => [...a.replica.acknowledged.values()][0] === 1, 'the ack');
+    await s1.close(); // compacts: the store holds one state
+    a.link.close();
+    expect((await store.load('notes')).deltas).toHaveLength(0);
+
+    let encodes = 0;
+    const type: SyncAdapter<RGA.RGA> = { ...RGA, encode: (state) => (encodes++, RGA.encode(state)) };
+    const s2 = await server(cleanup, { store: outliving(store), documents: () => ({ type, deltaLog: true }) });
+    const b = client(cleanup, s2.url, 'notes', '', { gossipMs: 0 });
+    await until(() => textOf(b.replica) === 'hello', 'b to load the text');
+    expect(encodes).toBe(0);
+    typeText(b.replica, ' world');
+    await until(() => [...b.replica.acknowledged.values()][0] === 1, "b's ack");
+    const c = client(cleanup, s2.url, 'notes', '', { gossipMs: 0 });
+    await until(() => textOf(c.replica) === 'hello world', 'c to load the changed text');
   });
 
   it('takes the changes a client made while the server was down, stores and acknowledges them', async () => {

@@ -220,6 +220,14 @@ export class Replica<S> {
   private current: S;
   private seenOf: { state: S; seen: Counts } | undefined;
   private digestOf: { of: unknown; digest: number } | undefined;
+  /**
+   * The current state's encoding, while it is the current state (states are immutable, so
+   * identity says so): answers and digests then cost no encode. Seeded with the bytes a
+   * state was received in when the replica's state became exactly that state (a restore,
+   * a new peer's first answer; delta logs and causal types), else filled by the first
+   * encode; dropped on a change.
+   */
+  private encoded: { readonly state: S; readonly bytes: Uint8Array } | undefined;
   private pending: Array<Pending<S>> = [];
   /** The one peer asked for missing causes and the gossip round it was asked in, until it answers or the gaps close. */
   private asking: { readonly peer: ReplicaId; readonly round: number } | undefined;
@@ -309,7 +317,8 @@ export class Replica<S> {
    * ```
    */
   get version(): Uint8Array {
-    if (this.mode === 'full') return this.type.encode(this.current);
+    // A copy: the kept encoding must not be changed by the caller.
+    if (this.mode === 'full') return this.encode(this.current).slice();
     const writer = new Writer();
     writeCounts(writer, this.vector());
     return writer.finish();
@@ -375,6 +384,7 @@ export class Replica<S> {
     if (bytes === undefined) throw new RangeError('delta past the size limits');
     const before = this.current;
     this.current = this.type.merge(this.current, delta);
+    this.remember(delta, payload);
     if (seq !== undefined) this.advance(new Map([[this.id, seq]]), payload);
     this.lastVector = this.vector();
     this.send(bytes, undefined, undefined);
@@ -564,7 +574,7 @@ export class Replica<S> {
     if (this.mode === 'full') {
       // Other peers stay silent: the requester pushes its state to all if the answer lacked it.
       if (request.digest === this.digest() || !chosen) return;
-      if (!this.type.equals(this.current, this.type.bottom)) this.reply(this.stateMessage(this.type.encode(this.current), { to: asker, ask: request.ask, seq: undefined, deps: undefined, covers: undefined }), asker, via);
+      if (!this.type.equals(this.current, this.type.bottom)) this.reply(this.stateMessage(this.encode(this.current), { to: asker, ask: request.ask, seq: undefined, deps: undefined, covers: undefined }), asker, via);
       else if (request.ask) this.reply(this.request(asker, false), asker, via);
       return;
     }
@@ -617,7 +627,7 @@ export class Replica<S> {
     }
     const mine = this.vector();
     const covers = ask ? mine : this.mode === 'log' ? new Map([...mine].filter(([id, n]) => n > (seen.get(id) ?? 0))) : undefined;
-    this.reply(this.stateMessage(this.type.encode(delta), { to, ask, seq: undefined, deps: undefined, covers }), to, via);
+    this.reply(this.stateMessage(this.encode(delta), { to, ask, seq: undefined, deps: undefined, covers }), to, via);
   }
 
   private accept(message: StateMessage, delta: S, via: Transport | undefined): void {
@@ -633,7 +643,8 @@ export class Replica<S> {
       if (seq <= (this.applied.get(from) ?? 0) && this.type.leq(delta, this.current)) return;
       if (seq > 1) needs = mergeCounts(needs, new Map([[from, seq - 1]]));
     } else if (this.type.leq(delta, this.current)) return;
-    const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload.slice() };
+    // The payload is the decoder's own copy (never the transport's buffer): kept as it is.
+    const early: Pending<S> = { from, needs, seq: message.seq, state: delta, payload: message.payload };
     if (!countsLeq(needs, this.vector())) {
       this.type.validateMerge?.(this.current, delta);
       this.pending.push(early);
@@ -667,7 +678,7 @@ export class Replica<S> {
       // The answer brings everything up to the answerer's vector: take its claims,
       // never about this replica's own deltas (it numbers them itself).
       const fresh = new Map([...(message.covers ?? NONE)].filter(([id, n]) => id !== this.id && n > (this.applied.get(id) ?? 0)));
-      if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload.slice() }, fresh);
+      if (fresh.size > 0) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload }, fresh);
     } else if (!this.type.leq(delta, this.current)) this.take({ from, needs: NONE, seq: undefined, state: delta, payload: message.payload });
     this.drain();
     if (this.asking?.peer === from) {
@@ -682,7 +693,7 @@ export class Replica<S> {
       if (!this.type.leq(before, delta)) {
         const to = this.pushed ? undefined : from;
         this.pushed = false;
-        const bytes = this.stateMessage(this.type.encode(this.current), { to, ask: false, seq: undefined, deps: undefined, covers: undefined });
+        const bytes = this.stateMessage(this.encode(this.current), { to, ask: false, seq: undefined, deps: undefined, covers: undefined });
         if (to === undefined && bytes) this.send(bytes, undefined, undefined);
         else this.reply(bytes, from, via);
       }
@@ -694,6 +705,9 @@ export class Replica<S> {
     this.type.validateMerge?.(this.current, p.state);
     const before = this.current;
     this.current = this.type.merge(this.current, p.state);
+    // Full-state sync hashes its own encoding to compare states (gossip digests,
+    // `version`): a peer's bytes for an equal state may differ, so it keeps only its own.
+    if (this.mode !== 'full') this.remember(p.state, p.payload);
     if (this.mode === 'log') this.advance(claims ?? new Map([[p.from, p.seq!]]), p.payload);
     this.changed(before, { delta: p.state, origin: 'remote', from: p.from });
   }
@@ -746,6 +760,7 @@ export class Replica<S> {
     // Callers merge only what is new (checked by leq or by version vectors), so identity suffices here.
     if (this.current === before) return;
     const state = this.current;
+    if (this.encoded?.state !== state) this.encoded = undefined;
     for (const listener of [...this.listeners]) {
       try {
         listener(state, change);
@@ -773,9 +788,25 @@ export class Replica<S> {
     if (this.digestOf?.of !== of) {
       const vector = new Writer();
       if (this.mode !== 'full') writeCounts(vector, of as Counts);
-      this.digestOf = { of, digest: fnv1a32(this.mode === 'full' ? this.type.encode(this.current) : vector.finish()) };
+      this.digestOf = { of, digest: fnv1a32(this.mode === 'full' ? this.encode(this.current) : vector.finish()) };
     }
     return this.digestOf.digest;
+  }
+
+  /** `state` encoded: the current state's encoding is kept while it stays current. */
+  private encode(state: S): Uint8Array {
+    if (state !== this.current) return this.type.encode(state);
+    if (this.encoded?.state !== state) this.encoded = { state, bytes: this.type.encode(state) };
+    return this.encoded.bytes;
+  }
+
+  /**
+   * After a merge of `delta`, received or made as `payload`: if the state is now that
+   * very delta (merged into a state it covers, such as the empty one), `payload` is its
+   * encoding, already through the bounded decoder and `validateMerge`.
+   */
+  private remember(delta: S, payload: Uint8Array): void {
+    if (this.current === delta) this.encoded = { state: delta, bytes: payload };
   }
 
   /** A sync request; `brief`: with the digest of the vector instead of the vector (gossip). */

@@ -2,7 +2,7 @@ import { asReplicaId, DecodeError, mergeAll, type ReplicaId } from '@convergent/
 import * as GCounter from '@convergent/g-counter';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeMessage, encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter } from '../src/index.js';
+import { decodeMessage, encodeMessage, MemoryNetwork, Replica, ReplicaIdReuseError, type SyncAdapter, type Transport } from '../src/index.js';
 import { seeded } from './support/random.js';
 import { append, causalGCounter, causalLog, causallyClosed, type Log } from './support/types.js';
 
@@ -408,5 +408,96 @@ describe('wire bytes', () => {
     const received = b.stats.bytesReceived - before;
     expect(received).toBeLessThan(20);
     expect(GCounter.encode(full).length).toBeGreaterThan(2800);
+  });
+});
+
+describe('the kept encoding of the current state', () => {
+  /** G-Counter counting its encodes. */
+  const counting = () => {
+    const type = { ...GCounter, encodes: 0, encode: (s: GCounter.GCounter) => (type.encodes++, GCounter.encode(s)) };
+    return type;
+  };
+  /** A link that keeps what the replica sends on it. */
+  const recorder = () => {
+    const sent: Uint8Array[] = [];
+    const transport: Transport = { connected: true, send: (bytes) => void sent.push(bytes), listen: () => () => {} };
+    return { sent, transport };
+  };
+  /** What `replica` answers a new peer's request: the value of the state it sends. */
+  const answerToNewPeer = (replica: Replica<GCounter.GCounter>, deltaLog: boolean, peer: string, seen = new Map<ReplicaId, number>()): number => {
+    const { sent, transport } = recorder();
+    replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId(peer), to: replica.id, seen: deltaLog ? seen : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
+    expect(sent).toHaveLength(1);
+    const answer = decodeMessage(sent[0]!);
+    if (answer.kind !== 'state') throw new Error('not a state');
+    return GCounter.value(GCounter.decode(answer.payload));
+  };
+  const saved = GCounter.merge(GCounter.increment(GCounter.bottom, A, 4), GCounter.increment(GCounter.bottom, B, 2));
+  const payload = GCounter.encode(saved);
+  /** A replica (the server of a restore) into which a whole state is received, as a store's compacted state is. */
+  const restored = (deltaLog: boolean) => {
+    const type = counting();
+    const replica = new Replica({ id: C, type, deltaLog, gossipMs: 0 });
+    replica.receive(encodeMessage({ kind: 'state', doc: '', from: A, to: C, ask: false, seq: undefined, deps: undefined, covers: deltaLog ? new Map([[A, 1]]) : undefined, payload }));
+    expect(GCounter.equals(replica.state, saved)).toBe(true);
+    return { type, replica };
+  };
+
+  for (const deltaLog of [true, false]) {
+    const mode = deltaLog ? 'delta log' : 'full-state sync';
+    // Full-state sync keeps only its own encodings (its digests hash them): one encode.
+    test(`${mode}: answers to new peers carry the received state's bytes, encoded ${deltaLog ? 'never' : 'once'}`, () => {
+      const { type, replica } = restored(deltaLog);
+      for (const reader of ['r1', 'r2']) {
+        const { sent, transport } = recorder();
+        replica.receive(encodeMessage({ kind: 'sync', doc: '', from: asReplicaId(reader), to: C, seen: deltaLog ? new Map() : undefined, digest: deltaLog ? undefined : 0, ask: false, nonce: undefined }), transport);
+        const answer = decodeMessage(sent[0]!);
+        expect(answer.kind === 'state' && answer.payload).toEqual(payload);
+      }
+      expect(type.encodes).toBe(deltaLog ? 0 : 1);
+    });
+
+    test(`${mode}: once the state changed, by a local update or a peer's delta, answers carry the new state`, () => {
+      const { type, replica } = restored(deltaLog);
+      expect(answerToNewPeer(replica, deltaLog, 'r1')).toBe(6);
+      replica.update((s, id) => GCounter.increment(s, id, 1));
+      expect(answerToNewPeer(replica, deltaLog, 'r2')).toBe(7);
+      const peer = new Replica({ id: asReplicaId('peer'), type: GCounter, deltaLog, gossipMs: 0 });
+      const { sent, transport } = recorder();
+      peer.connect(transport);
+      peer.update((s, id) => GCounter.increment(s, id, 10));
+      replica.receive(sent.at(-1)!);
+      expect(answerToNewPeer(replica, deltaLog, 'r3')).toBe(17);
+      // Each new state encoded once, however many peers ask.
+      const encodes = type.encodes;
+      expect(answerToNewPeer(replica, deltaLog, 'r4')).toBe(17);
+      expect(type.encodes).toBe(encodes);
+    });
+  }
+
+  test("a transport reusing a message's buffer after delivery changes no answer (the kept bytes are the decoder's copy)", () => {
+    for (const deltaLog of [true, false]) {
+      const replica = new Replica({ id: C, type: GCounter, deltaLog, gossipMs: 0 });
+      const state = encodeMessage({ kind: 'state', doc: '', from: A, to: C, ask: false, seq: undefined, deps: undefined, covers: deltaLog ? new Map([[A, 1]]) : undefined, payload });
+      replica.receive(state);
+      state.fill(0);
+      expect(answerToNewPeer(replica, deltaLog, 'r1')).toBe(6);
+      const { sent, transport } = recorder();
+      const peer = new Replica({ id: asReplicaId('peer'), type: GCounter, deltaLog, gossipMs: 0 });
+      peer.connect(transport);
+      peer.update((s, id) => GCounter.increment(s, id, 10));
+      const delta = sent.at(-1)!;
+      replica.receive(delta);
+      delta.fill(0);
+      expect(answerToNewPeer(replica, deltaLog, 'r2')).toBe(16);
+      // A delta log answers a peer that has the state with the logged delta alone.
+      if (deltaLog) expect(answerToNewPeer(replica, deltaLog, 'r3', new Map([[A, 1]]))).toBe(10);
+    }
+  });
+
+  test('full-state sync: a caller changing the bytes of `version` changes no answer', () => {
+    const { replica } = restored(false);
+    replica.version.fill(0);
+    expect(answerToNewPeer(replica, false, 'r1')).toBe(6);
   });
 });
