@@ -1,4 +1,4 @@
-// pnpm bench:server [-- --sizes 10,50,200 --procs 10 --docs 1000 --per-doc 5 --many-procs 4 --stores leveldb,redis --workloads busy,many,paper]
+// pnpm bench:server [-- --sizes 10,50,200 --procs 10 --docs 1000 --per-doc 5 --many-procs 4 --cycles 2 --stores leveldb,redis --workloads busy,many,paper]
 // The real server (@convergent/server) in its own processes, over the embedded store
 // (LevelDB, one process) and over Redis (two processes sharing a real redis-server), with
 // WebSocket text clients in other processes. Workloads: one busy document with N clients,
@@ -25,6 +25,7 @@ const maxProcs = Number(option('procs', '10'));
 const docCount = Number(option('docs', '1000'));
 const perDoc = Number(option('per-doc', '5'));
 const manyProcs = Number(option('many-procs', '4'));
+const cycles = Math.max(2, Number(option('cycles', '2')));
 const stores = option('stores', 'leveldb,redis').split(',');
 const workloads = option('workloads', 'busy,many,paper').split(',');
 const ROUNDS = 3;
@@ -226,26 +227,28 @@ async function many(kind, where) {
   // the measured ones, so that the server gives them the same document type. Pools that
   // grow with the most connections at once (Node's HTTP parser free list, up to 1,000) or
   // with ids seen (the server's binding cache, up to 1,000) fill only in the first cycle:
-  // the average over it includes them, the slope between the two cycles does not.
+  // the average over it includes them, the slope between cycles does not.
   await cycle(Array.from({ length: 50 }, (_, i) => `doc-warm-${i}`), false);
   const baseline = await s.memory();
   const first = await cycle(Array.from({ length: docCount }, (_, i) => `doc-${i}`));
   const row = { store: kind, docs: docCount, clients: docCount * perDoc, procs: manyProcs, ...first.row };
-  // The same cycle again over as many new documents: the slope between the two unloaded
-  // readings is the marginal cost of an unloaded document, free of any one-time cost the
-  // first cycle still paid (the average over the first cycle includes those).
-  const second = await cycle(Array.from({ length: docCount }, (_, i) => `doc-${docCount + i}`));
+  // The same cycle again (--cycles: 2 or more in all) over as many new documents each
+  // time: the slope of the unloaded readings is the marginal cost of an unloaded document,
+  // free of the one-time costs that the first cycle still paid and its average includes.
+  const unloaded = [first.unloaded];
+  for (let k = 1; k < cycles; k++) unloaded.push((await cycle(Array.from({ length: docCount }, (_, i) => `doc-${k * docCount + i}`))).unloaded);
   const perProcessDoc = docCount * s.procs.length;
   row.withClientsPerDoc = (first.withClients.heap - baseline.heap) / perProcessDoc;
   row.loadedPerDoc = (first.loaded.heap - baseline.heap) / perProcessDoc;
   row.unloadedPerDoc = (first.unloaded.heap - baseline.heap) / perProcessDoc;
-  row.marginalPerDoc = (second.unloaded.heap - first.unloaded.heap) / perProcessDoc;
-  row.rss = [baseline.rss, first.unloaded.rss, second.unloaded.rss];
-  row.heap = [baseline.heap, first.unloaded.heap, second.unloaded.heap];
+  // Between consecutive cycles: the first slope is (heap at 2 × docs − heap at docs) / docs.
+  row.marginalPerDoc = unloaded.slice(1).map((m, k) => (m.heap - unloaded[k].heap) / perProcessDoc);
+  row.heap = [baseline, ...unloaded].map((m) => m.heap);
+  row.rss = [baseline, ...unloaded].map((m) => m.rss);
   const restores = await s.restores();
   row.restoreMs = restores.totalMs / restores.count;
-  // Lost updates: one reader per document of both cycles.
-  const names = Array.from({ length: 2 * docCount }, (_, i) => `doc-${i}`);
+  // Lost updates: one reader per document of every cycle.
+  const names = Array.from({ length: cycles * docCount }, (_, i) => `doc-${i}`);
   const readers = await clientProcs(s.ports, plan(names, 1));
   await until(async () => (await readers.report()).lengths.every(([, length]) => length === perDoc), 'the readers').catch(() => undefined);
   row.lost = (await readers.report()).lengths.reduce((k, [, length]) => k + (perDoc - length), 0);
@@ -329,12 +332,12 @@ console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.busy)
   console.log(`| ${label(r.store)} | ${r.n} | ${r.procs} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${r.reconnectFrames} / ${kb(r.reconnectBytes)} | ${(r.reconnectFrames / r.n).toFixed(1)} frames | ${ms(r.reconnectMs)} | ${r.lost} |`);
 console.log('\n### Many documents\n');
-console.log('| store | documents × clients | client processes | connect all | convergence after the last edit | frames / bytes per edit | server heap per document: with its clients / loaded, no client / unloaded (average over the first cycle) | unloaded, marginal (second cycle − first) | heap / RSS: baseline, after 1st, after 2nd cycle | mean restore of a small document | edit burst: slowest append / longest event-loop stall / server errors | lost updates |');
+console.log('| store | documents × clients | client processes | connect all | convergence after the last edit | frames / bytes per edit | server heap per document: with its clients / loaded, no client / unloaded (average over the first cycle) | unloaded, marginal (each cycle − the one before) | heap / RSS: baseline, then unloaded after each cycle | mean restore of a small document | edit burst: slowest append / longest event-loop stall / server errors | lost updates |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 const worst = (burst, key) => Math.max(...burst.map((b) => b[key]));
 const errorCount = (burst) => burst.reduce((k, b) => k + Object.values(b.errors).reduce((x, y) => x + y, 0), 0);
 for (const r of results.many)
-  console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${kb(r.marginalPerDoc)} | ${r.heap.map(mb).join(', ')} / ${r.rss.map(mb).join(', ')} | ${ms(r.restoreMs)} | ${ms(worst(r.editBurst, 'slowestMs'))} / ${ms(worst(r.editBurst, 'loopMaxMs'))} / ${errorCount(r.editBurst)} | ${r.lost} |`);
+  console.log(`| ${label(r.store)} | ${r.docs} × ${perDoc} | ${r.procs} | ${ms(r.connectMs)} | ${ms(r.convergeMs)} | ${r.framesPerEdit.toFixed(1)} / ${kb(r.bytesPerEdit)} | ${kb(r.withClientsPerDoc)} / ${kb(r.loadedPerDoc)} / ${kb(r.unloadedPerDoc)} | ${r.marginalPerDoc.map(kb).join(', ')} | ${r.heap.map(mb).join(', ')} / ${r.rss.map(mb).join(', ')} | ${ms(r.restoreMs)} | ${ms(worst(r.editBurst, 'slowestMs'))} / ${ms(worst(r.editBurst, 'loopMaxMs'))} / ${errorCount(r.editBurst)} | ${r.lost} |`);
 console.log('\n### Restoring the automerge-paper document\n');
 console.log('| store | text length | stored state | restore (store load + replay into the replica) | of which the store read | cold decode of the state (fresh process) | ratio (replay only) | restore and the first answer to a client | a fresh client has the text after |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -3,7 +3,7 @@
 // thousands of localhost clients fit. Answers IPC requests: stats (the server's
 // counters), memory (after GC; with HEAPSNAP=<folder> it then writes a heap snapshot
 // there, snap-<n>.heapsnapshot, for heap-diff.mjs; the many-documents workload reads 1 the
-// baseline, then with clients, loaded, unloaded for each of its two cycles: 2-4, 5-7), restores (how long each document
+// baseline, then with clients, loaded, unloaded for each of its cycles: 2-4, 5-7, …), restores (how long each document
 // load took: the store's load and the replay into the replica, as the server does it),
 // burst (errors by kind, the most appends in flight and the slowest, the longest
 // event-loop stall; then reset), close (graceful).
