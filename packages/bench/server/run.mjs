@@ -237,7 +237,9 @@ async function many(kind, where) {
   // free of the one-time costs that the first cycle still paid and its average includes.
   const unloaded = [first.unloaded];
   for (let k = 1; k < cycles; k++) unloaded.push((await cycle(Array.from({ length: docCount }, (_, i) => `doc-${k * docCount + i}`))).unloaded);
-  const perProcessDoc = docCount * s.procs.length;
+  // Each process loads the documents its clients use: client k of a document starts on
+  // process k % processes, so with one client per document only the first loads them.
+  const perProcessDoc = docCount * Math.min(perDoc, s.procs.length);
   row.withClientsPerDoc = (first.withClients.heap - baseline.heap) / perProcessDoc;
   row.loadedPerDoc = (first.loaded.heap - baseline.heap) / perProcessDoc;
   row.unloadedPerDoc = (first.unloaded.heap - baseline.heap) / perProcessDoc;
