@@ -70,7 +70,7 @@ async function servers(kind, where, unloadMs = 30_000) {
   const procs = [];
   const ports = [];
   const start = async (i) => {
-    const c = child('server.mjs', [String(ports[i] ?? 0), kind, where, String(unloadMs)], ['--expose-gc']);
+    const c = child('server.mjs', [String(ports[i] ?? 0), kind, where, String(unloadMs), String(i)], ['--expose-gc']);
     ports[i] = (await c.next()).port;
     procs[i] = c;
   };
