@@ -25,6 +25,7 @@ function breakable(inner: MemoryStore): DocumentStore & { broken: boolean } {
     compact: (doc, state, through) => inner.compact(doc, state, through),
     delete: (doc) => inner.delete(doc),
     documents: () => inner.documents(),
+    bind: (replica, identity) => inner.bind(replica, identity),
     close: async () => {},
   };
 }
