@@ -1,6 +1,7 @@
 // What grew between two heap snapshots of a bench server (`HEAPSNAP=<folder> pnpm
 // bench:server …` writes one after each memory reading: 1 the baseline, then with
-// clients, loaded, unloaded). Usage: node heap-diff.mjs <before> <after> <documents>.
+// clients, loaded, unloaded for the first cycle of documents (2-4) and the second (5-7);
+// snap-4 against snap-7 is what the second cycle's documents left behind). Usage: node heap-diff.mjs <before> <after> <documents>.
 // Prints the growth split into compiled code (V8's JIT output and feedback, which a
 // longer run grows once, not per document) and the rest, then the largest rows.
 import { readFileSync } from 'node:fs';

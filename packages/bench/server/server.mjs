@@ -1,12 +1,13 @@
 // One server process of `pnpm bench:server`: argv port, 'leveldb' <folder> | 'redis' <url>,
-// unloadMs. Text documents (RGA, delta log) under every name; limits raised so that
-// thousands of localhost clients fit. Answers IPC requests: stats (the server's
+// unloadMs, its index among the processes. Text documents (RGA, delta log) under every
+// name; limits raised so that thousands of localhost clients fit. Answers IPC requests: stats (the server's
 // counters), memory (after GC; with HEAPSNAP=<folder> it then writes a heap snapshot
-// there, snap-<n>.heapsnapshot, for heap-diff.mjs), restores (how long each document
-// load took: the store's load and the replay into the replica, as the server does it,
-// and for named documents until the first answer frame), burst (errors by kind, the most
-// appends in flight and the slowest, the longest event-loop stall; then reset), close
-// (graceful).
+// there, snap-<n>.heapsnapshot, for heap-diff.mjs; the many-documents workload reads 1 the
+// baseline, then with clients, loaded, unloaded for each of its cycles: 2-4, 5-7, …; the
+// second Redis process's are snap-<n>-p1), restores (how long each document load took:
+// the store's load and the replay into the replica, as the server does it, and for named
+// documents until the first answer frame), burst (errors by kind, the most appends in
+// flight and the slowest, the longest event-loop stall; then reset), close (graceful).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import * as RGA from '@convergent/rga';
@@ -14,7 +15,7 @@ import { RedisFanout, RedisStore } from '@convergent/redis';
 import { allowAnyone, LevelDbStore, startServer } from '@convergent/server';
 import { WebSocket } from 'ws';
 
-const [port, kind, where, unloadMs] = process.argv.slice(2);
+const [port, kind, where, unloadMs, index = '0'] = process.argv.slice(2);
 // Errors by kind (logged errors by event, Redis connection errors), the first of each in full.
 const errors = {};
 const noteError = (kind, detail) => {
@@ -207,7 +208,7 @@ const memory = async () => {
   }
   const m = process.memoryUsage();
   // After the reading, so that the snapshot's own allocations are not counted in it.
-  if (process.env.HEAPSNAP) writeHeapSnapshot(`${process.env.HEAPSNAP}/snap-${++snaps}.heapsnapshot`);
+  if (process.env.HEAPSNAP) writeHeapSnapshot(`${process.env.HEAPSNAP}/snap-${++snaps}${index === '0' ? '' : `-p${index}`}.heapsnapshot`);
   return { heap: m.heapUsed + m.external, rss: m.rss };
 };
 
