@@ -7,8 +7,8 @@ const ID_BYTES = 16;
 
 /**
  * A {@link Fanout} over Redis pub/sub: one channel per document, carrying the deltas
- * each process accepted from its own clients, and one for their presence (carets and
- * selections, never stored). Every message starts with the sending
+ * each process accepted from its own clients, one for their presence (carets and
+ * selections, never stored), and one channel of deletions for every document. Every message starts with the sending
  * process's random id, so a process drops its own messages, and `subscribe` hands
  * others' deltas to the server, which merges and forwards them to its clients but never
  * publishes them: every delta crosses Redis once, and no message can loop.
@@ -110,6 +110,44 @@ export class RedisFanout implements Fanout {
     return this.#subscribe(this.#channel('presence', doc), onFrame);
   }
 
+  /**
+   * Tells the other processes that this one deleted `doc`, on the deletions channel (one
+   * for every document), so that they close their connections to it and unload it too.
+   *
+   * @example
+   * ```ts
+   * import { RedisFanout } from '@convergent/redis';
+   *
+   * async function deleted(url: string): Promise<void> {
+   *   const fanout = await RedisFanout.connect({ url });
+   *   const stop = await fanout.subscribeDeletes((doc) => console.log('deleted by another process', doc));
+   *   await fanout.publishDelete('notes'); // not heard by this process
+   *   await stop();
+   *   await fanout.close();
+   * }
+   * typeof deleted; // => 'function'
+   * ```
+   */
+  publishDelete(doc: string): Promise<void> {
+    return this.#publish(this.#channel('deletes'), Buffer.from(doc));
+  }
+
+  /**
+   * Delivers the names of the documents other processes delete; resolves to an
+   * unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * import { RedisFanout } from '@convergent/redis';
+   *
+   * const listen = async (fanout: RedisFanout) => fanout.subscribeDeletes((doc) => console.log(doc));
+   * typeof listen; // => 'function'
+   * ```
+   */
+  subscribeDeletes(onDelete: (doc: string) => void): Promise<() => Promise<void>> {
+    return this.#subscribe(this.#channel('deletes'), (bytes) => onDelete(Buffer.from(bytes).toString()));
+  }
+
   async #publish(channel: string, bytes: Uint8Array): Promise<void> {
     this.#open();
     await command(this.#publisher, ['PUBLISH', channel, Buffer.concat([this.#id, bytes])]);
@@ -140,7 +178,8 @@ export class RedisFanout implements Fanout {
     if (this.#closed) throw new StoreClosedError('the fan-out is closed');
   }
 
-  #channel(kind: 'deltas' | 'presence', doc: string): string {
-    return `${this.#prefix}${kind}:${doc}`;
+  /** A document's channel of deltas or presence, or the channel of deletions (every document). */
+  #channel(kind: 'deltas' | 'presence' | 'deletes', doc?: string): string {
+    return doc === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${doc}`;
   }
 }

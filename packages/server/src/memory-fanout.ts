@@ -25,13 +25,17 @@ type Listener = { readonly from: object; readonly onDelta: (bytes: Uint8Array) =
  * await b.subscribePresence?.('doc', () => carets++); // presence: a channel of its own
  * await a.publishPresence?.('doc', new Uint8Array([3]));
  * [heard, carets]; // => [1, 1]
+ * const deleted: string[] = [];
+ * await b.subscribeDeletes?.((doc) => deleted.push(doc)); // deletions: one channel for every document
+ * await a.publishDelete?.('doc');
+ * deleted; // => ['doc']
  * ```
  */
 export class MemoryFanout {
   /** Listeners by channel: the kind of message and the document. */
   readonly #listeners = new Map<string, Set<Listener>>();
 
-  /** A new process's fan-out, sharing this hub (deltas and presence, on separate channels). */
+  /** A new process's fan-out, sharing this hub (deltas, presence and deletions, on separate channels). */
   process(): Fanout {
     const self = {};
     const mine = new Map<Listener, string>();
@@ -63,6 +67,8 @@ export class MemoryFanout {
       subscribe: (doc, onDelta) => subscribe(`deltas:${doc}`, onDelta),
       publishPresence: (doc, frame) => publish(`presence:${doc}`, frame),
       subscribePresence: (doc, onFrame) => subscribe(`presence:${doc}`, onFrame),
+      publishDelete: (doc) => publish('deletes', new TextEncoder().encode(doc)),
+      subscribeDeletes: (onDelete) => subscribe('deletes', (bytes) => onDelete(new TextDecoder().decode(bytes))),
       close: async () => {
         closed = true;
         for (const [listener, channel] of [...mine]) remove(channel, listener);

@@ -160,11 +160,13 @@ export interface ConvergentServer {
    */
   revoke(identity: string): number;
   /**
-   * Deletes a document: closes its connections on this process (code `4404`, after which
-   * `WebSocketTransport` does not reconnect), unloads it and removes it from the store.
-   * A client holding a copy that connects later (one offline meanwhile, a new transport,
-   * or a client of another process) writes it back: refuse the name in `documents` or in
-   * the authentication hook first.
+   * Deletes a document: closes its connections (code `4404`, after which
+   * `WebSocketTransport` does not reconnect), unloads it without compacting and removes
+   * it from the store. Through a fan-out that carries deletions
+   * ({@link Fanout.publishDelete}) every other process does the same for its own
+   * connections, and deletes it from the store again after its own last write. A client
+   * holding a copy that connects later (one offline meanwhile, or a new transport)
+   * writes it back: refuse the name in `documents` or in the authentication hook first.
    * @param name - the document
    */
   deleteDocument(name: string): Promise<void>;
@@ -383,6 +385,24 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     }, unloadMs);
     timer.unref();
     idleTimers.set(doc.name, timer);
+  };
+
+  /**
+   * Deletes `name` on this process: closes its connections (`4404`), unloads it without
+   * compacting and removes it from the store; for `deleteDocument`, and for a deletion
+   * another process announced through the fan-out (never announced again).
+   *
+   * The race with the other processes: one that holds the document may still be
+   * appending its clients' deltas, or compacting, when the deleting process removes it
+   * from the store, and would write it back. So every process deletes it from the store
+   * itself once its own writes are done, whether it held the document or not: no
+   * process writes the document after its own delete (a process that did not hold it
+   * wrote nothing since, and a process that did takes no more writes once it heard).
+   */
+  const removeDocument = async (name: string): Promise<void> => {
+    for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
+    await release(name, true, () => store.delete(name));
+    digests?.delete(name);
   };
 
   const addressEntry = (address: string) => {
@@ -773,6 +793,18 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
     createServer({ headersTimeout: limits.authTimeoutMs, requestTimeout: limits.authTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.authTimeoutMs) }, (request, response) => {
       if (!handleRequest(request, response)) response.writeHead(404).end();
     });
+  if (fanout?.subscribeDeletes) {
+    await fanout
+      .subscribeDeletes((name) => {
+        if (closing) return;
+        log('info', 'deleted-elsewhere', { document: name });
+        removeDocument(name).catch((error: unknown) => log('error', 'delete-failed', { document: name, error }));
+      })
+      .catch(async (error: unknown) => {
+        if (options.store === undefined) await store.close();
+        throw error;
+      });
+  }
   http.on('upgrade', onUpgrade);
   if (standalone) {
     await new Promise<void>((resolve, reject) => {
@@ -810,9 +842,7 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
       return n;
     },
     async deleteDocument(name) {
-      for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
-      await release(name, true, () => store.delete(name));
-      digests?.delete(name);
+      await Promise.all([removeDocument(name), fanout?.publishDelete?.(name)]);
       log('info', 'deleted', { document: name });
     },
     handleRequest,

@@ -138,6 +138,15 @@ export interface Fanout {
   publishPresence?(doc: string, frame: Uint8Array): Promise<void>;
   /** Optional: delivers the presence frames other processes publish for `doc` (never this process's own); resolves to an unsubscribe function. */
   subscribePresence?(doc: string, onFrame: (frame: Uint8Array) => void): Promise<() => Promise<void>>;
+  /**
+   * Optional, with {@link Fanout.subscribeDeletes}: tells the other processes that this
+   * one deleted `doc`, so that they close their connections to it and unload it too.
+   * Without these two methods a deletion stays within the deleting process, and another
+   * process holding the document writes it back.
+   */
+  publishDelete?(doc: string): Promise<void>;
+  /** Optional: delivers the names of the documents other processes delete (never this process's own deletions), for every document; resolves to an unsubscribe function. */
+  subscribeDeletes?(onDelete: (doc: string) => void): Promise<() => Promise<void>>;
   /** Stops every subscription and releases the connection. */
   close(): Promise<void>;
 }

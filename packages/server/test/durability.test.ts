@@ -229,6 +229,70 @@ describe('deletion', () => {
   });
 });
 
+describe('deletion across processes', () => {
+  /** Two servers on one store and one fan-out hub; `slow` delays the second's appends (its write lands after the first's delete). */
+  async function pair(slowMs = 0) {
+    const store = new MemoryStore();
+    const hub = new MemoryFanout();
+    const announced: string[] = [];
+    const counted = (): Fanout => {
+      const inner = hub.process();
+      return { ...inner, publishDelete: (doc) => (announced.push(doc), inner.publishDelete!(doc)) };
+    };
+    const slow: DocumentStore = Object.assign(Object.create(outliving(store)) as DocumentStore, {
+      append: async (doc: string, delta: Uint8Array) => {
+        await sleep(slowMs);
+        return store.append(doc, delta);
+      },
+    });
+    const s1 = await server(cleanup, { store: outliving(store), fanout: counted(), unloadMs: 100 });
+    const s2 = await server(cleanup, { store: slow, fanout: counted(), unloadMs: 100 });
+    const a = client(cleanup, s1.url, 'notes', '?user=alice');
+    const b = client(cleanup, s2.url, 'notes', '?user=bob');
+    await Promise.all([a.link.opened, b.link.opened]);
+    const ended = (c: typeof a) => new Promise((resolve) => c.link.listen({ message: () => {}, status: (up) => !up && resolve(c.link.ended) }));
+    return { store, announced, s1, s2, a, b, ended: [ended(a), ended(b)] };
+  }
+
+  const names = async (store: DocumentStore) => {
+    const found: string[] = [];
+    for await (const name of store.documents()) found.push(name);
+    return found;
+  };
+
+  it('closes the clients of every process (4404), unloads it everywhere and leaves the store empty, announced once', async () => {
+    const { store, announced, s1, s2, a, b, ended } = await pair();
+    typeText(a.replica, 'a');
+    typeText(b.replica, 'b');
+    await until(() => textOf(a.replica).length === 2 && textOf(b.replica).length === 2, 'both texts');
+    await until(() => a.replica.acknowledged.size === 1 && b.replica.acknowledged.size === 1, 'both acks');
+    await s1.deleteDocument('notes');
+    expect(await Promise.all(ended)).toEqual([
+      { code: 4404, reason: 'document deleted' },
+      { code: 4404, reason: 'document deleted' },
+    ]);
+    await until(() => s2.health().documents === 0, 'the other process to unload it');
+    expect(announced).toEqual(['notes']); // the other process never announces it again
+    expect(s2.logs.some((e) => e.event === 'deleted-elsewhere' && e.document === 'notes')).toBe(true);
+    // Past the unload delay, in which a process still holding it would have compacted it back.
+    await sleep(300);
+    expect(await store.load('notes')).toEqual({ state: undefined, deltas: [] });
+    expect(await names(store)).toEqual([]);
+  });
+
+  it('a write of the other process that lands after the deleting process removed the document is removed too', async () => {
+    const { store, s1, b, ended } = await pair(150);
+    typeText(b.replica, 'late');
+    // The delete runs while the other process's append is still on its way to the store.
+    await sleep(20);
+    await s1.deleteDocument('notes');
+    await Promise.all(ended);
+    await sleep(400);
+    expect(await store.load('notes')).toEqual({ state: undefined, deltas: [] });
+    expect(await names(store)).toEqual([]);
+  });
+});
+
 describe('several processes on one store and fan-out', () => {
   it('converges clients of different processes; each change is stored and published once, never republished', async () => {
     const store: DocumentStore = new MemoryStore();

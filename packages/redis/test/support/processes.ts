@@ -24,6 +24,8 @@ export interface Child {
   readonly process: ChildProcess;
   /** Output lines so far. */
   readonly lines: string[];
+  /** Writes a line to its stdin. */
+  send(line: string): void;
   /** SIGKILL by PID; resolves once it is gone. */
   kill(): Promise<void>;
 }
@@ -32,7 +34,7 @@ export interface Child {
 export async function startChild(file: string, args: readonly string[], ready: string, env: Record<string, string> = {}): Promise<Child> {
   const child = spawn(process.execPath, [...TSX, fileURLToPath(new URL(file, import.meta.url)), ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
   const lines: string[] = [];
@@ -58,6 +60,7 @@ export async function startChild(file: string, args: readonly string[], ready: s
   return {
     process: child,
     lines,
+    send: (line) => child.stdin?.write(`${line}\n`),
     kill: async () => {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
       await exited;
