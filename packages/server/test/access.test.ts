@@ -127,13 +127,18 @@ describe('replica-id bindings kept in the store', () => {
     await until(() => mallory.closes.length > 0, 'mallory to be cut');
     expect(mallory.closes[0], JSON.stringify(second.logs.filter((e) => e.level !== 'info' && e.level !== 'debug'))).toEqual([1008, 'replica id bound to another identity']);
     expect(second.metrics()).toMatch(/convergent_refused_total\{reason="identity"\} [1-9]/);
-    // Alice's replica comes back, and writes on.
-    const link = new WebSocketTransport(`${second.url}notes?user=alice`, { WebSocket });
+    // Alice's replica comes back, and writes on. Its link retries as quickly as the
+    // harness's clients: with the default back-off (1 s, doubling) one failed attempt on
+    // a loaded machine could outlast the wait below. Its closes say why, should it fail.
+    const aliceCloses: Array<[number, string]> = [];
+    const link = new WebSocketTransport(`${second.url}notes?user=alice`, { WebSocket, reconnectMs: 50, maxReconnectMs: 200, onClose: (code, reason) => aliceCloses.push([code, reason]) });
     cleanup.push(() => link.close());
     alice.replica.connect(link);
     typeText(alice.replica, '!');
     const bob = client(cleanup, second.url, 'notes', '?user=bob');
-    await until(() => textOf(bob.replica) === 'mine!', "bob to get alice's text");
+    await until(() => textOf(bob.replica) === 'mine!', "bob to get alice's text").catch((error: Error) => {
+      throw new Error(`${error.message}: bob has ${JSON.stringify(textOf(bob.replica))}, alice's link closed ${JSON.stringify(aliceCloses)}, bob's ${JSON.stringify(bob.closes)}; ${JSON.stringify(second.logs.filter((e) => (e.level === 'warn' || e.level === 'error') && e.identity !== 'mallory'))}`);
+    });
   });
 
   it('are checked in the store when the cache holds none of them, and a refused message changes nothing', async () => {
