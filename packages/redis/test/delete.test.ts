@@ -48,6 +48,10 @@ it('deleteDocument on process A ends the clients of A and B (4404) and leaves th
     ]);
     await until(() => servers[0]!.lines.includes('deleted shared'), 'the delete on process A');
     expect(announced).toEqual(['shared']); // once, by A: B never announces it again
+    // Neither process holds it any more.
+    const loaded = (port: number) => fetch(`http://127.0.0.1:${port}/health`).then(async (r) => ((await r.json()) as { documents: number }).documents);
+    await until(async () => (await loaded(ports[1])) === 0, 'process B to unload it');
+    expect(await loaded(ports[0])).toBe(0);
     // B deletes it too once its own writes are done (its last append may land after A's delete).
     await until(async () => (await stored()).names.length === 0, 'an empty store');
     // A grace period in which B, had it kept the document, would have compacted and unloaded it.
