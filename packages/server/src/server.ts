@@ -394,10 +394,13 @@ export async function startServer(options: ServerOptions): Promise<ConvergentSer
    *
    * The race with the other processes: one that holds the document may still be
    * appending its clients' deltas, or compacting, when the deleting process removes it
-   * from the store, and would write it back. So every process deletes it from the store
-   * itself once its own writes are done, whether it held the document or not: no
-   * process writes the document after its own delete (a process that did not hold it
-   * wrote nothing since, and a process that did takes no more writes once it heard).
+   * from the store, and would write it back. So every process that hears of the
+   * deletion deletes it from the store itself, after its own writes of it have ended:
+   * holding it, it first closes it (queued appends and compactions drain, and it takes
+   * no more); not holding it, it has none under way. Each process's last write of the
+   * document thus comes before its own delete, whichever delete lands last, so the
+   * deleting process may delete and announce at once. The cost: one store delete per
+   * process and deletion.
    */
   const removeDocument = async (name: string): Promise<void> => {
     for (const [ws, record] of sockets) if (record.doc === name) closeSocket(ws, 'deleted', { document: name });
