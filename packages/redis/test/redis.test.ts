@@ -90,4 +90,19 @@ describe('RedisFanout', () => {
     expect(heard).toEqual(['y1', 'x2']);
     await Promise.all([a.close(), b.close(), stranger.close()]);
   });
+
+  it('delivers a deletion to every other process of its prefix, never to its sender, apart from the deltas', async () => {
+    const options = fresh();
+    const [a, b, stranger] = await Promise.all([RedisFanout.connect(options), RedisFanout.connect(options), RedisFanout.connect(fresh())]);
+    const heard: string[] = [];
+    await a.subscribeDeletes((doc) => heard.push(`a:${doc}`));
+    await b.subscribeDeletes((doc) => heard.push(`b:${doc}`));
+    await b.subscribe('deletes', (d) => heard.push(`b-delta${d[0]}`)); // a document named "deletes" is another channel
+    await stranger.publishDelete('x');
+    await a.publishDelete('notes/été 1');
+    await a.publish('deletes', bytes(3));
+    await until(() => heard.length >= 2, 'two deliveries');
+    expect(heard).toEqual(['b:notes/été 1', 'b-delta3']);
+    await Promise.all([a.close(), b.close(), stranger.close()]);
+  });
 });
