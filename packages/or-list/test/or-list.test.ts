@@ -94,6 +94,25 @@ describe('remove is observed-remove with reset', () => {
   });
 });
 
+describe('counters edited out of order (regression: associativity, CI seed -798654400)', () => {
+  // Ben inserts a counter at 1, adds 2 twice (its dots: id 1, presence 2, counts 3, 4, 5),
+  // then removes it. Merging the insert, the last add and the remove must give one state
+  // in either grouping: the first count stays until the add that replaced it arrives.
+  test('merge is associative on them, and the element goes once every delta is in', () => {
+    const Counters = ORList.of(ORMap.counter);
+    const plus = (s: typeof Counters.bottom) => Counters.update(s, ben, 0, (v, r) => ORMap.increment(v, r, 2));
+    const a = Counters.merge(Counters.bottom, Counters.insert(Counters.bottom, ben, 0, (v, r) => ORMap.increment(v, r, 1)));
+    const second = plus(a);
+    const b = plus(Counters.merge(a, second));
+    const c = Counters.remove(Counters.merge(Counters.merge(a, second), b), ben, 0);
+    const left = Counters.merge(Counters.merge(a, b), c);
+    expect(Counters.equals(left, Counters.merge(a, Counters.merge(b, c)))).toBe(true);
+    expect(Counters.snapshot(Counters.merge(a, b))).toEqual([5]);
+    expect(Counters.snapshot(left)).toEqual([1]);
+    expect(Counters.snapshot(Counters.merge(left, second))).toEqual([]);
+  });
+});
+
 describe('a list inside a map', () => {
   const Lists = ORMap.of(Todos);
   const put = (s: typeof Lists.bottom, r: ReplicaId, key: string, at: number, title: string) =>

@@ -19,11 +19,19 @@ export interface CounterDot {
   readonly counter: number;
   /** The replica's contribution: a safe integer, negative after decrements. */
   readonly value: number;
+  /**
+   * Older dots of the same replica held beside this one, oldest first (each without
+   * `earlier` of its own): increments whose replacing increment arrived before the
+   * delta that replaced them (deltas delivered out of order). They stay until that
+   * delta arrives, because a remove that saw only the latest dot must leave them;
+   * {@link count} reads only the latest. Usually absent.
+   */
+  readonly earlier?: readonly CounterDot[];
 }
 
 /**
  * The dot store of a {@link CausalCounter}: per replica, its latest dot and its
- * contribution. An immutable map.
+ * contribution (and, rarely, older dots not yet replaced here). An immutable map.
  *
  * @example
  * ```ts
@@ -89,7 +97,7 @@ export function increment(state: CausalCounter, replica: ReplicaId, by: number):
   const value = (mine?.value ?? 0) + by;
   if (!Number.isSafeInteger(by) || !Number.isSafeInteger(value)) throw new RangeError('counter increments and totals must be safe integers');
   const dot = DotContext.next(state.context, replica);
-  const seen = mine ? [{ replica, counter: mine.counter }] : [];
+  const seen = sharesOf(mine).map(({ counter }) => ({ replica, counter }));
   return Object.freeze({
     store: new Map([[replica, Object.freeze({ counter: dot.counter, value })]]),
     context: DotContext.fromDots([dot, ...seen]),
@@ -120,8 +128,32 @@ const sum = (store: CounterStore): number => {
   return total;
 };
 
+/** One replica's dots, oldest first. */
+const sharesOf = (share: CounterDot | undefined): readonly CounterDot[] =>
+  share === undefined ? [] : share.earlier ? [...share.earlier, share] : [share];
+
+/** The share holding `shares` (oldest first, at least one): the latest, with the others as `earlier`. */
+const shareOf = (shares: readonly CounterDot[]): CounterDot => {
+  const dot = (s: CounterDot): CounterDot => Object.freeze({ counter: s.counter, value: s.value });
+  const latest = shares[shares.length - 1]!;
+  return shares.length === 1 ? dot(latest) : Object.freeze({ ...dot(latest), earlier: Object.freeze(shares.slice(0, -1).map(dot)) });
+};
+
 const sorted = (store: CounterStore): Array<[ReplicaId, number, number]> =>
-  [...store].map(([replica, { counter, value }]): [ReplicaId, number, number] => [replica, counter, value]).sort(byDot);
+  [...store].flatMap(([replica, share]) => sharesOf(share).map(({ counter, value }): [ReplicaId, number, number] => [replica, counter, value])).sort(byDot);
+
+/** A store from its dots sorted by (replica, counter); `fail` unless strictly increasing. */
+const fromSorted = (dots: ReadonlyArray<readonly [ReplicaId, number, number]>, fail: (message: string, i: number) => never): CounterStore => {
+  const grouped = new Map<ReplicaId, CounterDot[]>();
+  dots.forEach(([replica, counter, value], i) => {
+    const previous = dots[i - 1];
+    if (previous && byDot(previous, dots[i]!) >= 0) fail('counter shares out of order or repeated', i);
+    const shares = grouped.get(replica);
+    if (shares) shares.push({ counter, value });
+    else grouped.set(replica, [{ counter, value }]);
+  });
+  return new Map([...grouped].map(([replica, shares]) => [replica, shareOf(shares)]));
+};
 
 const emptyStore: CounterStore = new Map();
 
@@ -145,19 +177,27 @@ export const counter: Embeddable<CausalCounter, CounterStore, number> = Object.f
   isEmpty: (store: CounterStore) => store.size === 0,
   join(a: CounterStore, ac: DotContext, b: CounterStore, bc: DotContext): CounterStore {
     const out = new Map<ReplicaId, CounterDot>();
-    // A share stays if the other side holds the same dot or has never seen it.
-    const keep = (mine: CounterStore, theirs: CounterStore, seen: DotContext) => {
-      for (const [replica, share] of mine)
-        if (theirs.get(replica)?.counter === share.counter || !DotContext.has(seen, { replica, counter: share.counter }))
-          if ((out.get(replica)?.counter ?? 0) < share.counter) out.set(replica, share);
-    };
-    keep(a, b, bc);
-    keep(b, a, ac);
+    // A dot stays if the other side holds it too or has never seen it. A later dot of the
+    // same replica does not replace an older one here: only the context of the increment
+    // that replaced it does, else a remove that saw only the later dot would lose the older.
+    for (const replica of new Set([...a.keys(), ...b.keys()])) {
+      const [mine, theirs] = [sharesOf(a.get(replica)), sharesOf(b.get(replica))];
+      const held = (shares: readonly CounterDot[], counter: number) => shares.some((s) => s.counter === counter);
+      const kept = [
+        ...mine.filter((s) => held(theirs, s.counter) || !DotContext.has(bc, { replica, counter: s.counter })),
+        ...theirs.filter((s) => !held(mine, s.counter) && !DotContext.has(ac, { replica, counter: s.counter })),
+      ].sort((p, q) => p.counter - q.counter);
+      if (kept.length > 0) out.set(replica, shareOf(kept));
+    }
     return counter.equals(out, a) ? a : out;
   },
   equals: (a: CounterStore, b: CounterStore) =>
-    a.size === b.size && [...a].every(([replica, share]) => b.get(replica)?.counter === share.counter && b.get(replica)?.value === share.value),
-  dots: (store: CounterStore) => [...store].map(([replica, share]): [ReplicaId, number] => [replica, share.counter]),
+    a.size === b.size &&
+    [...a].every(([replica, share]) => {
+      const [mine, theirs] = [sharesOf(share), sharesOf(b.get(replica))];
+      return mine.length === theirs.length && mine.every((s, i) => theirs[i]!.counter === s.counter && theirs[i]!.value === s.value);
+    }),
+  dots: (store: CounterStore) => [...store].flatMap(([replica, share]) => sharesOf(share).map(({ counter }): [ReplicaId, number] => [replica, counter])),
   snapshot: sum,
   write(writer, store, replicas) {
     const shares = sorted(store);
@@ -168,31 +208,25 @@ export const counter: Embeddable<CausalCounter, CounterStore, number> = Object.f
     }
   },
   read(reader, replicas) {
-    const store = new Map<ReplicaId, CounterDot>();
-    let last = -1;
-    for (let n = reader.count(replicas.length, 3); n > 0; n--) {
-      const at = reader.offset;
+    const dots: Array<[ReplicaId, number, number]> = [];
+    const starts: number[] = [];
+    for (let n = reader.count(Infinity, 3); n > 0; n--) {
+      starts.push(reader.offset);
       const [replica, dot] = readDot(reader, replicas);
-      const index = replicas.indexOf(replica);
-      if (index <= last) reader.fail('counter shares out of order or repeated', at);
-      last = index;
-      const value = readInt(reader);
-      store.set(replica, Object.freeze({ counter: dot, value }));
+      dots.push([replica, dot, readInt(reader)]);
     }
-    return store;
+    return fromSorted(dots, (message, i) => reader.fail(message, starts[i]));
   },
   toJSON: sorted,
   fromJSON(json, path) {
-    const store = new Map<ReplicaId, CounterDot>();
-    let last = '';
-    jsonArray(json, path).forEach((entry, i) => {
+    const dots = jsonArray(json, path).map((entry, i): [ReplicaId, number, number] => {
       const at = `${path}[${i}]`;
       const [replica, dot, value] = dotFromJSON(entry, at, 1);
-      if (replica <= last) throw new DecodeError('counter shares out of order or repeated', { path: at });
-      last = replica;
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new DecodeError('expected a safe integer', { path: at });
-      store.set(replica, Object.freeze({ counter: dot, value }));
+      return [replica, dot, value];
     });
-    return store;
+    return fromSorted(dots, (message, i) => {
+      throw new DecodeError(message, { path: `${path}[${i}]` });
+    });
   },
 });

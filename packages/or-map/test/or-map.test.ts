@@ -83,6 +83,37 @@ describe('remove is observed-remove with reset', () => {
   });
 });
 
+describe('increments delivered out of order (regression: associativity, CI seed -798654400)', () => {
+  // Alice counts milk 1, 3, 5 (dots 1, 2, 3), then removes it. A replica that got only the
+  // first state, the last increment and the remove must not lose the first increment:
+  // the increment that replaced it (dot 2) has not arrived, and the remove never saw it.
+  function history() {
+    const first = apply(Cart.bottom, add(Cart.bottom, alice, 'milk', 1));
+    const second = add(first, alice, 'milk', 2);
+    const third = add(apply(first, second), alice, 'milk', 2);
+    const removal = Cart.remove(apply(apply(first, second), third), alice, 'milk');
+    return { first, second, third, removal };
+  }
+
+  test('merge is associative on them', () => {
+    const { first, third, removal } = history();
+    const left = Cart.merge(Cart.merge(first, third), removal);
+    const right = Cart.merge(first, Cart.merge(third, removal));
+    expect(Cart.equals(left, right)).toBe(true);
+    expect(Cart.snapshot(left)).toEqual({ milk: 1 });
+  });
+
+  test('the count reads the latest increment; the older goes when its replacement arrives', () => {
+    const { first, second, third, removal } = history();
+    const both = Cart.merge(first, third);
+    expect(Cart.snapshot(both)).toEqual({ milk: 5 });
+    expect(Cart.equals(Cart.decode(Cart.encode(both)), both)).toBe(true);
+    expect(Cart.equals(Cart.fromJSON(JSON.parse(JSON.stringify(Cart.toJSON(both)))), both)).toBe(true);
+    expect(Cart.snapshot(Cart.merge(both, second))).toEqual({ milk: 5 });
+    expect(Cart.merge(Cart.merge(both, removal), second).entries.size).toBe(0);
+  });
+});
+
 describe('the guide\'s todo list', () => {
   test('Ann deletes a todo while Ben assigns himself: the item comes back holding only the assignment', () => {
     const Item = ORMap.of(ORMap.set);
@@ -178,6 +209,8 @@ describe('codecs', () => {
     ['a fractional count', { context: ctx, entries: [['a', [['a', 1, 1.5]]]] }],
     ['a key that is not a string', { context: ctx, entries: [[1, [['a', 1, 1]]]] }],
     ['shares out of order', { context: { vector: [['a', 1], ['b', 1]], cloud: [] }, entries: [['k', [['b', 1, 1], ['a', 1, 1]]]] }],
+    ["one replica's dots out of order", { context: ctx, entries: [['k', [['a', 2, 3], ['a', 1, 1]]]] }],
+    ["one replica's dot repeated", { context: ctx, entries: [['k', [['a', 1, 1], ['a', 1, 1]]]] }],
   ])('fromJSON rejects %s', (_, json) => {
     expect(() => Cart.fromJSON(json)).toThrow(DecodeError);
   });

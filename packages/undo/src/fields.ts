@@ -276,7 +276,7 @@ export const undoCounter: ValueUndo<ORMap.CausalCounter> = Object.freeze({
     const mine = value.store.get(replica);
     // A map entry the step made, holding only this replica's count as the step left it: take the count away, so the entry goes.
     if (change.from === undefined && mine !== undefined && value.store.size === 1 && mine.value === change.to) {
-      return Object.freeze({ store: new Map() as ORMap.CounterStore, context: contextFromDots([{ replica, counter: mine.counter }]) });
+      return Object.freeze({ store: new Map() as ORMap.CounterStore, context: contextFromDots([...(mine.earlier ?? []), mine].map(({ counter }) => ({ replica, counter }))) });
     }
     // This replica's increments were reset since (its map entry was removed): nothing of them is left to take back.
     if (change.to !== undefined && mine === undefined) return undefined;
