@@ -7,13 +7,12 @@ import {
   PersistentMap,
   readJson,
   writeJson,
-  type Counts,
   type JsonValue,
   type ReplicaId,
 } from '@convergent/core';
 import * as MVRegister from '@convergent/mv-register';
 import * as ORSet from '@convergent/or-set';
-import { DotContext } from '@convergent/version-vector';
+import { DotContext, type Dot } from '@convergent/version-vector';
 import { byDot, cachedSnapshot, dotFromJSON, readDot, writeDot, type Embeddable } from './embeddable.js';
 
 /**
@@ -58,19 +57,19 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
   isEmpty: (store: SetStore) => store.size === 0,
   join: (a: SetStore, ac: DotContext, b: SetStore, bc: DotContext) => ORSet.merge(setOf(a, ac), setOf(b, bc)).entries,
   equals: (a: SetStore, b: SetStore) => a === b || ORSet.equals(setOf(a, ORSet.bottom.context), setOf(b, ORSet.bottom.context)),
-  dots: (store: SetStore) => [...store.values()].flatMap((dots) => [...dots]),
+  dots: (store: SetStore) => [...store.values()].flatMap((dots) => ORSet.liveDots(dots).map(({ replica, counter }): [ReplicaId, number] => [replica, counter])),
   snapshot: cachedSnapshot((store: SetStore) => Object.freeze(ORSet.elements(setOf(store, ORSet.bottom.context)))),
   write(writer, store, replicas) {
     const keys = [...store.keys()].sort();
     writer.uint(keys.length);
     for (const key of keys) {
-      const dots = [...store.get(key)!].sort(byDot);
+      const dots = ORSet.liveDots(store.get(key));
       writer.string(key).uint(dots.length);
-      for (const [replica, counter] of dots) writeDot(writer, replicas, replica, counter);
+      for (const { replica, counter } of dots) writeDot(writer, replicas, replica, counter);
     }
   },
   read(reader, replicas) {
-    const entries: Array<[string, Counts]> = [];
+    const entries: Array<[string, ORSet.ElementDots]> = [];
     let last: string | undefined;
     for (let n = reader.count(undefined, 4); n > 0; n--) {
       const at = reader.offset;
@@ -82,23 +81,27 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
       } catch {
         reader.fail('not a canonical JSON value', at);
       }
-      const dots = new Map<ReplicaId, number>();
+      // One replica may hold several dots of an element, by ascending counter (see ORSet.ElementDots).
+      const dots: Dot[] = [];
       let previous: [string, number] | undefined;
-      for (let m = reader.count(replicas.length, 2); m > 0; m--) {
+      for (let m = reader.count(undefined, 2); m > 0; m--) {
         const dot = readDot(reader, replicas);
         if (previous && byDot(previous, dot) >= 0) reader.fail('dots out of order', at);
         previous = dot;
-        dots.set(dot[0], dot[1]);
+        dots.push({ replica: dot[0], counter: dot[1] });
       }
-      if (dots.size === 0) reader.fail('element without dots', at);
-      entries.push([key, dots]);
+      if (dots.length === 0) reader.fail('element without dots', at);
+      entries.push([key, ORSet.elementDots(dots)]);
     }
     return PersistentMap.from(entries);
   },
   toJSON: (store: SetStore) =>
-    [...store.keys()].sort().map((key) => [JSON.parse(key) as JsonValue, [...store.get(key)!].sort(byDot)]),
+    [...store.keys()].sort().map((key) => [
+      JSON.parse(key) as JsonValue,
+      ORSet.liveDots(store.get(key)).map(({ replica, counter }): [ReplicaId, number] => [replica, counter]),
+    ]),
   fromJSON(json, path) {
-    const entries: Array<[string, Counts]> = [];
+    const entries: Array<[string, ORSet.ElementDots]> = [];
     let last: string | undefined;
     jsonArray(json, path).forEach((entry, i) => {
       const at = `${path}[${i}]`;
@@ -110,7 +113,7 @@ export const set: Embeddable<ORSet.ORSet, SetStore, readonly JsonValue[]> = Obje
       const dots = jsonArray(pair[1], `${at}[1]`).map((dot, k) => dotFromJSON(dot, `${at}[1][${k}]`, 0));
       if (dots.length === 0 || dots.some((dot, k) => k > 0 && byDot(dots[k - 1]!, dot) >= 0))
         throw new DecodeError('dots empty, out of order or repeated', { path: at });
-      entries.push([key, new Map(dots as Array<[ReplicaId, number]>) as Counts]);
+      entries.push([key, ORSet.elementDots(dots.map(([replica, counter]) => ({ replica, counter })))]);
     });
     return PersistentMap.from(entries);
   },

@@ -114,6 +114,39 @@ describe('increments delivered out of order (regression: associativity, CI seed 
   });
 });
 
+describe('set adds delivered out of order (regression: OR-Set merge was not associative, older dots dropped)', () => {
+  // Alice tags todo with x three times, then removes x. A replica that got only the first
+  // state, the third add and the remove must keep the first add: the add that replaced it
+  // has not arrived, and the remove never saw it.
+  const Tags = ORMap.of(ORMap.set);
+  type Tags = typeof Tags.bottom;
+  function history() {
+    const tag = (s: Tags) => Tags.update(s, alice, 'todo', (v, r) => ORSet.add(v, r, 'x'));
+    const first = Tags.merge(Tags.bottom, tag(Tags.bottom));
+    const second = tag(first);
+    const third = tag(Tags.merge(first, second));
+    const removal = Tags.update([first, second, third].reduce(Tags.merge), alice, 'todo', (v, r) => ORSet.remove(v, r, 'x'));
+    return { first, second, third, removal };
+  }
+
+  test('merge is associative on them, and x stays', () => {
+    const { first, third, removal } = history();
+    const left = Tags.merge(Tags.merge(first, third), removal);
+    const right = Tags.merge(first, Tags.merge(third, removal));
+    expect(Tags.equals(left, right)).toBe(true);
+    expect(Tags.snapshot(left)).toEqual({ todo: ['x'] });
+  });
+
+  test('both dots survive the codecs; the older goes when the add that replaced it arrives', () => {
+    const { first, second, third, removal } = history();
+    const both = Tags.merge(first, third);
+    expect(Tags.equals(Tags.decode(Tags.encode(both)), both)).toBe(true);
+    expect(Tags.equals(Tags.fromJSON(JSON.parse(JSON.stringify(Tags.toJSON(both)))), both)).toBe(true);
+    expect(Tags.snapshot(Tags.merge(Tags.merge(both, removal), second))).toEqual({});
+    expect(Tags.snapshot(Tags.merge(both, Tags.remove(both, alice, 'todo')))).toEqual({});
+  });
+});
+
 describe('the guide\'s todo list', () => {
   test('Ann deletes a todo while Ben assigns himself: the item comes back holding only the assignment', () => {
     const Item = ORMap.of(ORMap.set);

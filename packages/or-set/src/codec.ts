@@ -1,22 +1,21 @@
 import {
   canonicalKey,
-  countsFromJSON,
-  countsToJSON,
   DecodeError,
   decodeVersioned,
   fromCanonicalKey,
   isJsonValue,
   jsonArray,
+  jsonNat,
   jsonObject,
+  jsonReplicaId,
   Writer,
-  type Counts,
   type JsonValue,
   type DecodeLimits,
   type Reader,
   type ReplicaId,
 } from '@convergent/core';
-import { DotContext, type DotContextJSON } from '@convergent/version-vector';
-import { of, type ORSet } from './or-set.js';
+import { DotContext, type Dot, type DotContextJSON } from '@convergent/version-vector';
+import { elementDots, liveDots, of, type ElementDots, type ORSet } from './or-set.js';
 
 /**
  * The JSON form of an {@link ORSet}.
@@ -34,7 +33,8 @@ export interface ORSetJSON {
   context: DotContextJSON;
   /**
    * The live elements in ascending canonical-key order, each with its live dots as
-   * `[replicaId, counter]` pairs, ids ascending.
+   * `[replicaId, counter]` pairs, ids ascending, one replica's dots (rarely more
+   * than one) by ascending counter.
    */
   entries: Array<[JsonValue, Array<[string, number]>]>;
 }
@@ -47,22 +47,28 @@ const replicasOf = (context: DotContext): ReplicaId[] =>
   [...new Set([...context.vector.counts.keys(), ...context.cloud.keys()])].sort();
 
 const sortedKeys = (state: ORSet): string[] => [...state.entries.keys()].sort();
-const sortedDots = (dots: Counts): Array<[ReplicaId, number]> => countsToJSON(dots) as Array<[ReplicaId, number]>;
 
-/** Checks the state invariants shared by both decoders; `fail` throws. */
+/**
+ * Checks the state invariants shared by both decoders and makes the element's
+ * dots; `fail` throws. `dots` is as read: it must be sorted by replica id, then
+ * counter, without repeats.
+ */
 function checker(context: DotContext, fail: (message: string) => never) {
   const used = new Set<string>();
   let previous: string | undefined;
-  return (key: string, dots: Counts): void => {
+  return (key: string, dots: readonly Dot[]): ElementDots => {
     if (previous !== undefined && !(previous < key)) fail('elements out of order or repeated');
     previous = key;
-    if (dots.size === 0) fail('element without dots');
-    for (const [replica, counter] of dots) {
+    if (dots.length === 0) fail('element without dots');
+    dots.forEach(({ replica, counter }, i) => {
+      const before = dots[i - 1];
+      if (before && (before.replica > replica || (before.replica === replica && before.counter >= counter))) fail('dots out of order or repeated');
       if (counter < 1 || !DotContext.has(context, { replica, counter })) fail('live dot missing from the context');
       const id = `${counter} ${replica}`;
       if (used.has(id)) fail('dot shared by two elements');
       used.add(id);
-    }
+    });
+    return elementDots(dots);
   };
 }
 
@@ -72,7 +78,10 @@ function checker(context: DotContext, fail: (message: string) => never) {
  * of elements and, per element in ascending canonical-key order, its canonical
  * key (length-prefixed UTF-8), its number of dots and each dot as the gap to the
  * previous replica index minus one (indexes into the context's replica ids,
- * ascending) and the counter.
+ * ascending) and the counter. An element holding several dots of one replica
+ * (rare, see `ElementDots`) writes a 0 first, then its number of dots and each
+ * dot as the plain gap to the previous replica index (0 for the first), so that
+ * a replica may repeat, with ascending counters.
  *
  * @param writer - where to write
  * @param state - the state
@@ -93,12 +102,17 @@ export function write(writer: Writer, state: ORSet): void {
   const keys = sortedKeys(state);
   writer.uint(keys.length);
   for (const key of keys) {
-    const dots = sortedDots(state.entries.get(key)!);
-    writer.string(key).uint(dots.length);
-    let previous = -1;
-    for (const [replica, counter] of dots) {
+    const element = state.entries.get(key)!;
+    const dots = liveDots(element);
+    // A first count of 0 (no element is empty) marks the form that lets a replica repeat.
+    const repeats = element.earlier !== undefined;
+    writer.string(key);
+    if (repeats) writer.uint(0);
+    writer.uint(dots.length);
+    let previous = repeats ? 0 : -1;
+    for (const { replica, counter } of dots) {
       const i = index.get(replica)!;
-      writer.uint(i - previous - 1).uint(counter);
+      writer.uint(repeats ? i - previous : i - previous - 1).uint(counter);
       previous = i;
     }
   }
@@ -106,7 +120,8 @@ export function write(writer: Writer, state: ORSet): void {
 
 /**
  * Reads what {@link write} wrote, validating it: canonical keys in ascending
- * order, dots that the context holds, no dot shared by two elements.
+ * order, each element's dots in ascending order without repeats, dots that the
+ * context holds, no dot shared by two elements.
  *
  * @param reader - where to read
  * @returns the state
@@ -122,7 +137,7 @@ export function write(writer: Writer, state: ORSet): void {
 export function read(reader: Reader): ORSet {
   const context = DotContext.read(reader);
   const table = replicasOf(context);
-  const entries = new Map<string, Counts>();
+  const entries = new Map<string, ElementDots>();
   let at = reader.offset;
   const check = checker(context, (message) => reader.fail(message, at));
   const n = reader.count(undefined, 5);
@@ -134,15 +149,19 @@ export function read(reader: Reader): ORSet {
     } catch {
       reader.fail('not a canonical JSON value', at);
     }
-    const dots = new Map<ReplicaId, number>();
-    let i = -1;
-    for (let m = reader.count(table.length, 2); m > 0; m--) {
-      i += reader.uint(table.length) + 1;
+    let m = reader.count(table.length, 2);
+    const repeats = m === 0;
+    if (repeats) m = reader.count(undefined, 2);
+    const dots: Dot[] = [];
+    let i = repeats ? 0 : -1;
+    for (; m > 0; m--) {
+      i += reader.uint(table.length) + (repeats ? 0 : 1);
       if (i >= table.length) reader.fail('replica index out of range', at);
-      dots.set(table[i]!, reader.uint());
+      dots.push({ replica: table[i]!, counter: reader.uint() });
     }
-    check(key, dots);
-    entries.set(key, dots);
+    const element = check(key, dots);
+    if (repeats && !element.earlier) reader.fail('repeated-replica form without a repeated replica', at);
+    entries.set(key, element);
   }
   return of(entries, context);
 }
@@ -207,7 +226,10 @@ export function decode(bytes: Uint8Array, limits?: DecodeLimits): ORSet {
 export function toJSON(state: ORSet): ORSetJSON {
   return {
     context: DotContext.toJSON(state.context),
-    entries: sortedKeys(state).map((key) => [JSON.parse(key) as JsonValue, sortedDots(state.entries.get(key)!)]),
+    entries: sortedKeys(state).map((key) => [
+      JSON.parse(key) as JsonValue,
+      liveDots(state.entries.get(key)).map(({ replica, counter }): [string, number] => [replica, counter]),
+    ]),
   };
 }
 
@@ -228,7 +250,7 @@ export function toJSON(state: ORSet): ORSetJSON {
 export function fromJSON(json: unknown): ORSet {
   const fields = jsonObject(json, ['context', 'entries'], '$');
   const context = DotContext.fromJSON(fields.context, '$.context');
-  const entries = new Map<string, Counts>();
+  const entries = new Map<string, ElementDots>();
   let at = '$.entries';
   const check = checker(context, (message) => {
     throw new DecodeError(message, { path: at });
@@ -238,9 +260,12 @@ export function fromJSON(json: unknown): ORSet {
     const pair = jsonArray(entry, at, 2);
     if (!isJsonValue(pair[0])) throw new DecodeError('not a JSON value', { path: at });
     const key = canonicalKey(pair[0]);
-    const dots = countsFromJSON(pair[1], `${at}[1]`);
-    check(key, dots);
-    entries.set(key, dots);
+    const dots = jsonArray(pair[1], `${at}[1]`).map((dot, k): Dot => {
+      const path = `${at}[1][${k}]`;
+      const [replica, counter] = jsonArray(dot, path, 2);
+      return { replica: jsonReplicaId(replica, path), counter: jsonNat(counter, path) };
+    });
+    entries.set(key, check(key, dots));
   });
   return of(entries, context);
 }

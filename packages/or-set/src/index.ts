@@ -1,3 +1,3 @@
-export { add, bottom, clear, elements, equals, has, leq, merge, remove, size, type ORSet } from './or-set.js';
+export { add, bottom, clear, elementDots, elements, equals, has, leq, liveDots, merge, remove, size, type ElementDots, type ORSet } from './or-set.js';
 export { decode, encode, fromJSON, read, toJSON, write, type ORSetJSON } from './codec.js';
 export { authors, validateMerge } from './trust.js';

@@ -34,17 +34,43 @@ import {
 export interface ORSet {
   /**
    * The live elements, keyed by their canonical key (`canonicalKey` of
-   * `@convergent/core`): per element, the dots of its live adds, as a map from
-   * replica to that replica's dot counter. Never holds an empty map. A
-   * persistent map, so that a merge shares every entry it leaves unchanged.
+   * `@convergent/core`): per element, the dots of its live adds (see
+   * {@link ElementDots}). Never holds an empty map. A persistent map, so that a
+   * merge shares every entry it leaves unchanged.
    */
-  readonly entries: PersistentMap<Counts>;
+  readonly entries: PersistentMap<ElementDots>;
   /** Every dot this state has seen, live or removed. Holds every live dot. */
   readonly context: DotContext;
 }
 
+/**
+ * The live dots of one element: a map from replica to that replica's latest live
+ * dot counter, and, rarely, older live dots of the same replicas in `earlier`.
+ * Older dots stay when a replica's later add arrived before the delta of the add
+ * that replaced them (deltas delivered out of order): only that delta's context
+ * removes them, else a remove that saw only the later dot would keep or lose the
+ * older one depending on the order of merges. Read every dot with {@link liveDots}.
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * const dots: ORSet.ElementDots = ORSet.add(ORSet.bottom, a, 'x').entries.get('"x"')!;
+ * [...dots]; // => [['a', 1]]
+ * ```
+ */
+export interface ElementDots extends Counts {
+  /**
+   * Older live dots of replicas in the map (each older than the replica's counter
+   * there), sorted by replica id, then counter. Absent when there are none.
+   */
+  readonly earlier?: readonly Dot[];
+}
+
 /** @internal */
-export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): ORSet {
+export function of(entries: ReadonlyMap<string, ElementDots>, context: DotContext): ORSet {
   return Object.freeze({ entries: PersistentMap.from(entries), context });
 }
 
@@ -60,8 +86,70 @@ export function of(entries: ReadonlyMap<string, Counts>, context: DotContext): O
  */
 export const bottom: ORSet = of(new Map(), emptyContext);
 
-const dotsOf = (dots: Counts | undefined): Dot[] =>
-  dots ? [...dots].map(([replica, counter]) => ({ replica, counter })) : [];
+/** Dots ordered by replica id, then counter. */
+const byDot = (p: Dot, q: Dot): number => (p.replica < q.replica ? -1 : p.replica > q.replica ? 1 : p.counter - q.counter);
+
+/**
+ * Every live dot of an element, sorted by replica id, then counter.
+ *
+ * @param dots - an element's dots (`undefined` for an absent element)
+ * @returns the dots, as a new array
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const state = ORSet.add(ORSet.bottom, asReplicaId('a'), 'x');
+ * ORSet.liveDots(state.entries.get('"x"')); // => [{ replica: 'a', counter: 1 }]
+ * ```
+ */
+export function liveDots(dots: ElementDots | undefined): Dot[] {
+  if (!dots) return [];
+  const out = [...dots].map(([replica, counter]) => ({ replica, counter }));
+  if (dots.earlier) out.push(...dots.earlier);
+  return out.sort(byDot);
+}
+
+/**
+ * An element's dots holding exactly `dots`: each replica's latest in the map,
+ * its older ones in `earlier`. For decoders and types that embed an OR-Set.
+ *
+ * @param dots - distinct dots, in any order
+ * @returns the element's dots
+ *
+ * @example
+ * ```ts
+ * import { asReplicaId } from '@convergent/core';
+ * import * as ORSet from '@convergent/or-set';
+ *
+ * const a = asReplicaId('a');
+ * const dots = ORSet.elementDots([{ replica: a, counter: 3 }, { replica: a, counter: 1 }]);
+ * [...dots]; // => [['a', 3]]
+ * dots.earlier; // => [{ replica: 'a', counter: 1 }]
+ * ```
+ */
+export function elementDots(dots: readonly Dot[]): ElementDots {
+  const latest = new Map<ReplicaId, number>();
+  const earlier: Dot[] = [];
+  for (const { replica, counter } of [...dots].sort(byDot)) {
+    const before = latest.get(replica);
+    if (before !== undefined) earlier.push(Object.freeze({ replica, counter: before }));
+    latest.set(replica, counter);
+  }
+  return earlier.length === 0 ? latest : Object.assign(latest, { earlier: Object.freeze(earlier) });
+}
+
+/** Whether `dots` holds `dot` live. */
+const holds = (dots: ElementDots, { replica, counter }: Dot): boolean =>
+  dots.get(replica) === counter || (dots.earlier?.some((d) => d.replica === replica && d.counter === counter) ?? false);
+
+/** Whether two elements hold the same live dots. */
+function sameDots(a: ElementDots, b: ElementDots): boolean {
+  if (!countsEqual(a, b)) return false;
+  const [ea, eb] = [a.earlier ?? [], b.earlier ?? []];
+  return ea.length === eb.length && ea.every((d, i) => d.replica === eb[i]!.replica && d.counter === eb[i]!.counter);
+}
 
 /**
  * Delta mutator: adds `value`. The delta holds one fresh dot of `replica` for the
@@ -89,7 +177,7 @@ const dotsOf = (dots: Counts | undefined): Dot[] =>
 export function add(state: ORSet, replica: ReplicaId, value: JsonValue): ORSet {
   const key = canonicalKey(value);
   const dot = nextDot(state.context, replica);
-  const seen = dotsOf(state.entries.get(key));
+  const seen = liveDots(state.entries.get(key));
   return of(new Map([[key, new Map([[replica, dot.counter]])]]), contextFromDots([dot, ...seen]));
 }
 
@@ -121,7 +209,7 @@ export function remove(state: ORSet, replica: ReplicaId, value: JsonValue): ORSe
   void replica;
   const key = canonicalKey(value);
   const dots = state.entries.get(key);
-  return dots ? of(new Map(), contextFromDots(dotsOf(dots))) : bottom;
+  return dots ? of(new Map(), contextFromDots(liveDots(dots))) : bottom;
 }
 
 /**
@@ -147,7 +235,7 @@ export function remove(state: ORSet, replica: ReplicaId, value: JsonValue): ORSe
 export function clear(state: ORSet, replica: ReplicaId): ORSet {
   void replica;
   const dots: Dot[] = [];
-  for (const entry of state.entries.values()) dots.push(...dotsOf(entry));
+  for (const entry of state.entries.values()) dots.push(...liveDots(entry));
   return dots.length === 0 ? bottom : of(new Map(), contextFromDots(dots));
 }
 
@@ -245,30 +333,24 @@ export function merge(a: ORSet, b: ORSet): ORSet {
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
-function survivors(dots: Counts, context: DotContext): Counts | undefined {
-  let out: Map<ReplicaId, number> | undefined;
-  for (const [replica, counter] of dots)
-    if (hasDot(context, { replica, counter })) {
-      out ??= new Map();
-    }
-  if (!out) return dots;
-  for (const [replica, counter] of dots) if (!hasDot(context, { replica, counter })) out.set(replica, counter);
-  return out.size > 0 ? out : undefined;
+function survivors(dots: ElementDots, context: DotContext): ElementDots | undefined {
+  const all = liveDots(dots);
+  const kept = all.filter((dot) => !hasDot(context, dot));
+  return kept.length === all.length ? dots : kept.length > 0 ? elementDots(kept) : undefined;
 }
 
-/** An element both sides hold: dots held by both, or by one side and unseen by the other. */
-function join(da: Counts, db: Counts, ca: DotContext, cb: DotContext): Counts | undefined {
-  if (countsEqual(da, db)) return da;
-  const out = new Map<ReplicaId, number>();
-  const keep = (mine: Counts, theirs: Counts, other: DotContext) => {
-    for (const [replica, counter] of mine)
-      if (theirs.get(replica) === counter || !hasDot(other, { replica, counter }))
-        // Two live dots of one replica for one element are not reachable; keep the later.
-        out.set(replica, Math.max(counter, out.get(replica) ?? 0));
-  };
-  keep(da, db, cb);
-  keep(db, da, ca);
-  return out.size > 0 ? out : undefined;
+/**
+ * An element both sides hold: dots held by both, or by one side and unseen by the
+ * other. A later dot of a replica does not by itself replace an older one: only a
+ * context that has seen the older dot does (see {@link ElementDots}).
+ */
+function join(da: ElementDots, db: ElementDots, ca: DotContext, cb: DotContext): ElementDots | undefined {
+  if (sameDots(da, db)) return da;
+  const kept = [
+    ...liveDots(da).filter((dot) => holds(db, dot) || !hasDot(cb, dot)),
+    ...liveDots(db).filter((dot) => !holds(da, dot) && !hasDot(ca, dot)),
+  ];
+  return kept.length > 0 ? elementDots(kept) : undefined;
 }
 
 /**
@@ -293,8 +375,7 @@ export function leq(a: ORSet, b: ORSet): boolean {
   if (!contextLeq(a.context, b.context)) return false;
   for (const [key, db] of b.entries) {
     const da = a.entries.get(key);
-    for (const [replica, counter] of db)
-      if (da?.get(replica) !== counter && hasDot(a.context, { replica, counter })) return false;
+    for (const dot of liveDots(db)) if (!(da && holds(da, dot)) && hasDot(a.context, dot)) return false;
   }
   return true;
 }
@@ -321,7 +402,7 @@ export function equals(a: ORSet, b: ORSet): boolean {
   if (a.entries.size !== b.entries.size || !contextEquals(a.context, b.context)) return false;
   for (const [key, da] of a.entries) {
     const db = b.entries.get(key);
-    if (!db || !countsEqual(da, db)) return false;
+    if (!db || !sameDots(da, db)) return false;
   }
   return true;
 }

@@ -408,3 +408,69 @@ describe('merge of a delta into a large state (the dot-index path)', () => {
     );
   });
 });
+
+describe('adds delivered out of order (regression: merge was not associative, older dots dropped)', () => {
+  // A adds x three times (dots 1, 2, 3), then removes it. A replica that got only the first
+  // state, the third add and the remove must keep dot 1: the add that replaced it (dot 2)
+  // has not arrived, and the remove never saw it.
+  function history() {
+    const first = add(ORSet.bottom, A, 'x');
+    const second = ORSet.add(first, A, 'x');
+    const third = ORSet.add(ORSet.merge(first, second), A, 'x');
+    const removal = ORSet.remove([first, second, third].reduce(ORSet.merge), A, 'x');
+    return { first, second, third, removal };
+  }
+
+  test('merge(merge(s1, d3), r) equals merge(s1, merge(d3, r)), and x stays', () => {
+    const { first, third, removal } = history();
+    const left = ORSet.merge(ORSet.merge(first, third), removal);
+    const right = ORSet.merge(first, ORSet.merge(third, removal));
+    expect(ORSet.equals(left, right)).toBe(true);
+    expect(ORSet.elements(left)).toEqual(['x']);
+  });
+
+  test('the older dot stays beside the later until the add that replaced it arrives', () => {
+    const { first, second, third, removal } = history();
+    const both = ORSet.merge(first, third);
+    expect(ORSet.liveDots(both.entries.get('"x"'))).toEqual([{ replica: A, counter: 1 }, { replica: A, counter: 3 }]);
+    expect(ORSet.liveDots(ORSet.merge(both, second).entries.get('"x"'))).toEqual([{ replica: A, counter: 3 }]);
+    expect(ORSet.elements(ORSet.merge(ORSet.merge(both, removal), second))).toEqual([]);
+    // A remove on the replica holding both dots covers both.
+    expect(ORSet.elements(ORSet.merge(both, ORSet.remove(both, A, 'x')))).toEqual([]);
+    expect(ORSet.elements(ORSet.merge(both, ORSet.clear(both, A)))).toEqual([]);
+    expect(ORSet.leq(first, both) && ORSet.leq(third, both) && !ORSet.leq(both, first)).toBe(true);
+  });
+
+  test('a state with two dots of one replica for one element round-trips through both codecs', () => {
+    const { first, third } = history();
+    const both = ORSet.merge(first, third);
+    expect(ORSet.equals(ORSet.decode(ORSet.encode(both)), both)).toBe(true);
+    const json = ORSet.toJSON(both);
+    expect(json.entries).toEqual([['x', [['A', 1], ['A', 3]]]]);
+    expect(ORSet.equals(ORSet.fromJSON(JSON.parse(JSON.stringify(json))), both)).toBe(true);
+    // One dot per replica keeps the original encoding (golden vectors above).
+    expect(ORSet.equals(ORSet.decode(ORSet.encode(third)), third)).toBe(true);
+  });
+
+  test('decoders reject one replica\'s dots out of order or repeated', () => {
+    const context = DotContext.fromDots([1, 2, 3].map((counter) => ({ replica: A, counter })));
+    const encoded = (write: (w: Writer) => void) => {
+      const w = new Writer().byte(1);
+      DotContext.write(w, context);
+      write(w.uint(1).string('"x"'));
+      return w.finish();
+    };
+    expect(ORSet.elements(ORSet.decode(encoded((w) => w.uint(0).uint(2).uint(0).uint(1).uint(0).uint(3))))).toEqual(['x']);
+    const bad: Array<[string, (w: Writer) => void]> = [
+      ['out of order', (w) => w.uint(0).uint(2).uint(0).uint(3).uint(0).uint(1)],
+      ['repeated', (w) => w.uint(0).uint(2).uint(0).uint(1).uint(0).uint(1)],
+      ['repeat form without a repeat', (w) => w.uint(0).uint(1).uint(0).uint(1)],
+      ['repeat form without dots', (w) => w.uint(0).uint(0)],
+    ];
+    for (const [name, write] of bad) expect(() => ORSet.decode(encoded(write)), name).toThrow(DecodeError);
+    const json = (dots: Array<[string, number]>) => ({ context: DotContext.toJSON(context), entries: [['x', dots]] });
+    expect(ORSet.elements(ORSet.fromJSON(json([['A', 1], ['A', 3]])))).toEqual(['x']);
+    expect(() => ORSet.fromJSON(json([['A', 3], ['A', 1]]))).toThrow(DecodeError);
+    expect(() => ORSet.fromJSON(json([['A', 1], ['A', 1]]))).toThrow(DecodeError);
+  });
+});

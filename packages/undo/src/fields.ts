@@ -323,9 +323,9 @@ export const undoSet: ValueUndo<ORSet.ORSet> = Object.freeze({
       delta = delta === undefined ? d : ORSet.merge(delta, d);
     };
     for (const key of to.keys()) {
-      const mine = from.has(key) ? undefined : value.entries.get(key)?.get(replica);
-      // Only this replica's add goes: the context names its dot alone.
-      if (mine !== undefined) apply(Object.freeze({ entries: ORSet.bottom.entries, context: contextFromDots([{ replica, counter: mine }]) }));
+      const mine = from.has(key) ? [] : ORSet.liveDots(value.entries.get(key)).filter((dot) => dot.replica === replica);
+      // Only this replica's adds go: the context names its dots alone.
+      if (mine.length > 0) apply(Object.freeze({ entries: ORSet.bottom.entries, context: contextFromDots(mine) }));
     }
     for (const [key, element] of from) if (!to.has(key) && !current.entries.has(key)) apply(ORSet.add(current, replica, element));
     return delta;
