@@ -327,7 +327,7 @@ export function merge(a: ORSet, b: ORSet): ORSet {
     a,
     b,
     (da, ca, db, cb) => (da && db ? join(da, db, ca, cb) : da ? survivors(da, cb) : survivors(db!, ca)),
-    (dots) => dots,
+    (dots) => liveDots(dots).map(({ replica, counter }): [ReplicaId, number] => [replica, counter]),
   );
   return of(entries, mergeContexts(a.context, b.context));
 }

@@ -370,18 +370,20 @@ describe('merge of a delta into a large state (the dot-index path)', () => {
   // it, or one side holds it and the other has never seen it.
   function reference(a: S, b: S): ORSet.ORSetJSON {
     const context = DotContext.merge(a.context, b.context);
-    const live = (s: S) => new Map(ORSet.toJSON(s).entries.map(([v, dots]) => [JSON.stringify(v), new Map(dots)]));
+    const live = (s: S) => new Map(ORSet.toJSON(s).entries.map(([v, dots]) => [JSON.stringify(v), new Set(dots.map((dot) => dot.join(' ')))]));
     const [la, lb] = [live(a), live(b)];
     const entries: ORSet.ORSetJSON['entries'] = [];
     for (const key of new Set([...la.keys(), ...lb.keys()])) {
-      const da = la.get(key) ?? new Map<string, number>();
-      const db = lb.get(key) ?? new Map<string, number>();
-      const kept = new Map<string, number>();
+      const da = la.get(key) ?? new Set<string>();
+      const db = lb.get(key) ?? new Set<string>();
+      const kept = new Set<string>();
       for (const [mine, theirs, other] of [[da, db, b], [db, da, a]] as const)
-        for (const [replica, counter] of mine)
-          if (theirs.get(replica) === counter || !DotContext.has(other.context, { replica: asReplicaId(replica), counter }))
-            kept.set(replica, counter);
-      if (kept.size) entries.push([JSON.parse(key) as JsonValue, [...kept].sort(([p], [q]) => (p < q ? -1 : 1))]);
+        for (const dot of mine) {
+          const [replica, counter] = dot.split(' ') as [string, string];
+          if (theirs.has(dot) || !DotContext.has(other.context, { replica: asReplicaId(replica), counter: Number(counter) })) kept.add(dot);
+        }
+      const dots = [...kept].map((dot): [string, number] => [dot.split(' ')[0]!, Number(dot.split(' ')[1])]);
+      if (dots.length) entries.push([JSON.parse(key) as JsonValue, dots.sort(([p, m], [q, n]) => (p < q ? -1 : p > q ? 1 : m - n))]);
     }
     return ORSet.toJSON(ORSet.fromJSON({ context: DotContext.toJSON(context), entries: entries.sort(([p], [q]) => (JSON.stringify(p) < JSON.stringify(q) ? -1 : 1)) }));
   }
@@ -439,6 +441,15 @@ describe('adds delivered out of order (regression: merge was not associative, ol
     expect(ORSet.elements(ORSet.merge(both, ORSet.remove(both, A, 'x')))).toEqual([]);
     expect(ORSet.elements(ORSet.merge(both, ORSet.clear(both, A)))).toEqual([]);
     expect(ORSet.leq(first, both) && ORSet.leq(third, both) && !ORSet.leq(both, first)).toBe(true);
+  });
+
+  test('a remove delta merged into a large state finds the older dot (the dot-index path)', () => {
+    const { first, third } = history();
+    let big = ORSet.merge(first, third);
+    for (let i = 0; i < 64; i++) big = add(big, B, i);
+    const after = ORSet.merge(big, ORSet.remove(first, A, 'x'));
+    expect(ORSet.liveDots(after.entries.get('"x"'))).toEqual([{ replica: A, counter: 3 }]);
+    expect(ORSet.equals(after, ORSet.merge(ORSet.remove(first, A, 'x'), big))).toBe(true);
   });
 
   test('a state with two dots of one replica for one element round-trips through both codecs', () => {
