@@ -230,3 +230,15 @@ const spec: CrdtSpec<Item, Op> = {
   fromJSON: Item.fromJSON,
 };
 for (const law of [...laws(spec, lawScale), ...scenarios(spec, scenarioScale)]) test(law.name, () => law.run());
+
+test('undoSet takes back every dot of the replica for an element, the older ones kept out of order too', () => {
+  const me = asReplicaId('me');
+  const first = ORSet.add(ORSet.bottom, me, 'x');
+  const second = ORSet.add(first, me, 'x');
+  const third = ORSet.add(ORSet.merge(first, second), me, 'x');
+  // The second add has not arrived: the element holds dots 1 and 3 of this replica.
+  const value = ORSet.merge(first, third);
+  expect(ORSet.liveDots(value.entries.get('"x"'))).toHaveLength(2);
+  const back = undoSet.revert(value, me, { from: [], to: ['x'] })!;
+  expect(ORSet.elements(ORSet.merge(value, back))).toEqual([]);
+});
