@@ -327,13 +327,16 @@ export function merge(a: ORSet, b: ORSet): ORSet {
     a,
     b,
     (da, ca, db, cb) => (da && db ? join(da, db, ca, cb) : da ? survivors(da, cb) : survivors(db!, ca)),
-    (dots) => liveDots(dots).map(({ replica, counter }): [ReplicaId, number] => [replica, counter]),
+    // Each element's dots for the dot index: the map itself in the common case.
+    (dots) => (dots.earlier ? liveDots(dots).map(({ replica, counter }): [ReplicaId, number] => [replica, counter]) : dots),
   );
   return of(entries, mergeContexts(a.context, b.context));
 }
 
 /** The dots of `dots` that `context` has not seen: `dots` itself if all, `undefined` if none. */
 function survivors(dots: ElementDots, context: DotContext): ElementDots | undefined {
+  // The common case, read without copying: one dot per replica, none of them seen.
+  if (!dots.earlier && ![...dots].some(([replica, counter]) => hasDot(context, { replica, counter }))) return dots;
   const all = liveDots(dots);
   const kept = all.filter((dot) => !hasDot(context, dot));
   return kept.length === all.length ? dots : kept.length > 0 ? elementDots(kept) : undefined;
