@@ -2,9 +2,9 @@
 import { afterEach } from 'vitest';
 
 /** Polls `condition` until it holds; fails after `ms` so a test always stops. */
-export async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
